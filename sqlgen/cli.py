@@ -1,0 +1,100 @@
+"""The `sqlgen` command line: thin click wrappers over sqlgen.commands.
+
+Only click is imported at start-up; each command imports what it needs, so
+`sqlgen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from . import __version__
+
+
+class Context:
+    def __init__(self, url, models, directory, verbose):
+        self.options = dict(url=url, models=models, directory=directory)
+        self.verbose = verbose
+
+    def config(self):
+        from .config import load_config
+
+        return load_config(**self.options, verbose=self.verbose)
+
+
+def run(ctx: click.Context, command, *args, **kwargs):
+    """Call a command-layer function; turn errors into one clean line."""
+    from .errors import SqlgenError
+
+    state: Context = ctx.find_object(Context)
+    secrets = []
+    try:
+        config = state.config()
+        secrets = _secrets(config.url)
+        return command(config, *args, echo=click.echo, **kwargs)
+    except SqlgenError as exc:
+        if state.verbose:
+            traceback.print_exc()
+        raise click.ClickException(_scrub(str(exc), secrets)) from None
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except Exception as exc:  # a bug in sqlgen: still no traceback unless asked
+        if state.verbose:
+            traceback.print_exc()
+            raise click.ClickException(_scrub(f"unexpected error: {exc}", secrets)) from None
+        raise click.ClickException(
+            _scrub(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)", secrets)
+        ) from None
+
+
+def _secrets(url: str | None) -> list[str]:
+    if not url:
+        return []
+    try:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url).password
+    except Exception:
+        return []
+    return [str(password)] if password else []
+
+
+def _scrub(message: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        message = message.replace(secret, "***")
+    return " ".join(message.split("\n"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--url", metavar="URL", help="Database URL, e.g. mysql+pymysql://user:pw@host/db [env SQLGEN_URL].")
+@click.option("--models", metavar="MODULE:ATTR", help="Where the models are, e.g. app.models:Base [env SQLGEN_MODELS].")
+@click.option("--dir", "directory", metavar="DIR", help="Migrations directory (default: migrations) [env SQLGEN_DIR].")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
+@click.version_option(__version__, prog_name="sqlgen")
+@click.pass_context
+def main(ctx: click.Context, url, models, directory, verbose):
+    """Turn SQLAlchemy model edits into plain SQL migrations for MySQL and MariaDB.
+
+    Settings come from the options above, then SQLGEN_* environment variables,
+    then sqlgen.toml or [tool.sqlgen] in pyproject.toml.
+    """
+    ctx.obj = Context(url, models, directory, verbose)
+
+
+@main.command()
+@click.option("-m", "--message", default="", help="What the migration does; also names the files.")
+@click.option("--dry-run", is_flag=True, help="Print both files instead of writing them.")
+@click.option("--empty", is_flag=True, help="Write an empty pair to fill in by hand (no database needed).")
+@click.pass_context
+def generate(ctx, message, dry_run, empty):
+    """Diff the models against the database and write the next up/down pair."""
+    from . import commands
+
+    run(ctx, commands.generate, message, dry_run=dry_run, empty=empty)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,316 @@
+"""Compare two Schemas and plan the statements that turn one into the other.
+
+`diff(current, target)` is a pure function. The statements come in an order
+MySQL accepts:
+
+1. drop foreign keys that go away or change, and those on columns about to
+   change type (MySQL refuses to change a column a foreign key uses);
+2. drop tables, children before parents;
+3. create tables, parents before children (keys inside a cycle come later);
+4. alter each remaining table in one statement: columns, primary key, indexes,
+   options;
+5. add foreign keys: new ones, changed ones, and those dropped in step 1.
+
+An index that a remaining foreign key needs is never dropped (MySQL error
+1553); an index InnoDB made by itself for a foreign key is never reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+from .ops import (
+    AddColumn,
+    AddForeignKey,
+    AddIndex,
+    AddPrimaryKey,
+    AlterTable,
+    CreateTable,
+    DropColumn,
+    DropForeignKey,
+    DropIndex,
+    DropPrimaryKey,
+    DropTable,
+    ModifyColumn,
+    Operation,
+    RenameIndex,
+    SetTableOptions,
+)
+from .schema import Column, ForeignKey, Index, IndexPart, Schema, Table
+
+
+def diff(current: Schema, target: Schema, *, implicit_fk_indexes: bool = True) -> list[Operation]:
+    current_names, target_names = set(current.table_names()), set(target.table_names())
+    dropped = [current.table(name) for name in sorted(current_names - target_names)]
+    created = [target.table(name) for name in sorted(target_names - current_names)]
+    kept = [(current.table(name), target.table(name)) for name in sorted(current_names & target_names)]
+
+    retyped = {
+        (old.name, column.name)
+        for old, new in kept
+        for column in old.columns
+        if (new_column := new.column(column.name)) and _retyped(column, old, new_column, new)
+    }
+    plans = [_plan_table(old, new, retyped, implicit_fk_indexes) for old, new in kept]
+
+    drop_fks: dict[str, list] = defaultdict(list)
+    add_fks: dict[str, list] = defaultdict(list)
+    for plan in plans:
+        drop_fks[plan.name] += plan.drop_fks
+        add_fks[plan.name] += plan.add_fks
+
+    drop_order, cycle_fks = _creation_order(dropped, retyped=set())
+    for table in dropped:
+        drop_fks[table.name] += [DropForeignKey(fk, announce=False)
+                                 for fk in table.foreign_keys if fk.name in cycle_fks[table.name]]
+
+    create_order, deferred_fks = _creation_order(created, retyped)
+    for table in created:
+        indexes = list(table.indexes)
+        for fk in table.foreign_keys:
+            if fk.name in deferred_fks[table.name]:
+                index = _support_index(fk, table.primary_key, indexes, implicit_fk_indexes)
+                indexes += [index] if index else []
+                add_fks[table.name].append(AddForeignKey(fk, index))
+
+    operations: list[Operation] = []
+    operations += [AlterTable(name, tuple(changes)) for name, changes in sorted(drop_fks.items()) if changes]
+    operations += [DropTable(table, tuple(sorted(cycle_fks[table.name]))) for table in reversed(drop_order)]
+    operations += [CreateTable(table, tuple(sorted(deferred_fks[table.name]))) for table in create_order]
+    operations += [AlterTable(plan.name, tuple(plan.changes)) for plan in plans if plan.changes]
+    operations += [AlterTable(name, tuple(changes)) for name, changes in sorted(add_fks.items()) if changes]
+    return operations
+
+
+def _retyped(old: Column, old_table: Table, new: Column, new_table: Table) -> bool:
+    """Whether a change to this column stops foreign keys from using it meanwhile."""
+    return old.type != new.type or _collation(old, old_table) != _collation(new, new_table)
+
+
+def _collation(column: Column, table: Table) -> str | None:
+    return column.collation or table.options.collation
+
+
+@dataclass
+class _TablePlan:
+    name: str
+    changes: list = field(default_factory=list)
+    drop_fks: list = field(default_factory=list)
+    add_fks: list = field(default_factory=list)
+
+
+def _plan_table(old: Table, new: Table, retyped: set, implicit_fk_indexes: bool) -> _TablePlan:
+    plan = _TablePlan(new.name)
+    plan.changes += _column_changes(old, new)
+
+    if old.primary_key != new.primary_key:
+        if old.primary_key:
+            plan.changes.append(DropPrimaryKey(old.primary_key))
+        if new.primary_key:
+            plan.changes.append(AddPrimaryKey(new.primary_key))
+
+    final_indexes = _index_changes(old, new, plan.changes, implicit_fk_indexes)
+    _foreign_key_changes(old, new, plan, retyped, final_indexes, implicit_fk_indexes)
+
+    if old.options != new.options:
+        plan.changes.append(SetTableOptions(old.options, new.options))
+    return plan
+
+
+def _column_changes(old: Table, new: Table) -> list:
+    changes = []
+    old_names, new_names = set(old.column_names()), set(new.column_names())
+    for position, column in enumerate(old.columns):
+        if column.name not in new_names:
+            changes.append(DropColumn(column, old.column_before(column.name), position))
+    for position, column in enumerate(new.columns):
+        if column.name not in old_names:
+            changes.append(AddColumn(column, new.column_before(column.name), position))
+            continue
+        before = old.column(column.name)
+        if before != column or _collation(before, old) != _collation(column, new):
+            if _collation(before, old) != _collation(column, new):
+                # The table's default collation changes too: spell both out.
+                before = replace(before, collation=_collation(before, old))
+                column = replace(column, collation=_collation(column, new))
+            changes.append(ModifyColumn(before, column))
+    return changes
+
+
+def _index_changes(old: Table, new: Table, changes: list, implicit_fk_indexes: bool) -> list[Index]:
+    """Append index changes; return the indexes the table has afterwards."""
+    remaining = list(old.indexes)
+    final: list[Index] = []
+    added: list[Index] = []
+    renamed: list[tuple[Index, Index]] = []
+
+    def take(predicate) -> Index | None:
+        for index in remaining:
+            if predicate(index):
+                remaining.remove(index)
+                return index
+        return None
+
+    named = [index for index in new.indexes if not index.auto_named]
+    unnamed = [index for index in new.indexes if index.auto_named]
+    unmatched_named = []
+    for index in named:
+        match = take(lambda i, name=index.name: i.name == name)
+        if match is None:
+            unmatched_named.append(index)
+        elif match.same_shape(index):
+            final.append(match)
+        else:
+            changes += [DropIndex(match), AddIndex(index)]
+            final.append(index)
+    for index in unnamed:
+        # The server chose this index's name; any name will do.
+        match = take(lambda i, want=index: i.same_shape(want))
+        if match is None:
+            added.append(index)
+        else:
+            final.append(match)
+    for index in unmatched_named:
+        match = take(lambda i, want=index: i.same_shape(want))
+        if match is None:
+            added.append(index)
+        else:
+            renamed.append((match, index))
+            final.append(index)
+
+    for old_index, new_index in renamed:
+        changes.append(RenameIndex(old_index, new_index))
+
+    taken = {index.name.lower() for index in final + remaining + added if not index.auto_named}
+    for index in added:
+        if index.auto_named and index.name.lower() in taken:
+            # Keep a still-present index's name free: as the server would.
+            index = replace(index, name=_free_name(index.parts[0].column, taken))
+        taken.add(index.name.lower())
+        changes.append(AddIndex(index))
+        final.append(index)
+
+    for index in remaining:
+        needed = implicit_fk_indexes and any(
+            _serves(index, fk.columns) and not _served(fk.columns, new.primary_key, final)
+            for fk in new.foreign_keys
+        )
+        if needed:
+            final.append(index)  # InnoDB's own index for a foreign key: keep it
+        else:
+            changes.append(DropIndex(index))
+    return final
+
+
+def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, retyped: set,
+                         final_indexes: list[Index], implicit_fk_indexes: bool) -> None:
+    remaining = list(old.foreign_keys)
+    used_names = {fk.name for fk in old.foreign_keys} | {fk.name for fk in new.foreign_keys if not fk.auto_named}
+
+    def take(predicate) -> ForeignKey | None:
+        for fk in remaining:
+            if predicate(fk):
+                remaining.remove(fk)
+                return fk
+        return None
+
+    ordered = sorted(new.foreign_keys, key=lambda fk: fk.auto_named)
+    for fk in ordered:
+        if fk.auto_named:
+            match = take(lambda f, want=fk: f.same_shape(want)) or take(lambda f, want=fk: f.same_target(want))
+            if match is not None:
+                fk = replace(fk, name=match.name)
+        else:
+            match = take(lambda f, name=fk.name: f.name == name)
+        if match is not None and match.same_shape(fk):
+            if _uses_retyped(match, old.name, retyped):
+                plan.drop_fks.append(DropForeignKey(match, announce=False))
+                plan.add_fks.append(AddForeignKey(fk, announce=False))
+            continue
+        if match is not None:
+            plan.drop_fks.append(DropForeignKey(match))
+        elif fk.auto_named:
+            fk = replace(fk, name=_free_fk_name(new.name, used_names))
+        used_names.add(fk.name)
+        index = _support_index(fk, new.primary_key, final_indexes, implicit_fk_indexes)
+        if index is not None:
+            final_indexes.append(index)
+        plan.add_fks.append(AddForeignKey(fk, index))
+    plan.drop_fks += [DropForeignKey(fk) for fk in remaining]
+
+
+def _uses_retyped(fk: ForeignKey, table: str, retyped: set) -> bool:
+    return any((table, column) in retyped for column in fk.columns) or (
+        fk.ref_schema is None and any((fk.ref_table, column) in retyped for column in fk.ref_columns)
+    )
+
+
+def _support_index(fk: ForeignKey, primary_key: tuple[str, ...], indexes: list[Index],
+                   implicit_fk_indexes: bool) -> Index | None:
+    """The index to create with a foreign key that no existing index serves."""
+    if not implicit_fk_indexes or _served(fk.columns, primary_key, indexes):
+        return None
+    taken = {index.name.lower() for index in indexes}
+    name = fk.name if not fk.auto_named and fk.name.lower() not in taken else _free_name(fk.columns[0], taken)
+    return Index(name, tuple(IndexPart(column) for column in fk.columns))
+
+
+def _serves(index: Index, columns: tuple[str, ...]) -> bool:
+    """InnoDB can use the index for a foreign key on `columns`."""
+    if index.kind is not None or len(index.parts) < len(columns):
+        return False
+    return all(part.column == column and part.length is None for part, column in zip(index.parts, columns))
+
+
+def _served(columns: tuple[str, ...], primary_key: tuple[str, ...], indexes: list[Index]) -> bool:
+    if primary_key[: len(columns)] == columns:
+        return True
+    return any(_serves(index, columns) for index in indexes)
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name.lower() in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+def _free_fk_name(table: str, taken: set[str]) -> str:
+    n = 1
+    while f"{table}_ibfk_{n}" in taken:
+        n += 1
+    return f"{table}_ibfk_{n}"
+
+
+def _creation_order(tables: list[Table], retyped: set) -> tuple[list[Table], dict[str, set[str]]]:
+    """Tables with parents first, and per table the keys to add afterwards.
+
+    Keys that close a cycle, or that point at a column changing type in this
+    migration, cannot be declared inside CREATE TABLE.
+    """
+    by_name = {table.name: table for table in tables}
+    deferred: dict[str, set[str]] = defaultdict(set)
+    waiting: dict[str, set[str]] = {}
+    for table in tables:
+        waiting[table.name] = set()
+        for fk in table.foreign_keys:
+            if fk.ref_schema is None and any((fk.ref_table, c) in retyped for c in fk.ref_columns):
+                deferred[table.name].add(fk.name)
+            elif fk.ref_schema is None and fk.ref_table in by_name and fk.ref_table != table.name:
+                waiting[table.name].add(fk.ref_table)
+    order: list[Table] = []
+    done: set[str] = set()
+    pending = sorted(by_name)
+    while pending:
+        ready = next((name for name in pending if waiting[name] <= done), None)
+        if ready is None:
+            # A cycle: create its first table now and add its keys later.
+            ready = pending[0]
+            for fk in by_name[ready].foreign_keys:
+                if fk.ref_table in waiting[ready] - done:
+                    deferred[ready].add(fk.name)
+        pending.remove(ready)
+        done.add(ready)
+        order.append(by_name[ready])
+    return order, deferred

@@ -1,0 +1,259 @@
+"""Turn SQLAlchemy models into the Schema they declare on a given MySQL server.
+
+Types and defaults are compiled by SQLAlchemy's own MySQL dialect, exactly as
+`create_all` would emit them, then normalised by the same rules as the
+reflected side. Whatever cannot be expressed is refused with the table and
+column named, never skipped.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import CompileError
+
+from ..errors import SqlgenError
+from ..schema import Column, ForeignKey, Index, IndexPart, Schema, Table, TableOptions
+from . import dialect as my
+from .dialect import ServerInfo
+from .reflect import normalize_action
+
+CHARSET_OPTIONS = ("charset", "default_charset", "character_set", "default_character_set")
+COLLATION_OPTIONS = ("collate", "default_collate")
+# Table options sqlgen compares; any other mysql_* option is reported, not hidden.
+KNOWN_TABLE_OPTIONS = frozenset(("engine", "comment") + CHARSET_OPTIONS + COLLATION_OPTIONS)
+
+
+def sa_dialect(server: ServerInfo):
+    """A SQLAlchemy MySQL dialect set up as if connected to `server`."""
+    from sqlalchemy.dialects.mysql import pymysql
+
+    dialect = pymysql.dialect()
+    dialect.server_version_info = server.version
+    dialect._set_mariadb(server.is_mariadb, server.version)
+    dialect._support_default_function = server.is_mariadb or server.version >= (8, 0, 13)
+    return dialect
+
+
+def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: str) -> tuple[Schema, list[str]]:
+    """The Schema the models declare, and notes on what was not compared."""
+    dialect = sa_dialect(server)
+    ddl = dialect.ddl_compiler(dialect, None)
+    notes: list[str] = []
+    tables = []
+    for table in metadata.tables.values():
+        if table.schema not in (None, server.database):
+            raise SqlgenError(
+                f"table {table.schema}.{table.name} lives in another database; "
+                "sqlgen manages the one database named in the URL"
+            )
+        if _table_name(table.name, server) == version_table:
+            raise SqlgenError(
+                f"the models declare a table named {table.name!r}, which sqlgen uses to track "
+                "migrations; set version_table to another name in the config"
+            )
+        tables.append(_table(table, server, dialect, ddl, notes))
+    return Schema(tables=tuple(sorted(tables, key=lambda t: t.name))), notes
+
+
+def _table_name(name: str, server: ServerInfo) -> str:
+    # With lower_case_table_names=1 the server stores every table name lowercase.
+    return name.lower() if server.lower_case_table_names == 1 else name
+
+
+def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) -> Table:
+    options = _options(table, server, notes)
+    collation = options.collation
+    charset = collation.split("_")[0]
+    columns = tuple(_column(column, server, dialect, ddl, collation, charset) for column in table.columns)
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.CheckConstraint):
+            raise SqlgenError(
+                f"cannot render the CHECK constraint on {table.name} "
+                f"({constraint.name or 'unnamed'}): CHECK constraints are not supported yet; "
+                "remove it from the models or write that migration by hand (generate --empty)"
+            )
+    pk = table.primary_key
+    pk_columns = pk.columns_autoinc_first if pk._implicit_generated else list(pk.columns)
+    return Table(
+        name=_table_name(table.name, server),
+        columns=columns,
+        primary_key=tuple(column.name for column in pk_columns),
+        indexes=_indexes(table, dialect, server),
+        foreign_keys=_foreign_keys(table, server),
+        options=options,
+    )
+
+
+def _options(table: sa.Table, server: ServerInfo, notes: list[str]) -> TableOptions:
+    values = {}
+    for key, value in table.dialect_kwargs.items():
+        prefix, _, option = key.partition("_")
+        if prefix in ("mysql", "mariadb") and value is not None:
+            values[option.lower()] = value
+    for option in sorted(set(values) - KNOWN_TABLE_OPTIONS):
+        notes.append(f"not compared: table option {option.upper()} on {table.name}")
+    engine = str(values.get("engine") or server.default_engine)
+    collation = next((values[o] for o in COLLATION_OPTIONS if o in values), None)
+    charset = next((values[o] for o in CHARSET_OPTIONS if o in values), None)
+    if collation is None and charset is not None:
+        collation = server.default_collation_of(str(charset))
+    return TableOptions(
+        engine=my.ENGINE_NAMES.get(engine.lower(), engine),
+        collation=_canonical_collation(collation) or server.default_collation,
+        comment=table.comment or None,
+    )
+
+
+def _canonical_collation(collation) -> str | None:
+    if collation is None:
+        return None
+    collation = str(collation).lower()
+    charset, _, rest = collation.partition("_")
+    return f"{my.CHARSET_ALIASES.get(charset, charset)}_{rest}" if rest else collation
+
+
+def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation: str, charset: str) -> Column:
+    where = f"{column.table.name}.{column.name}"
+    if column.computed is not None:
+        raise SqlgenError(f"cannot render {where}: computed columns are not supported yet")
+    if column.identity is not None:
+        raise SqlgenError(f"cannot render {where}: MySQL has no IDENTITY columns; use autoincrement=True")
+    try:
+        type_text = dialect.type_compiler_instance.process(column.type, type_expression=column)
+    except CompileError as exc:
+        raise SqlgenError(f"cannot render {where}: {exc}") from None
+    try:
+        parsed = my.parse_type(type_text, charset)
+    except ValueError as exc:
+        raise SqlgenError(f"cannot render {where}: {exc}") from None
+
+    autoincrement = column is column.table._autoincrement_column and column.server_default is None
+    default = on_update = None
+    if not autoincrement:
+        try:
+            text = ddl.get_column_default_string(column)
+        except CompileError as exc:
+            raise SqlgenError(f"cannot render the default of {where}: {exc}") from None
+        if text is not None:
+            text, on_update_text = my.split_on_update(text)
+            default = my.normalize_default(text, parsed.type, server)
+            if on_update_text is not None:
+                on_update = my.current_timestamp(on_update_text)
+                if on_update is None:
+                    raise SqlgenError(
+                        f"cannot render {where}: ON UPDATE takes CURRENT_TIMESTAMP only, got {on_update_text!r}"
+                    )
+
+    collation = parsed.collation
+    if collation is None and parsed.charset is not None:
+        collation = server.default_collation_of(parsed.charset)
+    collation = _canonical_collation(collation)
+    if not my.takes_collation(parsed.type) or collation == table_collation:
+        collation = None
+    return Column(
+        name=column.name,
+        type=parsed.type,
+        nullable=bool(column.nullable),
+        default=default,
+        on_update=on_update,
+        autoincrement=autoincrement,
+        comment=column.comment or None,
+        collation=collation,
+    )
+
+
+def _indexes(table: sa.Table, dialect, server: ServerInfo) -> tuple[Index, ...]:
+    used = {"PRIMARY"}
+    result = []
+    # Unnamed unique constraints get their name from the server, in CREATE TABLE
+    # order: the first column's name, then name_2, name_3... when taken.
+    for constraint in table._sorted_constraints:
+        if isinstance(constraint, sa.UniqueConstraint) and not isinstance(constraint, sa.PrimaryKeyConstraint):
+            named = _has_name(constraint)
+            name = str(constraint.name) if named else _free_name(list(constraint.columns)[0].name, used)
+            used.add(name.lower())
+            parts = tuple(IndexPart(column.name) for column in constraint.columns)
+            result.append(Index(name, parts, unique=True, auto_named=not named))
+    for index in sorted(table.indexes, key=lambda i: str(i.name)):
+        if not _has_name(index):
+            raise SqlgenError(f"cannot render an unnamed index on {table.name}: give it a name")
+        name = str(index.name)
+        used.add(name.lower())
+        result.append(
+            Index(name, _index_parts(table, index, dialect, server), unique=bool(index.unique), kind=_index_kind(index, dialect))
+        )
+    return tuple(sorted(result, key=lambda i: i.name))
+
+
+def _free_name(base: str, used: set[str]) -> str:
+    name, n = base, 2
+    while name.lower() in used:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+def _has_name(constraint) -> bool:
+    name = constraint.name
+    return name is not None and not isinstance(name, sa.sql.base._NoneName)
+
+
+def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo) -> tuple[IndexPart, ...]:
+    length = index.get_dialect_option(dialect, "length")
+    if index.get_dialect_option(dialect, "with_parser"):
+        raise SqlgenError(f"cannot render index {table.name}.{index.name}: WITH PARSER is not supported")
+    parts = []
+    for expression in index.expressions:
+        descending = False
+        if isinstance(expression, sa.sql.elements.UnaryExpression) and expression.modifier in (
+            sa.sql.operators.desc_op,
+            sa.sql.operators.asc_op,
+        ):
+            descending = expression.modifier is sa.sql.operators.desc_op
+            expression = expression.element
+        if not isinstance(expression, sa.Column):
+            raise SqlgenError(
+                f"cannot render index {table.name}.{index.name}: expression indexes are not supported yet"
+            )
+        if isinstance(length, dict):
+            part_length = length.get(expression.name)
+        else:
+            part_length = length
+        descending = descending and server.supports_descending_indexes
+        parts.append(IndexPart(expression.name, int(part_length) if part_length else None, descending))
+    return tuple(parts)
+
+
+def _index_kind(index: sa.Index, dialect) -> str | None:
+    prefix = index.get_dialect_option(dialect, "prefix")
+    if prefix is None:
+        return None
+    kind = str(prefix).upper()
+    if kind not in ("FULLTEXT", "SPATIAL"):
+        raise SqlgenError(f"cannot render index {index.table.name}.{index.name}: unknown prefix {prefix!r}")
+    return kind
+
+
+def _foreign_keys(table: sa.Table, server: ServerInfo) -> tuple[ForeignKey, ...]:
+    result = []
+    generated = 0
+    # Unnamed foreign keys are numbered by InnoDB in CREATE TABLE order.
+    for constraint in table._sorted_constraints:
+        if not isinstance(constraint, sa.ForeignKeyConstraint):
+            continue
+        named = _has_name(constraint)
+        if not named:
+            generated += 1
+        referred = constraint.referred_table
+        result.append(
+            ForeignKey(
+                name=str(constraint.name) if named else f"{_table_name(table.name, server)}_ibfk_{generated}",
+                columns=tuple(element.parent.name for element in constraint.elements),
+                ref_table=_table_name(referred.name, server),
+                ref_columns=tuple(element.column.name for element in constraint.elements),
+                on_delete=normalize_action(constraint.ondelete),
+                on_update=normalize_action(constraint.onupdate),
+                ref_schema=None if referred.schema in (None, server.database) else referred.schema,
+                auto_named=not named,
+            )
+        )
+    return tuple(sorted(result, key=lambda fk: fk.name))

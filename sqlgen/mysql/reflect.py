@@ -1,0 +1,242 @@
+"""Read a MySQL/MariaDB database into a Schema.
+
+A fixed handful of bulk information_schema queries covers the whole database,
+so the number of round trips does not grow with the number of tables (a remote
+server with 2,000 tables costs the same seven queries as one with two).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ..errors import SqlgenError
+from ..schema import Column, ForeignKey, Index, IndexPart, Schema, Table, TableOptions
+from . import dialect as my
+from .dialect import ServerInfo
+
+SERVER_SQL = """
+SELECT VERSION(), DATABASE(), @@default_storage_engine, @@sql_mode,
+       @@lower_case_table_names,
+       (SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA
+         WHERE SCHEMA_NAME = DATABASE())
+"""
+
+CHARSETS_SQL = "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS"
+
+TABLES_SQL = """
+SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT
+  FROM information_schema.TABLES
+ WHERE TABLE_SCHEMA = DATABASE()
+"""
+
+COLUMNS_SQL = """
+SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE,
+       COLLATION_NAME, EXTRA, COLUMN_COMMENT, GENERATION_EXPRESSION
+  FROM information_schema.COLUMNS
+ WHERE TABLE_SCHEMA = DATABASE()
+ ORDER BY TABLE_NAME, ORDINAL_POSITION
+"""
+
+INDEXES_SQL = """
+SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION
+  FROM information_schema.STATISTICS
+ WHERE TABLE_SCHEMA = DATABASE()
+ ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
+"""
+
+FOREIGN_KEYS_SQL = """
+SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA,
+       k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE
+  FROM information_schema.KEY_COLUMN_USAGE k
+  JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+    ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA
+   AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+   AND r.TABLE_NAME = k.TABLE_NAME
+ WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
+ ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION
+"""
+
+# MariaDB names CHECK constraints per table, so it needs the table in the join;
+# MySQL 8's CHECK_CONSTRAINTS has no TABLE_NAME column.
+CHECKS_SQL = """
+SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE
+  FROM information_schema.TABLE_CONSTRAINTS tc
+  JOIN information_schema.CHECK_CONSTRAINTS cc
+    ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA
+   AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME {same_table}
+ WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'
+"""
+
+_ON_UPDATE_EXTRA = re.compile(r"on update (\w+(?:\(\d*\))?)", re.I)
+
+
+def server_info(connection) -> ServerInfo:
+    version, database, engine, sql_mode, lower_case, collation = _rows(connection, SERVER_SQL)[0]
+    if not database:
+        raise SqlgenError("the database URL names no database; add one, e.g. mysql+pymysql://user@host/mydb")
+    flavour = "mariadb" if "mariadb" in version.lower() else "mysql"
+    numbers = tuple(int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3])
+    charsets = {name.lower(): default.lower() for name, default in _rows(connection, CHARSETS_SQL)}
+    return ServerInfo(
+        flavour=flavour,
+        version=numbers,
+        version_string=version,
+        database=database,
+        default_engine=engine,
+        default_collation=collation.lower(),
+        charset_collations=charsets,
+        sql_mode=sql_mode or "",
+        lower_case_table_names=int(lower_case),
+    )
+
+
+def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset()) -> Schema:
+    """Reflect every base table of the connection's database, minus `exclude`."""
+    tables = {}
+    unmanaged = []
+    for name, kind, engine, collation, comment in _rows(connection, TABLES_SQL):
+        if name in exclude:
+            continue
+        if kind != "BASE TABLE":
+            unmanaged.append((kind.lower(), name))
+            continue
+        tables[name] = (engine, collation, comment)
+
+    columns = defaultdict(list)
+    for row in _rows(connection, COLUMNS_SQL):
+        if row[0] in tables:
+            columns[row[0]].append(row)
+    checks = _json_checks(connection, server) if server.is_mariadb else set()
+    indexes = _group(connection, INDEXES_SQL, tables)
+    foreign_keys = _group(connection, FOREIGN_KEYS_SQL, tables)
+
+    result = []
+    for name in sorted(tables):
+        engine, collation, comment = tables[name]
+        table_collation = (collation or server.default_collation).lower()
+        charset = table_collation.split("_")[0]
+        cols = []
+        for row in columns[name]:
+            column = _column(row, server, table_collation, charset, (name, row[1]) in checks)
+            if column is None:
+                unmanaged.append(("generated column", f"{name}.{row[1]}"))
+                continue
+            cols.append(column)
+        primary_key, table_indexes, expression_indexes = _indexes(indexes[name])
+        unmanaged.extend(("expression index", f"{name}.{index}") for index in expression_indexes)
+        result.append(
+            Table(
+                name=name,
+                columns=tuple(cols),
+                primary_key=primary_key,
+                indexes=table_indexes,
+                foreign_keys=_foreign_keys(foreign_keys[name], server.database),
+                options=TableOptions(engine=engine, collation=table_collation, comment=comment or None),
+            )
+        )
+    return Schema(tables=tuple(result), unmanaged=tuple(sorted(unmanaged)))
+
+
+def _rows(connection, sql: str) -> list[tuple]:
+    return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
+
+
+def _group(connection, sql: str, tables) -> dict[str, list[tuple]]:
+    grouped = defaultdict(list)
+    for row in _rows(connection, sql):
+        if row[0] in tables:
+            grouped[row[0]].append(row[1:])
+    return grouped
+
+
+def _json_checks(connection, server: ServerInfo) -> set[tuple[str, str]]:
+    """(table, column) pairs whose MariaDB JSON check is present.
+
+    MariaDB stores JSON as LONGTEXT plus CHECK (json_valid(`col`)) named after
+    the column; together they are the JSON type, never a diff.
+    """
+    if server.version < (10, 2):
+        return set()
+    sql = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME")
+    found = set()
+    for table, name, clause in _rows(connection, sql):
+        if re.fullmatch(r"json_valid\(`" + re.escape(name.replace("`", "``")) + r"`\)", clause.strip()):
+            found.add((table, name))
+    return found
+
+
+def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json: bool) -> Column | None:
+    _, name, default, nullable, column_type, collation, extra, comment, generated = row
+    extra = extra or ""
+    if generated or "generated" in extra.lower() and "default_generated" not in extra.lower():
+        return None
+    canonical = my.parse_type(column_type, charset).type
+    if is_json and canonical == "longtext":
+        canonical = "json"
+    if server.is_mariadb:
+        default = my.normalize_default(default, canonical, server)
+    else:
+        default = my.reflected_default_mysql(default, extra, canonical, server)
+    on_update = _ON_UPDATE_EXTRA.search(extra)
+    collation = (collation or "").lower()
+    return Column(
+        name=name,
+        type=canonical,
+        nullable=nullable == "YES",
+        default=default,
+        on_update=my.current_timestamp(on_update.group(1)) if on_update else None,
+        autoincrement="auto_increment" in extra.lower(),
+        comment=comment or None,
+        collation=collation if my.takes_collation(canonical) and collation != table_collation else None,
+    )
+
+
+def _indexes(rows) -> tuple[tuple[str, ...], tuple[Index, ...], set[str]]:
+    primary_key: tuple[str, ...] = ()
+    parts = defaultdict(list)
+    shapes = {}
+    expressions = set()
+    for name, non_unique, column, sub_part, index_type, collation in rows:
+        if column is None:  # MySQL 8 functional index part
+            expressions.add(name)
+            continue
+        if name == "PRIMARY":
+            primary_key += (column,)
+            continue
+        parts[name].append(IndexPart(column, int(sub_part) if sub_part else None, collation == "D"))
+        kind = index_type.upper() if index_type.upper() in ("FULLTEXT", "SPATIAL") else None
+        shapes[name] = (not int(non_unique), kind)
+    indexes = tuple(
+        Index(name, tuple(parts[name]), unique=shapes[name][0], kind=shapes[name][1])
+        for name in sorted(parts)
+        if name not in expressions
+    )
+    return primary_key, indexes, expressions
+
+
+def _foreign_keys(rows, database: str) -> tuple[ForeignKey, ...]:
+    grouped: dict[str, list] = defaultdict(list)
+    for row in rows:
+        grouped[row[0]].append(row)
+    result = []
+    for name, members in sorted(grouped.items()):
+        _, _, ref_schema, ref_table, _, update_rule, delete_rule = members[0]
+        result.append(
+            ForeignKey(
+                name=name,
+                columns=tuple(row[1] for row in members),
+                ref_table=ref_table,
+                ref_columns=tuple(row[4] for row in members),
+                on_delete=normalize_action(delete_rule),
+                on_update=normalize_action(update_rule),
+                ref_schema=None if ref_schema == database else ref_schema,
+            )
+        )
+    return tuple(result)
+
+
+def normalize_action(rule: str | None) -> str:
+    # MySQL treats NO ACTION as RESTRICT and reports RESTRICT when none is given.
+    rule = " ".join((rule or "RESTRICT").upper().split())
+    return "RESTRICT" if rule == "NO ACTION" else rule

@@ -1,0 +1,168 @@
+"""Render operations as MySQL/MariaDB statements.
+
+Functions here return strings; only the runner executes anything. Statements
+carry no trailing semicolon: the migration writer adds it.
+"""
+
+from __future__ import annotations
+
+from ..ops import (
+    AddColumn,
+    AddForeignKey,
+    AddIndex,
+    AddPrimaryKey,
+    AlterTable,
+    CreateTable,
+    DropColumn,
+    DropForeignKey,
+    DropIndex,
+    DropPrimaryKey,
+    DropTable,
+    ModifyColumn,
+    Operation,
+    RenameIndex,
+    SetTableOptions,
+)
+from ..schema import Column, ForeignKey, Index, Table, TableOptions
+from .dialect import ServerInfo, quote_identifier as q, quote_string
+
+INDENT = "  "
+
+
+def render(operation: Operation, server: ServerInfo) -> str:
+    if isinstance(operation, CreateTable):
+        return create_table(operation.table, server, skip_fks=operation.without_fks)
+    if isinstance(operation, DropTable):
+        return f"DROP TABLE {q(operation.table.name)}"
+    if isinstance(operation, AlterTable):
+        clauses = [clause for change in operation.changes for clause in _clauses(change, server)]
+        return f"ALTER TABLE {q(operation.table)}\n" + ",\n".join(INDENT + c for c in clauses)
+    raise TypeError(f"cannot render {operation!r}")
+
+
+def create_table(table: Table, server: ServerInfo, skip_fks: tuple[str, ...] = ()) -> str:
+    lines = [column_definition(column, server) for column in table.columns]
+    if table.primary_key:
+        lines.append(f"PRIMARY KEY {_column_list(table.primary_key)}")
+    for index in table.indexes:
+        lines.append(_index_definition(index, inline=True))
+    for fk in table.foreign_keys:
+        if fk.name not in skip_fks:
+            lines.append(_foreign_key_definition(fk, inline=True))
+    body = ",\n".join(INDENT + line for line in lines)
+    return f"CREATE TABLE {q(table.name)} (\n{body}\n) {_table_options(table.options, server)}"
+
+
+def column_definition(column: Column, server: ServerInfo) -> str:
+    parts = [q(column.name), column.type]
+    if column.collation:
+        parts.append(f"COLLATE {column.collation}")
+    parts.append("NULL" if column.nullable else "NOT NULL")
+    if column.default is not None:
+        parts.append(f"DEFAULT {column.default}")
+    if column.on_update is not None:
+        parts.append(f"ON UPDATE {column.on_update}")
+    if column.autoincrement:
+        parts.append("AUTO_INCREMENT")
+    if column.comment is not None:
+        parts.append(f"COMMENT {quote_string(column.comment, server.backslash_escapes)}")
+    return " ".join(parts)
+
+
+def _clauses(change, server: ServerInfo) -> list[str]:
+    if isinstance(change, AddColumn):
+        place = f"AFTER {q(change.after)}" if change.after else "FIRST"
+        return [f"ADD COLUMN {column_definition(change.column, server)} {place}"]
+    if isinstance(change, DropColumn):
+        return [f"DROP COLUMN {q(change.column.name)}"]
+    if isinstance(change, ModifyColumn):
+        return [f"MODIFY COLUMN {column_definition(change.new, server)}"]
+    if isinstance(change, AddIndex):
+        return ["ADD " + _index_definition(change.index, inline=False)]
+    if isinstance(change, DropIndex):
+        return [f"DROP INDEX {q(change.index.name)}"]
+    if isinstance(change, RenameIndex):
+        if server.supports_rename_index:
+            return [f"RENAME INDEX {q(change.old.name)} TO {q(change.new.name)}"]
+        return [f"DROP INDEX {q(change.old.name)}", "ADD " + _index_definition(change.new, inline=False)]
+    if isinstance(change, DropPrimaryKey):
+        return ["DROP PRIMARY KEY"]
+    if isinstance(change, AddPrimaryKey):
+        return [f"ADD PRIMARY KEY {_column_list(change.columns)}"]
+    if isinstance(change, DropForeignKey):
+        clauses = [f"DROP FOREIGN KEY {q(change.fk.name)}"]
+        if change.index is not None:
+            clauses.append(f"DROP INDEX {q(change.index.name)}")
+        return clauses
+    if isinstance(change, AddForeignKey):
+        clauses = []
+        if change.index is not None:
+            clauses.append("ADD " + _index_definition(change.index, inline=False))
+        clauses.append("ADD " + _foreign_key_definition(change.fk, inline=False))
+        return clauses
+    if isinstance(change, SetTableOptions):
+        return _option_clauses(change.old, change.new, server)
+    raise TypeError(f"cannot render {change!r}")
+
+
+def _index_definition(index: Index, inline: bool) -> str:
+    if index.kind:
+        keyword = f"{index.kind} {'KEY' if inline else 'INDEX'}"
+    elif index.unique:
+        keyword = "UNIQUE KEY" if inline else "UNIQUE INDEX"
+    else:
+        keyword = "KEY" if inline else "INDEX"
+    parts = []
+    for part in index.parts:
+        text = q(part.column)
+        if part.length:
+            text += f"({part.length})"
+        if part.descending:
+            text += " DESC"
+        parts.append(text)
+    # In CREATE TABLE an index the server names is written without a name,
+    # exactly as SQLAlchemy's create_all writes it.
+    name = "" if inline and index.auto_named else f" {q(index.name)}"
+    return f"{keyword}{name} ({', '.join(parts)})"
+
+
+def _foreign_key_definition(fk: ForeignKey, inline: bool) -> str:
+    ref_table = q(fk.ref_table) if fk.ref_schema is None else f"{q(fk.ref_schema)}.{q(fk.ref_table)}"
+    text = f"FOREIGN KEY {_column_list(fk.columns)} REFERENCES {ref_table} {_column_list(fk.ref_columns)}"
+    if fk.on_delete != "RESTRICT":
+        text += f" ON DELETE {fk.on_delete}"
+    if fk.on_update != "RESTRICT":
+        text += f" ON UPDATE {fk.on_update}"
+    if inline and fk.auto_named:
+        return text
+    return f"CONSTRAINT {q(fk.name)} {text}"
+
+
+def _table_options(options: TableOptions, server: ServerInfo) -> str:
+    parts = []
+    if options.engine:
+        parts.append(f"ENGINE={options.engine}")
+    if options.collation:
+        parts.append(f"DEFAULT CHARSET={_charset(options.collation)} COLLATE={options.collation}")
+    if options.comment is not None:
+        parts.append(f"COMMENT={quote_string(options.comment, server.backslash_escapes)}")
+    return " ".join(parts)
+
+
+def _option_clauses(old: TableOptions, new: TableOptions, server: ServerInfo) -> list[str]:
+    clauses = []
+    if old.engine != new.engine:
+        clauses.append(f"ENGINE={new.engine}")
+    if old.collation != new.collation:
+        clauses.append(f"DEFAULT CHARSET={_charset(new.collation)} COLLATE={new.collation}")
+    if old.comment != new.comment:
+        clauses.append(f"COMMENT={quote_string(new.comment or '', server.backslash_escapes)}")
+    return clauses
+
+
+def _charset(collation: str) -> str:
+    return collation.split("_", 1)[0]
+
+
+def _column_list(columns) -> str:
+    return "(" + ", ".join(q(column) for column in columns) + ")"

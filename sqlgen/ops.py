@@ -1,0 +1,351 @@
+"""Operations: what a migration does, each with its exact inverse.
+
+A migration is a list of statements (`CreateTable`, `DropTable`, `AlterTable`).
+An `AlterTable` holds the clauses (`Change`s) applied to one table in one
+statement, so MySQL copies or rebuilds that table at most once and the clauses
+succeed or fail together.
+
+Every operation carries the full state it replaces, taken from reflection, so
+that `inverse()` can rebuild it: a dropped column comes back with its type,
+default, comment and position. The down file is the inverses of the up
+operations, in reverse order.
+
+Nothing here renders SQL; see the dialect's render module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .schema import Column, ForeignKey, Index, Table, TableOptions
+
+DESTRUCTIVE = "DESTRUCTIVE"
+WARNING = "WARNING"
+
+
+@dataclass(frozen=True)
+class Risk:
+    level: str  # DESTRUCTIVE or WARNING
+    message: str
+
+
+# --- Clauses of ALTER TABLE ----------------------------------------------------
+
+@dataclass(frozen=True)
+class AddColumn:
+    column: Column
+    after: str | None  # None: FIRST
+    position: int  # index in the table once the statement has run
+    order = 50
+
+    def inverse(self) -> DropColumn:
+        return DropColumn(self.column, self.after, self.position)
+
+    def summary(self, table: str) -> str:
+        return f"+ column {table}.{self.column.name}"
+
+    def risks(self, table: str) -> list[Risk]:
+        column = self.column
+        if not column.nullable and column.default is None and not column.autoincrement:
+            return [Risk(WARNING, f"{table}.{column.name} is NOT NULL without a default: "
+                                  "existing rows get the type's implicit default (0, '' or a zero date)")]
+        return []
+
+
+@dataclass(frozen=True)
+class DropColumn:
+    column: Column
+    after: str | None  # where it stood, for the inverse
+    position: int
+    order = 30
+
+    def inverse(self) -> AddColumn:
+        return AddColumn(self.column, self.after, self.position)
+
+    def summary(self, table: str) -> str:
+        return f"- column {table}.{self.column.name}"
+
+    def risks(self, table: str) -> list[Risk]:
+        return [Risk(DESTRUCTIVE, f"drops column {table}.{self.column.name} and its data")]
+
+
+@dataclass(frozen=True)
+class ModifyColumn:
+    old: Column
+    new: Column
+    order = 40
+
+    def inverse(self) -> ModifyColumn:
+        return ModifyColumn(self.new, self.old)
+
+    def summary(self, table: str) -> str:
+        return f"~ column {table}.{self.new.name}: " + ", ".join(describe_column_change(self.old, self.new))
+
+    def risks(self, table: str) -> list[Risk]:
+        from .mysql.dialect import types_narrow
+
+        where = f"{table}.{self.new.name}"
+        risks = []
+        if self.old.type != self.new.type and types_narrow(self.old.type, self.new.type):
+            risks.append(Risk(WARNING, f"narrows {where} from {self.old.type} to {self.new.type}: "
+                                       "values that do not fit make the statement fail (strict mode) "
+                                       "or are truncated"))
+        if self.old.nullable and not self.new.nullable:
+            risks.append(Risk(WARNING, f"makes {where} NOT NULL: the statement fails if a row holds NULL"))
+        return risks
+
+
+@dataclass(frozen=True)
+class AddIndex:
+    index: Index
+    order = 70
+
+    def inverse(self) -> DropIndex:
+        return DropIndex(self.index)
+
+    def summary(self, table: str) -> str:
+        return f"+ {describe_index(self.index)} {self.index.name} on {table} ({', '.join(self.index.columns)})"
+
+    def risks(self, table: str) -> list[Risk]:
+        if self.index.unique:
+            return [Risk(WARNING, f"unique index {self.index.name} on {table}: "
+                                  "the statement fails if existing rows hold duplicates")]
+        return []
+
+
+@dataclass(frozen=True)
+class DropIndex:
+    index: Index
+    order = 10
+
+    def inverse(self) -> AddIndex:
+        return AddIndex(self.index)
+
+    def summary(self, table: str) -> str:
+        return f"- {describe_index(self.index)} {self.index.name} on {table}"
+
+    def risks(self, table: str) -> list[Risk]:
+        return []
+
+
+@dataclass(frozen=True)
+class RenameIndex:
+    old: Index
+    new: Index
+    order = 15
+
+    def inverse(self) -> RenameIndex:
+        return RenameIndex(self.new, self.old)
+
+    def summary(self, table: str) -> str:
+        return f"~ index {table}.{self.old.name} renamed to {self.new.name}"
+
+    def risks(self, table: str) -> list[Risk]:
+        return []
+
+
+@dataclass(frozen=True)
+class DropPrimaryKey:
+    columns: tuple[str, ...]
+    order = 20
+
+    def inverse(self) -> AddPrimaryKey:
+        return AddPrimaryKey(self.columns)
+
+    def summary(self, table: str) -> str:
+        return f"- primary key {table} ({', '.join(self.columns)})"
+
+    def risks(self, table: str) -> list[Risk]:
+        return []
+
+
+@dataclass(frozen=True)
+class AddPrimaryKey:
+    columns: tuple[str, ...]
+    order = 60
+
+    def inverse(self) -> DropPrimaryKey:
+        return DropPrimaryKey(self.columns)
+
+    def summary(self, table: str) -> str:
+        return f"+ primary key {table} ({', '.join(self.columns)})"
+
+    def risks(self, table: str) -> list[Risk]:
+        return [Risk(WARNING, f"primary key on {table}: the statement fails if existing rows hold "
+                              "duplicates or NULLs, and the table is rebuilt")]
+
+
+@dataclass(frozen=True)
+class DropForeignKey:
+    fk: ForeignKey
+    # An index created with the key (see AddForeignKey), dropped with it.
+    index: Index | None = None
+    # False when the key is dropped only to be re-added around a column change.
+    announce: bool = True
+    order = 0
+
+    def inverse(self) -> AddForeignKey:
+        return AddForeignKey(self.fk, self.index, self.announce)
+
+    def summary(self, table: str) -> str | None:
+        return f"- foreign key {table}.{self.fk.name}" if self.announce else None
+
+    def risks(self, table: str) -> list[Risk]:
+        return []
+
+
+@dataclass(frozen=True)
+class AddForeignKey:
+    fk: ForeignKey
+    # InnoDB needs an index on the key's columns and creates one silently when
+    # none exists. sqlgen creates it explicitly instead, so the down file can
+    # drop it by a name known in advance.
+    index: Index | None = None
+    announce: bool = True
+    order = 80
+
+    def inverse(self) -> DropForeignKey:
+        return DropForeignKey(self.fk, self.index, self.announce)
+
+    def summary(self, table: str) -> str | None:
+        if not self.announce:
+            return None
+        fk = self.fk
+        return (f"+ foreign key {table}.{fk.name} ({', '.join(fk.columns)}) → "
+                f"{fk.ref_table} ({', '.join(fk.ref_columns)})")
+
+    def risks(self, table: str) -> list[Risk]:
+        if not self.announce:
+            return []
+        return [Risk(WARNING, f"foreign key {self.fk.name} on {table}: the statement fails if existing "
+                              "rows point at missing parents")]
+
+
+@dataclass(frozen=True)
+class SetTableOptions:
+    old: TableOptions
+    new: TableOptions
+    order = 90
+
+    def inverse(self) -> SetTableOptions:
+        return SetTableOptions(self.new, self.old)
+
+    def summary(self, table: str) -> str:
+        changed = []
+        for name in ("engine", "collation", "comment"):
+            old, new = getattr(self.old, name), getattr(self.new, name)
+            if old != new:
+                changed.append(f"{name} {_shown(old)} → {_shown(new)}")
+        return f"~ table {table}: " + ", ".join(changed)
+
+    def risks(self, table: str) -> list[Risk]:
+        if self.old.engine != self.new.engine:
+            return [Risk(WARNING, f"changes the engine of {table}: the whole table is copied")]
+        return []
+
+
+Change = (AddColumn | DropColumn | ModifyColumn | AddIndex | DropIndex | RenameIndex
+          | DropPrimaryKey | AddPrimaryKey | DropForeignKey | AddForeignKey | SetTableOptions)
+
+
+def clause_order(change: Change) -> tuple:
+    """The order of clauses inside one ALTER TABLE.
+
+    Added columns go in their final order so each AFTER names a column that
+    already exists at that point.
+    """
+    return (change.order, getattr(change, "position", 0))
+
+
+# --- Statements --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreateTable:
+    table: Table
+    # Foreign keys left out of CREATE TABLE and added by a later statement
+    # (cycles, or keys on columns changed in the same migration).
+    without_fks: tuple[str, ...] = ()
+
+    def inverse(self) -> DropTable:
+        return DropTable(self.table, self.without_fks)
+
+    def summaries(self) -> list[str]:
+        return [f"+ table {self.table.name}"]
+
+    def risks(self) -> list[Risk]:
+        return []
+
+
+@dataclass(frozen=True)
+class DropTable:
+    table: Table  # full reflected state, so the inverse can recreate it
+    without_fks: tuple[str, ...] = ()
+
+    def inverse(self) -> CreateTable:
+        return CreateTable(self.table, self.without_fks)
+
+    def summaries(self) -> list[str]:
+        return [f"- table {self.table.name}"]
+
+    def risks(self) -> list[Risk]:
+        return [Risk(DESTRUCTIVE, f"drops table {self.table.name} and every row in it")]
+
+
+@dataclass(frozen=True)
+class AlterTable:
+    table: str
+    changes: tuple[Change, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "changes", tuple(sorted(self.changes, key=clause_order)))
+
+    def inverse(self) -> AlterTable:
+        return AlterTable(self.table, tuple(change.inverse() for change in self.changes))
+
+    def summaries(self) -> list[str]:
+        lines = (change.summary(self.table) for change in self.changes)
+        return [line for line in lines if line]
+
+    def risks(self) -> list[Risk]:
+        return [risk for change in self.changes for risk in change.risks(self.table)]
+
+
+Operation = CreateTable | DropTable | AlterTable
+
+
+def invert(operations: list[Operation]) -> list[Operation]:
+    """The operations that undo `operations`, in the order they must run."""
+    return [operation.inverse() for operation in reversed(operations)]
+
+
+# --- Descriptions ------------------------------------------------------------
+
+def describe_index(index: Index) -> str:
+    if index.kind:
+        return f"{index.kind.lower()} index"
+    return "unique index" if index.unique else "index"
+
+
+def describe_column_change(old: Column, new: Column) -> list[str]:
+    changes = []
+    if old.type != new.type:
+        changes.append(f"{old.type} → {new.type}")
+    if old.nullable != new.nullable:
+        changes.append("NULL → NOT NULL" if old.nullable else "NOT NULL → NULL")
+    if old.default != new.default:
+        changes.append(f"default {_shown(old.default)} → {_shown(new.default)}")
+    if old.on_update != new.on_update:
+        changes.append(f"on update {_shown(old.on_update)} → {_shown(new.on_update)}")
+    if old.autoincrement != new.autoincrement:
+        changes.append("auto_increment " + ("removed" if old.autoincrement else "added"))
+    if old.comment != new.comment:
+        changes.append(f"comment {_shown(old.comment)} → {_shown(new.comment)}")
+    if old.collation != new.collation:
+        changes.append(f"collation {_shown(old.collation)} → {_shown(new.collation)}")
+    return changes or ["definition"]
+
+
+def _shown(value: str | None) -> str:
+    if value is None:
+        return "none"
+    return value if len(value) <= 40 else value[:37] + "..."

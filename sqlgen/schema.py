@@ -1,0 +1,146 @@
+"""The pure data model of a database schema.
+
+Both sides of a diff are expressed in these frozen dataclasses: the schema the
+models declare and the schema reflected from the database. Nothing here knows
+about SQLAlchemy or a connection, so the diff and the renderers can be tested
+without a server.
+
+Values are stored already normalised for the target dialect (see
+``sqlgen.mysql.normalize``), so equality of two objects means "the same on the
+server".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    # Canonical lowercase DDL type, e.g. "varchar(50)", "int unsigned", "json".
+    type: str
+    nullable: bool = True
+    # Canonical DDL text of the default, e.g. "'abc'", "0", "CURRENT_TIMESTAMP",
+    # "(uuid())"; None means no default.
+    default: str | None = None
+    # e.g. "CURRENT_TIMESTAMP(3)" for ON UPDATE CURRENT_TIMESTAMP(3).
+    on_update: str | None = None
+    autoincrement: bool = False
+    comment: str | None = None
+    # None means "the table's default collation".
+    collation: str | None = None
+
+    def definition_equals(self, other: Column) -> bool:
+        return replace(self, name=other.name) == other
+
+
+@dataclass(frozen=True)
+class IndexPart:
+    column: str
+    length: int | None = None  # prefix length, e.g. 10 for `name`(10)
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    parts: tuple[IndexPart, ...]
+    unique: bool = False
+    kind: str | None = None  # "FULLTEXT" or "SPATIAL"; None for a B-tree index
+    # True when the models gave no name and the server will pick one.
+    # Such an index matches a reflected one of the same shape whatever its name.
+    auto_named: bool = field(default=False, compare=False)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(part.column for part in self.parts)
+
+    def same_shape(self, other: Index) -> bool:
+        return (self.parts, self.unique, self.kind) == (other.parts, other.unique, other.kind)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    # Canonical actions: RESTRICT stands for both RESTRICT and NO ACTION.
+    on_delete: str = "RESTRICT"
+    on_update: str = "RESTRICT"
+    ref_schema: str | None = None
+    auto_named: bool = field(default=False, compare=False)
+
+    def same_target(self, other: ForeignKey) -> bool:
+        return (self.columns, self.ref_schema, self.ref_table, self.ref_columns) == (
+            other.columns,
+            other.ref_schema,
+            other.ref_table,
+            other.ref_columns,
+        )
+
+    def same_shape(self, other: ForeignKey) -> bool:
+        return self.same_target(other) and (self.on_delete, self.on_update) == (
+            other.on_delete,
+            other.on_update,
+        )
+
+
+@dataclass(frozen=True)
+class TableOptions:
+    """Options of CREATE TABLE; None means "the database default"."""
+
+    engine: str | None = None
+    collation: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    options: TableOptions = TableOptions()
+
+    def column(self, name: str) -> Column | None:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        return None
+
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def position(self, name: str) -> int:
+        return self.column_names().index(name)
+
+    def column_before(self, name: str) -> str | None:
+        """The column that precedes `name`, or None when it comes first."""
+        index = self.position(name)
+        return self.columns[index - 1].name if index else None
+
+    def index(self, name: str) -> Index | None:
+        for index in self.indexes:
+            if index.name == name:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class Schema:
+    tables: tuple[Table, ...] = ()
+    # Objects present in the database that sqlgen does not manage, e.g.
+    # ("view", "active_users"). Reported, never touched.
+    unmanaged: tuple[tuple[str, str], ...] = ()
+
+    def table(self, name: str) -> Table | None:
+        for table in self.tables:
+            if table.name == name:
+                return table
+        return None
+
+    def table_names(self) -> tuple[str, ...]:
+        return tuple(table.name for table in self.tables)
