@@ -66,13 +66,11 @@ def diff(current: Schema, target: Schema, *, implicit_fk_indexes: bool = True) -
                                  for fk in table.foreign_keys if fk.name in cycle_fks[table.name]]
 
     create_order, deferred_fks = _creation_order(created, retyped)
-    for table in created:
-        indexes = list(table.indexes)
-        for fk in table.foreign_keys:
-            if fk.name in deferred_fks[table.name]:
-                index = _support_index(fk, table.primary_key, indexes, implicit_fk_indexes)
-                indexes += [index] if index else []
-                add_fks[table.name].append(AddForeignKey(fk, index))
+    create_order = [_with_support_indexes(table, implicit_fk_indexes) for table in create_order]
+    for table in create_order:
+        # Part of creating the table: the "+ table" line already says so.
+        add_fks[table.name] += [AddForeignKey(fk, announce=False)
+                                for fk in table.foreign_keys if fk.name in deferred_fks[table.name]]
 
     operations: list[Operation] = []
     operations += [AlterTable(name, tuple(changes)) for name, changes in sorted(drop_fks.items()) if changes]
@@ -110,8 +108,8 @@ def _plan_table(old: Table, new: Table, retyped: set, implicit_fk_indexes: bool)
         if new.primary_key:
             plan.changes.append(AddPrimaryKey(new.primary_key))
 
-    final_indexes = _index_changes(old, new, plan.changes, implicit_fk_indexes)
-    _foreign_key_changes(old, new, plan, retyped, final_indexes, implicit_fk_indexes)
+    final_indexes, implicit = _index_changes(old, new, plan.changes, implicit_fk_indexes)
+    _foreign_key_changes(old, new, plan, retyped, final_indexes, implicit, implicit_fk_indexes)
 
     if old.options != new.options:
         plan.changes.append(SetTableOptions(old.options, new.options))
@@ -138,8 +136,10 @@ def _column_changes(old: Table, new: Table) -> list:
     return changes
 
 
-def _index_changes(old: Table, new: Table, changes: list, implicit_fk_indexes: bool) -> list[Index]:
-    """Append index changes; return the indexes the table has afterwards."""
+def _index_changes(old: Table, new: Table, changes: list,
+                   implicit_fk_indexes: bool) -> tuple[list[Index], list[Index]]:
+    """Append index changes; return the indexes the table has afterwards, and
+    among them those kept only because a foreign key needs them."""
     remaining = list(old.indexes)
     final: list[Index] = []
     added: list[Index] = []
@@ -191,22 +191,22 @@ def _index_changes(old: Table, new: Table, changes: list, implicit_fk_indexes: b
         changes.append(AddIndex(index))
         final.append(index)
 
+    implicit = []
     for index in remaining:
         needed = implicit_fk_indexes and any(
             _serves(index, fk.columns) and not _served(fk.columns, new.primary_key, final)
             for fk in new.foreign_keys
         )
         if needed:
-            final.append(index)  # InnoDB's own index for a foreign key: keep it
+            implicit.append(index)  # InnoDB's own index for a foreign key: keep it
         else:
             changes.append(DropIndex(index))
-    return final
+    return final + implicit, implicit
 
 
-def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, retyped: set,
-                         final_indexes: list[Index], implicit_fk_indexes: bool) -> None:
+def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, retyped: set, final_indexes: list[Index],
+                         implicit: list[Index], implicit_fk_indexes: bool) -> None:
     remaining = list(old.foreign_keys)
-    used_names = {fk.name for fk in old.foreign_keys} | {fk.name for fk in new.foreign_keys if not fk.auto_named}
 
     def take(predicate) -> ForeignKey | None:
         for fk in remaining:
@@ -215,29 +215,57 @@ def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, retyped: set,
                 return fk
         return None
 
-    ordered = sorted(new.foreign_keys, key=lambda fk: fk.auto_named)
-    for fk in ordered:
+    pairs = []
+    for fk in sorted(new.foreign_keys, key=lambda fk: fk.auto_named):
         if fk.auto_named:
+            # The server named it: match by what it does, keep the server's name.
             match = take(lambda f, want=fk: f.same_shape(want)) or take(lambda f, want=fk: f.same_target(want))
             if match is not None:
                 fk = replace(fk, name=match.name)
         else:
             match = take(lambda f, name=fk.name: f.name == name)
-        if match is not None and match.same_shape(fk):
-            if _uses_retyped(match, old.name, retyped):
-                plan.drop_fks.append(DropForeignKey(match, announce=False))
-                plan.add_fks.append(AddForeignKey(fk, announce=False))
-            continue
+        if match is not None and match.same_shape(fk) and not _uses_retyped(match, old.name, retyped):
+            continue  # unchanged
+        pairs.append((match, fk))
+
+    dropped = [match for match, _ in pairs if match is not None] + remaining
+    # A name is free once its key is dropped, which happens before any key is added.
+    taken = {fk.name for fk in old.foreign_keys} - {fk.name for fk in dropped}
+    taken |= {fk.name for fk in new.foreign_keys if not fk.auto_named}
+    taken |= {fk.name for match, fk in pairs if match is not None}
+    moved: dict[str, Index] = {}
+    for match, fk in pairs:
+        announce = match is None or not match.same_shape(fk)  # else only re-added around a column change
+        if match is None and fk.auto_named:
+            fk = replace(fk, name=_free_fk_name(new.name, taken))
+            taken.add(fk.name)
+        index = _moved_index(fk, implicit, old.foreign_keys, dropped, moved)
+        if index is None:
+            index = _support_index(fk, new.primary_key, final_indexes, implicit_fk_indexes)
+            if index is not None:
+                final_indexes.append(index)
+        plan.add_fks.append(AddForeignKey(fk, index, announce))
         if match is not None:
-            plan.drop_fks.append(DropForeignKey(match))
-        elif fk.auto_named:
-            fk = replace(fk, name=_free_fk_name(new.name, used_names))
-        used_names.add(fk.name)
-        index = _support_index(fk, new.primary_key, final_indexes, implicit_fk_indexes)
-        if index is not None:
-            final_indexes.append(index)
-        plan.add_fks.append(AddForeignKey(fk, index))
-    plan.drop_fks += [DropForeignKey(fk) for fk in remaining]
+            plan.drop_fks.append(DropForeignKey(match, moved.get(match.name), announce))
+    plan.drop_fks += [DropForeignKey(fk, moved.get(fk.name)) for fk in remaining]
+
+
+def _moved_index(fk: ForeignKey, implicit: list[Index], old_fks, dropped: list[ForeignKey],
+                 moved: dict[str, Index]) -> Index | None:
+    """The index InnoDB made for a dropped key, when a re-added key reuses it.
+
+    Re-adding a named key would make MariaDB replace that index by one named
+    after the key; dropping it with the old key and creating it explicitly with
+    the new one keeps its name and the file predictable.
+    """
+    for index in implicit:
+        if index in moved.values() or not _serves(index, fk.columns):
+            continue
+        users = [old_fk for old_fk in old_fks if _serves(index, old_fk.columns)]
+        if users and all(user in dropped for user in users):
+            moved[users[0].name] = index
+            return index
+    return None
 
 
 def _uses_retyped(fk: ForeignKey, table: str, retyped: set) -> bool:
@@ -254,6 +282,20 @@ def _support_index(fk: ForeignKey, primary_key: tuple[str, ...], indexes: list[I
     taken = {index.name.lower() for index in indexes}
     name = fk.name if not fk.auto_named and fk.name.lower() not in taken else _free_name(fk.columns[0], taken)
     return Index(name, tuple(IndexPart(column) for column in fk.columns))
+
+
+def _with_support_indexes(table: Table, implicit_fk_indexes: bool) -> Table:
+    """The table with an explicit index for each foreign key that no index serves.
+
+    InnoDB would create them silently, under the same names; writing them out
+    makes the file say exactly what the server will build.
+    """
+    indexes = list(table.indexes)
+    for fk in table.foreign_keys:
+        index = _support_index(fk, table.primary_key, indexes, implicit_fk_indexes)
+        if index is not None:
+            indexes.append(index)
+    return replace(table, indexes=tuple(indexes))
 
 
 def _serves(index: Index, columns: tuple[str, ...]) -> bool:

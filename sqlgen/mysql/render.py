@@ -48,7 +48,7 @@ def create_table(table: Table, server: ServerInfo, skip_fks: tuple[str, ...] = (
         lines.append(_index_definition(index, inline=True))
     for fk in table.foreign_keys:
         if fk.name not in skip_fks:
-            lines.append(_foreign_key_definition(fk, inline=True))
+            lines.append(_foreign_key_definition(fk))
     body = ",\n".join(INDENT + line for line in lines)
     return f"CREATE TABLE {q(table.name)} (\n{body}\n) {_table_options(table.options, server)}"
 
@@ -98,7 +98,7 @@ def _clauses(change, server: ServerInfo) -> list[str]:
         clauses = []
         if change.index is not None:
             clauses.append("ADD " + _index_definition(change.index, inline=False))
-        clauses.append("ADD " + _foreign_key_definition(change.fk, inline=False))
+        clauses.append("ADD " + _foreign_key_definition(change.fk))
         return clauses
     if isinstance(change, SetTableOptions):
         return _option_clauses(change.old, change.new, server)
@@ -126,15 +126,13 @@ def _index_definition(index: Index, inline: bool) -> str:
     return f"{keyword}{name} ({', '.join(parts)})"
 
 
-def _foreign_key_definition(fk: ForeignKey, inline: bool) -> str:
+def _foreign_key_definition(fk: ForeignKey) -> str:
     ref_table = q(fk.ref_table) if fk.ref_schema is None else f"{q(fk.ref_schema)}.{q(fk.ref_table)}"
     text = f"FOREIGN KEY {_column_list(fk.columns)} REFERENCES {ref_table} {_column_list(fk.ref_columns)}"
     if fk.on_delete != "RESTRICT":
         text += f" ON DELETE {fk.on_delete}"
     if fk.on_update != "RESTRICT":
         text += f" ON UPDATE {fk.on_update}"
-    if inline and fk.auto_named:
-        return text
     return f"CONSTRAINT {q(fk.name)} {text}"
 
 
