@@ -103,21 +103,23 @@ class _Plan:
 
 def _plan(config: Config) -> _Plan:
     """Load the models, reflect the database and diff them."""
-    from .database import connect
+    from .database import connect, parse_url
     from .diff import diff
     from .models import load_metadata
     from .mysql.declare import declared_schema
+    from .mysql.dialect import MYSQL_RULES
     from .mysql.reflect import reflect, server_info
     from .ops import invert
 
     url = config.require_url()
+    parse_url(url)  # a bad URL is reported before any user code is imported
     metadata = load_metadata(config.require_models(), config.root)
     with connect(url) as connection:
         server = server_info(connection)
         current = reflect(connection, server, exclude=frozenset({config.version_table}))
     target, notes = declared_schema(metadata, server, config.version_table)
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
-    operations = diff(current, target)
+    operations = diff(current, target, MYSQL_RULES)
     return _Plan(server, operations, invert(operations), notes)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from .ops import (
     AddColumn,
@@ -40,7 +41,19 @@ from .ops import (
 from .schema import Column, ForeignKey, Index, IndexPart, Schema, Table
 
 
-def diff(current: Schema, target: Schema, *, implicit_fk_indexes: bool = True) -> list[Operation]:
+@dataclass(frozen=True)
+class Rules:
+    """What the diff must know of the dialect."""
+
+    # InnoDB creates an index for a foreign key that has none, and refuses to
+    # drop an index a foreign key needs.
+    implicit_fk_indexes: bool = True
+    # Whether a column of this (canonical) type has a collation.
+    takes_collation: Callable[[str], bool] = lambda column_type: False
+
+
+def diff(current: Schema, target: Schema, rules: Rules = Rules()) -> list[Operation]:
+    implicit_fk_indexes = rules.implicit_fk_indexes
     current_names, target_names = set(current.table_names()), set(target.table_names())
     dropped = [current.table(name) for name in sorted(current_names - target_names)]
     created = [target.table(name) for name in sorted(target_names - current_names)]
@@ -50,9 +63,9 @@ def diff(current: Schema, target: Schema, *, implicit_fk_indexes: bool = True) -
         (old.name, column.name)
         for old, new in kept
         for column in old.columns
-        if (new_column := new.column(column.name)) and _retyped(column, old, new_column, new)
+        if (new_column := new.column(column.name)) and _retyped(column, old, new_column, new, rules)
     }
-    plans = [_plan_table(old, new, retyped, implicit_fk_indexes) for old, new in kept]
+    plans = [_plan_table(old, new, retyped, rules) for old, new in kept]
 
     drop_fks: dict[str, list] = defaultdict(list)
     add_fks: dict[str, list] = defaultdict(list)
@@ -81,12 +94,15 @@ def diff(current: Schema, target: Schema, *, implicit_fk_indexes: bool = True) -
     return operations
 
 
-def _retyped(old: Column, old_table: Table, new: Column, new_table: Table) -> bool:
+def _retyped(old: Column, old_table: Table, new: Column, new_table: Table, rules: Rules) -> bool:
     """Whether a change to this column stops foreign keys from using it meanwhile."""
-    return old.type != new.type or _collation(old, old_table) != _collation(new, new_table)
+    return old.type != new.type or _collation(old, old_table, rules) != _collation(new, new_table, rules)
 
 
-def _collation(column: Column, table: Table) -> str | None:
+def _collation(column: Column, table: Table, rules: Rules) -> str | None:
+    """The column's effective collation: its own, else its table's."""
+    if not rules.takes_collation(column.type):
+        return None
     return column.collation or table.options.collation
 
 
@@ -98,9 +114,10 @@ class _TablePlan:
     add_fks: list = field(default_factory=list)
 
 
-def _plan_table(old: Table, new: Table, retyped: set, implicit_fk_indexes: bool) -> _TablePlan:
+def _plan_table(old: Table, new: Table, retyped: set, rules: Rules) -> _TablePlan:
+    implicit_fk_indexes = rules.implicit_fk_indexes
     plan = _TablePlan(new.name)
-    plan.changes += _column_changes(old, new)
+    plan.changes += _column_changes(old, new, rules)
 
     if old.primary_key != new.primary_key:
         if old.primary_key:
@@ -116,7 +133,7 @@ def _plan_table(old: Table, new: Table, retyped: set, implicit_fk_indexes: bool)
     return plan
 
 
-def _column_changes(old: Table, new: Table) -> list:
+def _column_changes(old: Table, new: Table, rules: Rules) -> list:
     changes = []
     old_names, new_names = set(old.column_names()), set(new.column_names())
     for position, column in enumerate(old.columns):
@@ -127,11 +144,12 @@ def _column_changes(old: Table, new: Table) -> list:
             changes.append(AddColumn(column, new.column_before(column.name), position))
             continue
         before = old.column(column.name)
-        if before != column or _collation(before, old) != _collation(column, new):
-            if _collation(before, old) != _collation(column, new):
+        old_collation, new_collation = _collation(before, old, rules), _collation(column, new, rules)
+        if before != column or old_collation != new_collation:
+            if old_collation != new_collation:
                 # The table's default collation changes too: spell both out.
-                before = replace(before, collation=_collation(before, old))
-                column = replace(column, collation=_collation(column, new))
+                before = replace(before, collation=old_collation)
+                column = replace(column, collation=new_collation)
             changes.append(ModifyColumn(before, column))
     return changes
 

@@ -194,7 +194,8 @@ def unique_constraint(after: bool) -> MetaData:
         Column("sku", String(20), unique=after),
         Column("a", String(20)),
         Column("b", String(20)),
-        *([UniqueConstraint("a", "b", name="uq_item_a_b")] if after else []),
+        # Two unnamed uniques starting with the same column: the server names them.
+        *([UniqueConstraint("a", "b", name="uq_item_a_b"), UniqueConstraint("sku", "a")] if after else []),
     )
     return m
 

@@ -210,17 +210,26 @@ def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo) 
         ):
             descending = expression.modifier is sa.sql.operators.desc_op
             expression = expression.element
-        if not isinstance(expression, sa.Column):
+        name = _column_name(expression, table)
+        if name is None:
             raise SqlgenError(
                 f"cannot render index {table.name}.{index.name}: expression indexes are not supported yet"
             )
-        if isinstance(length, dict):
-            part_length = length.get(expression.name)
-        else:
-            part_length = length
+        part_length = length.get(name) if isinstance(length, dict) else length
         descending = descending and server.supports_descending_indexes
-        parts.append(IndexPart(expression.name, int(part_length) if part_length else None, descending))
+        parts.append(IndexPart(name, int(part_length) if part_length else None, descending))
     return tuple(parts)
+
+
+def _column_name(expression, table: sa.Table) -> str | None:
+    """The table column an index part names, or None for an expression."""
+    if isinstance(expression, sa.sql.elements._textual_label_reference):  # sa.desc("name")
+        name = expression.element
+    elif isinstance(expression, sa.sql.elements.ColumnClause):
+        name = expression.name
+    else:
+        return None
+    return name if name in table.c else None
 
 
 def _index_kind(index: sa.Index, dialect) -> str | None:

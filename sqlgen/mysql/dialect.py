@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..diff import Rules
 from ..errors import SqlgenError
 
 
@@ -342,7 +343,7 @@ def types_narrow(old: str, new: str) -> bool:
         old_values = parse_string_list(old[old.index("(") + 1 : old.rindex(")")])
         new_values = parse_string_list(new[new.index("(") + 1 : new.rindex(")")])
         return new_values[: len(old_values)] != old_values
-    if old_base in ("varchar", "char") and new_base in SIZED_FAMILIES["text"][0]:
+    if old_base in ("varchar", "char") and new_base in ("text", "mediumtext", "longtext"):
         return False
     return old_base != new_base
 
@@ -504,14 +505,4 @@ def quote_string(value: str, backslash_escapes: bool = True) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-# --- Rules InnoDB applies by itself ------------------------------------------
-
-def index_serves_foreign_key(index_parts, fk_columns: tuple[str, ...]) -> bool:
-    """InnoDB needs an index whose leading columns are the FK columns, in order,
-    without prefix lengths."""
-    if len(index_parts) < len(fk_columns):
-        return False
-    return all(
-        part.column == column and part.length is None
-        for part, column in zip(index_parts, fk_columns)
-    )
+MYSQL_RULES = Rules(implicit_fk_indexes=True, takes_collation=lambda column_type: takes_collation(column_type))

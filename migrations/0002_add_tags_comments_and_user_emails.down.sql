@@ -1,0 +1,44 @@
+-- sqlgen migration 0002 (down): undo add tags, comments and user emails
+--
+-- Created:    2026-11-22 04:12:47 UTC
+-- Models:     examples.blog.models:Base
+-- Dialect:    mariadb
+-- Server:     10.11.19-MariaDB-0+deb12u1
+-- Undoes:     0002_add_tags_comments_and_user_emails.up.sql
+--
+-- MySQL and MariaDB commit each DDL statement on its own: if a statement
+-- fails, the statements before it stay applied.
+
+SET NAMES utf8mb4;
+
+-- DESTRUCTIVE: drops column user.email and its data
+-- DESTRUCTIVE: drops column user.is_admin and its data
+-- WARNING: narrows user.name from varchar(80) to varchar(50): values that do not fit make the statement fail (strict mode) or are truncated
+ALTER TABLE `user`
+  DROP INDEX `email`,
+  DROP COLUMN `email`,
+  DROP COLUMN `is_admin`,
+  MODIFY COLUMN `name` varchar(50) NOT NULL,
+  MODIFY COLUMN `bio` text NULL,
+  COMMENT='';
+
+-- DESTRUCTIVE: drops column post.slug and its data
+-- DESTRUCTIVE: drops column post.status and its data
+-- DESTRUCTIVE: drops column post.published_at and its data
+ALTER TABLE `post`
+  DROP INDEX `slug`,
+  DROP INDEX `ix_post_published_at`,
+  DROP COLUMN `slug`,
+  DROP COLUMN `status`,
+  DROP COLUMN `published_at`,
+  ADD COLUMN `created_at` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP AFTER `body`,
+  ADD INDEX `ix_post_created_at` (`created_at`);
+
+-- DESTRUCTIVE: drops table post_tag and every row in it
+DROP TABLE `post_tag`;
+
+-- DESTRUCTIVE: drops table tag and every row in it
+DROP TABLE `tag`;
+
+-- DESTRUCTIVE: drops table comment and every row in it
+DROP TABLE `comment`;

@@ -1,0 +1,200 @@
+"""The command line through click's CliRunner: help, output and every bad input.
+
+Bad input must give one line saying what is wrong and what to do, exit code 1,
+no traceback (unless -v) and never the password.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import uuid
+
+import pytest
+from click.testing import CliRunner
+
+from sqlgen import __version__
+from sqlgen.cli import main
+from support import engine_for, url_text
+
+MODELS = """
+    import sqlalchemy as sa
+    metadata = sa.MetaData()
+    sa.Table("user", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(50)))
+    """
+PASSWORD = "s3cret-Pw"
+MISSING_DATABASE = "sqlgen_test_no_such_database"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder with a models module, as the current directory."""
+    monkeypatch.chdir(tmp_path)
+    for variable in ("SQLGEN_URL", "SQLGEN_MODELS", "SQLGEN_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    (tmp_path / "app_models.py").write_text(textwrap.dedent(MODELS))
+    return tmp_path
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def assert_clean_error(result, message: str):
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ") and message in lines[0], lines[0]
+    assert "Traceback" not in result.output
+    assert PASSWORD not in result.output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["generate", "--help"], ["-h"]])
+def test_help(args):
+    result = invoke(*args)
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+
+
+def test_help_lists_the_options_and_commands():
+    result = invoke("--help")
+    for word in ("--url", "--models", "--dir", "--verbose", "generate"):
+        assert word in result.output
+    generate_help = invoke("generate", "--help").output
+    for word in ("--message", "--dry-run", "--empty"):
+        assert word in generate_help
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+@pytest.mark.mysql
+def test_generate_writes_the_pair_and_summarises(project, scratch_db):
+    result = invoke("--url", url_text(scratch_db), "--models", "app_models:metadata", "generate", "-m", "create user")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "+ table user",
+        "Wrote migrations/0001_create_user.up.sql",
+        "Wrote migrations/0001_create_user.down.sql",
+    ]
+    assert "CREATE TABLE `user`" in (project / "migrations" / "0001_create_user.up.sql").read_text()
+
+
+@pytest.mark.mysql
+def test_generate_reads_the_config_file_and_environment(project, scratch_db, monkeypatch):
+    (project / "sqlgen.toml").write_text('models = "app_models:metadata"\ndirectory = "db"\n')
+    monkeypatch.setenv("SQLGEN_URL", url_text(scratch_db))
+    result = invoke("generate", "-m", "first", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "CREATE TABLE `user`" in result.output and not (project / "db").exists()
+
+
+@pytest.mark.mysql
+def test_no_changes_detected(project, scratch_db):
+    engine = engine_for(scratch_db)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE user (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50))")
+    engine.dispose()
+    result = invoke("--url", url_text(scratch_db), "--models", "app_models:metadata", "generate", "-m", "x")
+    assert result.exit_code == 0
+    assert result.output == "No changes detected\n"
+    assert not (project / "migrations").exists()
+
+
+def test_missing_url(project):
+    assert_clean_error(invoke("--models", "app_models:metadata", "generate"), "no database URL")
+
+
+@pytest.mark.mysql
+def test_unreachable_server_names_host_and_database(project, mysql_server):
+    url = f"mysql+pymysql://root:{PASSWORD}@127.0.0.1:1/blogdb"
+    result = invoke("--url", url, "--models", "app_models:metadata", "generate")
+    assert_clean_error(result, "cannot connect to 127.0.0.1:1 (database 'blogdb'): cannot reach the server")
+
+
+@pytest.mark.mysql
+def test_wrong_password(project, mysql_server):
+    url = mysql_server.set(password=PASSWORD, database="anydb")
+    result = invoke("--url", url_text(url), "--models", "app_models:metadata", "generate")
+    host = f"{mysql_server.host}:{mysql_server.port or 3306}" if mysql_server.port else mysql_server.host
+    assert_clean_error(result, f"cannot connect to {host} (database 'anydb'): access denied")
+
+
+@pytest.fixture
+def password_user(scratch_db):
+    """A throwaway account with a password, allowed on the scratch database only."""
+    name = f"sqlgen_test_{uuid.uuid4().hex[:8]}"
+    admin = engine_for(scratch_db)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE USER '{name}'@'%%' IDENTIFIED BY '{PASSWORD}'")
+        connection.exec_driver_sql(f"GRANT ALL ON `{scratch_db.database}`.* TO '{name}'@'%%'")
+        # Allowed on a database that does not exist, so the server says "unknown database".
+        connection.exec_driver_sql(f"GRANT ALL ON `{MISSING_DATABASE}`.* TO '{name}'@'%%'")
+    yield scratch_db.set(username=name, password=PASSWORD)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"DROP USER '{name}'@'%%'")
+    admin.dispose()
+
+
+@pytest.mark.mysql
+def test_unknown_database(project, password_user):
+    url = password_user.set(database=MISSING_DATABASE)
+    result = invoke("--url", url_text(url), "--models", "app_models:metadata", "generate")
+    assert_clean_error(result, f"(database '{MISSING_DATABASE}'): unknown database; create it first")
+
+
+@pytest.mark.mysql
+def test_password_user_works_and_is_never_printed(project, password_user):
+    result = invoke("--url", url_text(password_user), "--models", "app_models:metadata", "generate", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+
+
+def test_invalid_url_is_masked(project):
+    result = invoke("--url", f"mysql+pymysql://root:{PASSWORD}@host:notaport/db", "--models", "m:x", "generate")
+    assert_clean_error(result, "invalid database URL 'mysql+pymysql://root:***@host:notaport/db'")
+
+
+def test_unsupported_backend(project):
+    result = invoke("--url", f"postgresql://u:{PASSWORD}@h/db", "--models", "app_models:metadata", "generate")
+    assert_clean_error(result, "unsupported database 'postgresql'")
+
+
+def test_models_module_that_fails_to_import(project):
+    (project / "broken_models.py").write_text("import sqlalchemy\nraise ValueError('DATABASE_URL is not set')\n")
+    result = invoke("--url", f"mysql+pymysql://root:{PASSWORD}@127.0.0.1/x", "--models", "broken_models:Base",
+                    "generate")
+    assert_clean_error(result, "cannot import models module 'broken_models': ValueError: DATABASE_URL is not set")
+    assert "broken_models.py, line 2" in result.output
+
+
+def test_missing_attribute_lists_candidates(project):
+    result = invoke("--url", f"mysql+pymysql://root:{PASSWORD}@127.0.0.1/x", "--models", "app_models:Base",
+                    "generate")
+    assert_clean_error(result, "module 'app_models' has no attribute 'Base'; candidates: metadata (MetaData)")
+
+
+@pytest.mark.mysql
+def test_construct_that_cannot_be_rendered_names_table_and_column(project, scratch_db):
+    (project / "bad_models.py").write_text(textwrap.dedent("""
+        import sqlalchemy as sa
+        metadata = sa.MetaData()
+        sa.Table("user", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("nick", sa.String()))
+        """))
+    url = url_text(scratch_db)
+    result = invoke("--url", url, "--models", "bad_models:metadata", "generate")
+    assert_clean_error(result, "cannot render user.nick: VARCHAR requires a length on dialect mysql")
+
+
+def test_verbose_shows_the_traceback(project):
+    result = invoke("-v", "--models", "app_models:metadata", "generate")
+    assert result.exit_code == 1
+    assert "Traceback" in result.output and "no database URL" in result.output
+
+
+def test_empty_needs_no_database(project):
+    result = invoke("--url", "mysql+pymysql://nobody@127.0.0.1:1/x", "generate", "--empty", "-m", "backfill")
+    assert result.exit_code == 0, result.output
+    text = (project / "migrations" / "0001_backfill.up.sql").read_text()
+    assert "-- Dialect:    mysql" in text and "Write the statements of this migration here" in text

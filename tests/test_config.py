@@ -1,0 +1,79 @@
+"""Configuration precedence and discovery: option > environment > file > default."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqlgen.config import load_config
+from sqlgen.errors import SqlgenError
+
+
+def test_defaults_without_any_config(tmp_path):
+    config = load_config(cwd=tmp_path, environ={})
+    assert config.url is None and config.models is None
+    assert config.directory == tmp_path / "migrations"
+    assert config.version_table == "sqlgen_version"
+    assert config.root == tmp_path and config.config_file is None
+
+
+def test_sqlgen_toml_is_found_searching_up(tmp_path):
+    (tmp_path / "sqlgen.toml").write_text(
+        'url = "mysql+pymysql://u@h/db"\nmodels = "app.models:Base"\ndirectory = "db/migrations"\n'
+        'version_table = "schema_log"\ntemplates = "my_templates"\n'
+    )
+    nested = tmp_path / "src" / "deep"
+    nested.mkdir(parents=True)
+    config = load_config(cwd=nested, environ={})
+    assert config.url == "mysql+pymysql://u@h/db"
+    assert config.models == "app.models:Base"
+    # Relative paths in the file are relative to the file's folder, not the cwd.
+    assert config.directory == tmp_path / "db" / "migrations"
+    assert config.templates == tmp_path / "my_templates"
+    assert config.version_table == "schema_log"
+    assert config.root == tmp_path and config.config_file == tmp_path / "sqlgen.toml"
+
+
+def test_pyproject_tool_section(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.sqlgen]\nmodels = "m:Base"\n')
+    assert load_config(cwd=tmp_path, environ={}).models == "m:Base"
+
+
+def test_pyproject_without_section_is_skipped(tmp_path):
+    (tmp_path / "sqlgen.toml").write_text('models = "outer:Base"\n')
+    inner = tmp_path / "pkg"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert load_config(cwd=inner, environ={}).models == "outer:Base"
+
+
+def test_precedence_option_then_environment_then_file(tmp_path):
+    (tmp_path / "sqlgen.toml").write_text('url = "mysql://file/db"\nmodels = "file:Base"\ndirectory = "from_file"\n')
+    environ = {"SQLGEN_URL": "mysql://env/db", "SQLGEN_DIR": "from_env"}
+    config = load_config(cwd=tmp_path, environ=environ, url="mysql://option/db")
+    assert config.url == "mysql://option/db"
+    assert config.models == "file:Base"
+    assert config.directory == tmp_path / "from_env"
+    config = load_config(cwd=tmp_path, environ=environ)
+    assert config.url == "mysql://env/db"
+    config = load_config(cwd=tmp_path, environ={"SQLGEN_MODELS": "env:Base"}, directory="opt")
+    assert config.models == "env:Base" and config.directory == tmp_path / "opt"
+
+
+def test_unknown_key_is_refused(tmp_path):
+    (tmp_path / "sqlgen.toml").write_text('modles = "typo:Base"\n')
+    with pytest.raises(SqlgenError, match="unknown key 'modles'"):
+        load_config(cwd=tmp_path, environ={})
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    (tmp_path / "sqlgen.toml").write_text('url = "unterminated\n')
+    with pytest.raises(SqlgenError, match="sqlgen.toml: invalid TOML"):
+        load_config(cwd=tmp_path, environ={})
+
+
+def test_missing_url_and_models_say_how_to_set_them(tmp_path):
+    config = load_config(cwd=tmp_path, environ={})
+    with pytest.raises(SqlgenError, match="--url, set SQLGEN_URL"):
+        config.require_url()
+    with pytest.raises(SqlgenError, match="--models package.module:attr"):
+        config.require_models()

@@ -1,0 +1,102 @@
+"""Migration file names, numbering and the writer's comment safety."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqlgen.errors import SqlgenError
+from sqlgen.migrations import next_version, scan, slugify, write_pair
+from sqlgen.writer import MigrationText, comment_lines
+
+
+@pytest.mark.parametrize(
+    "message, slug",
+    [
+        ("add email to user", "add_email_to_user"),
+        ("Add Email To User!", "add_email_to_user"),
+        ("  café déjà vu  ", "cafe_deja_vu"),
+        ("--- ; DROP TABLE x; */", "drop_table_x"),
+        ("日本語", "migration"),
+        ("", "migration"),
+        ("x" * 60, "x" * 48),
+        ("a" * 47 + " b", "a" * 47),
+        ("v2.0: rename", "v2_0_rename"),
+    ],
+)
+def test_slug(message, slug):
+    assert slugify(message) == slug
+
+
+def pair(directory, name, up=True, down=True):
+    if up:
+        (directory / f"{name}.up.sql").write_text("SELECT 1;\n")
+    if down:
+        (directory / f"{name}.down.sql").write_text("SELECT 1;\n")
+
+
+def test_scan_orders_by_version_and_numbers_the_next(tmp_path):
+    pair(tmp_path, "0002_b")
+    pair(tmp_path, "0010_c")
+    pair(tmp_path, "0001_a")
+    (tmp_path / "README.md").write_text("not a migration")
+    migrations = scan(tmp_path)
+    assert [m.name for m in migrations] == ["0001_a", "0002_b", "0010_c"]
+    assert next_version(migrations) == 11
+    assert next_version(scan(tmp_path / "missing")) == 1
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (["0001_a.up.sql", "0001_a.down.sql", "0001_b.up.sql", "0001_b.down.sql"], "version 1 is used twice"),
+        (["0001_a.up.sql"], "0001_a.up.sql: has no matching .down.sql"),
+        (["0001_a.down.sql"], "0001_a.down.sql: has no matching .up.sql"),
+        (["1_a.up.sql"], "1_a.up.sql: cannot read the version"),
+        (["0001_Add-Email.up.sql"], "cannot read the version"),
+    ],
+)
+def test_broken_directory_names_the_file(tmp_path, files, message):
+    for name in files:
+        (tmp_path / name).write_text("SELECT 1;\n")
+    with pytest.raises(SqlgenError, match=message):
+        scan(tmp_path)
+
+
+def test_write_pair_never_overwrites(tmp_path):
+    write_pair(tmp_path, "0001_a", "up\n", "down\n")
+    with pytest.raises(SqlgenError, match="already exists"):
+        write_pair(tmp_path, "0001_a", "other\n", "other\n")
+    assert (tmp_path / "0001_a.up.sql").read_text() == "up\n"
+
+
+def test_comment_lines_cannot_break_out():
+    lines = comment_lines("one\rtwo\r\nthree\u2028four\x00five\x0bsix\n\n")
+    assert lines == ["one", "two", "three", "four five", "six"]
+
+
+def test_every_header_line_is_a_comment():
+    text = MigrationText(version=3, message="first */ line\nsecond -- line\r\n/* third", created="now",
+                         models="m:Base", dialect="mariadb", server="10.11", up_file="u", down_file="d",
+                         up_blocks=["SELECT 1;"], down_blocks=["SELECT 2;"])
+    up, down = text.render(None)
+    for content in (up, down):
+        header = content.split("\n\n", 1)[0]
+        assert all(line.startswith("--") for line in header.splitlines())
+    assert up.startswith("-- sqlgen migration 0003 (up): first */ line\n--   second -- line\n--   /* third\n")
+    assert up.rstrip().endswith("SELECT 1;") and down.rstrip().endswith("SELECT 2;")
+
+
+def test_templates_can_be_overridden_per_file(tmp_path):
+    (tmp_path / "up.sql.j2").write_text("-- custom {{ version }}\n{% for block in blocks %}{{ block }}\n{% endfor %}")
+    text = MigrationText(version=1, message="m", created="now", models="m", dialect="d", server="s",
+                         up_blocks=["SELECT 1;"], down_blocks=["SELECT 2;"])
+    up, down = text.render(tmp_path)
+    assert up == "-- custom 0001\nSELECT 1;\n"
+    assert down.startswith("-- sqlgen migration 0001 (down)"), "down falls back to the built-in template"
+
+
+def test_broken_template_is_one_clear_error(tmp_path):
+    (tmp_path / "up.sql.j2").write_text("{{ no_such_variable }}")
+    text = MigrationText(version=1, message="m", created="now", models="m", dialect="d", server="s")
+    with pytest.raises(SqlgenError, match="template .*up.sql.j2.*no_such_variable"):
+        text.render(tmp_path)
