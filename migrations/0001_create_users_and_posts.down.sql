@@ -1,6 +1,6 @@
 -- sqlgen migration 0001 (down): undo create users and posts
 --
--- Created:    2026-11-22 04:12:47 UTC
+-- Created:    2026-11-22 04:28:27 UTC
 -- Models:     examples.blog.models_v1:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -9,6 +9,14 @@
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
 
+-- sqlgen:tracking begin (marks version 1 as being undone in `sqlgen_version` when the file is
+-- run by hand; sqlgen downgrade skips these lines and records it the same way.)
+UPDATE `sqlgen_version` SET `state` = 'reverting', `statements_applied` = 0, `statements_total` = 3,
+  `down_checksum` = 'eba428baca09707b5babc01efe7e2cfad1057ae815b99aba9bcee1407424beae', `started_at` = NOW(6), `applied_at` = NULL,
+  `execution_ms` = NULL, `progress_checksum` = NULL, `error` = NULL
+WHERE `version` = 1;
+-- sqlgen:tracking end
+
 SET NAMES utf8mb4;
 
 -- DESTRUCTIVE: drops table post and every row in it
@@ -16,3 +24,7 @@ DROP TABLE `post`;
 
 -- DESTRUCTIVE: drops table user and every row in it
 DROP TABLE `user`;
+
+-- sqlgen:tracking begin
+DELETE FROM `sqlgen_version` WHERE `version` = 1;
+-- sqlgen:tracking end

@@ -1,6 +1,6 @@
 -- sqlgen migration 0002 (down): undo add tags, comments and user emails
 --
--- Created:    2026-11-22 04:12:47 UTC
+-- Created:    2026-11-22 04:28:27 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -8,6 +8,14 @@
 --
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
+
+-- sqlgen:tracking begin (marks version 2 as being undone in `sqlgen_version` when the file is
+-- run by hand; sqlgen downgrade skips these lines and records it the same way.)
+UPDATE `sqlgen_version` SET `state` = 'reverting', `statements_applied` = 0, `statements_total` = 6,
+  `down_checksum` = '57b9f29997aaecf4f4580067649dad24c7cd040ae2f9bbe2667ee56375e08ff0', `started_at` = NOW(6), `applied_at` = NULL,
+  `execution_ms` = NULL, `progress_checksum` = NULL, `error` = NULL
+WHERE `version` = 2;
+-- sqlgen:tracking end
 
 SET NAMES utf8mb4;
 
@@ -42,3 +50,7 @@ DROP TABLE `tag`;
 
 -- DESTRUCTIVE: drops table comment and every row in it
 DROP TABLE `comment`;
+
+-- sqlgen:tracking begin
+DELETE FROM `sqlgen_version` WHERE `version` = 2;
+-- sqlgen:tracking end

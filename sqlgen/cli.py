@@ -96,5 +96,106 @@ def generate(ctx, message, dry_run, empty):
     run(ctx, commands.generate, message, dry_run=dry_run, empty=empty)
 
 
+def lock_timeout_option(function):
+    return click.option(
+        "--lock-timeout", type=float, default=60.0, show_default=True, metavar="SECONDS",
+        help="How long to wait for another sqlgen run on the same database.",
+    )(function)
+
+
+@main.command()
+@click.argument("target", default="head")
+@lock_timeout_option
+@click.pass_context
+def upgrade(ctx, target, lock_timeout):
+    """Apply pending migrations up to TARGET: head (default), a version, or +N."""
+    from . import commands
+
+    run(ctx, commands.upgrade, target, lock_timeout=lock_timeout)
+
+
+@main.command()
+@click.argument("target")
+@lock_timeout_option
+@click.pass_context
+def downgrade(ctx, target, lock_timeout):
+    """Revert migrations until TARGET is current: a version, -N, or base (0)."""
+    from . import commands
+
+    run(ctx, commands.downgrade, target, lock_timeout=lock_timeout)
+
+
+@main.command()
+@click.pass_context
+def current(ctx):
+    """Show the current version and its name."""
+    from . import commands
+
+    run(ctx, commands.current)
+
+
+@main.command()
+@click.pass_context
+def history(ctx):
+    """List every migration with its state, when it ran and how long it took."""
+    from . import commands
+
+    run(ctx, commands.history_)
+
+
+@main.command()
+@click.pass_context
+def status(ctx):
+    """Summarise what needs attention; exit 1 if anything does (pending included)."""
+    from . import commands
+
+    ctx.exit(run(ctx, commands.status))
+
+
+@main.command()
+@click.argument("version")
+@lock_timeout_option
+@click.pass_context
+def stamp(ctx, version, lock_timeout):
+    """Record VERSION (a number, head or base) as current without running SQL."""
+    from . import commands
+
+    run(ctx, commands.stamp, version, lock_timeout=lock_timeout)
+
+
+@main.command()
+@click.argument("span", required=False, metavar="[[FROM:]TO]")
+@click.option("--offline", is_flag=True, help="Do not ask the database; FROM defaults to 0.")
+@click.pass_context
+def sql(ctx, span, offline):
+    """Print the script a DBA runs by hand, tracking statements included.
+
+    TO defaults to head and FROM to the database's current version. A FROM
+    above TO gives the down script.
+    """
+    from . import commands
+
+    run(ctx, commands.sql, span, offline=offline)
+
+
+@main.command()
+@click.pass_context
+def verify(ctx):
+    """Check applied migrations against their files; exit 1 on any mismatch."""
+    from . import commands
+
+    ctx.exit(run(ctx, commands.verify))
+
+
+@main.command()
+@click.argument("versions", nargs=-1)
+@click.pass_context
+def rehash(ctx, versions):
+    """Refresh the tracking statements of edited files (all, or VERSIONS)."""
+    from . import commands
+
+    run(ctx, commands.rehash, tuple(versions))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

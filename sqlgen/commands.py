@@ -1,11 +1,13 @@
 """The command layer: one function per CLI command, each taking a Config.
 
 Functions print through `echo` so tests and other front ends can capture the
-output; they raise SqlgenError for anything the user must fix.
+output, raise SqlgenError for anything the user must fix, and return the exit
+code where a command reports rather than acts (status, verify).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +17,10 @@ from .config import Config
 from .errors import SqlgenError
 
 Echo = Callable[[str], None]
+DEFAULT_LOCK_TIMEOUT = 60.0
 
+
+# --- generate ----------------------------------------------------------------------
 
 @dataclass
 class GenerateResult:
@@ -65,7 +70,7 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.down_blocks = plan.blocks(plan.inverse)
         result.summary = [line for op in plan.operations for line in op.summaries()]
 
-    result.up_text, result.down_text = text.render(config.templates)
+    result.up_text, result.down_text = _with_tracking_blocks(text, config, name)
     if dry_run:
         for line in result.summary:
             echo(line)
@@ -81,6 +86,25 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     echo(f"Wrote {_shown(result.paths[0])}")
     echo(f"Wrote {_shown(result.paths[1])}")
     return result
+
+
+def _with_tracking_blocks(text, config: Config, name: str) -> tuple[str, str]:
+    """Render the pair, then again with tracking blocks recording its statements.
+
+    The blocks are left out of the checksum, so the first rendering tells what
+    they must record.
+    """
+    from .migrations import facts_of_lines
+    from .mysql import tracking
+
+    up, down = text.render(config.templates)
+    up_facts = facts_of_lines(up.splitlines(keepends=True), text.up_file)
+    down_facts = facts_of_lines(down.splitlines(keepends=True), text.down_file)
+    table = config.version_table
+    text.up_tracking = tracking.file_blocks("up", table, text.version, name, up_facts.checksum, up_facts.count)
+    text.down_tracking = tracking.file_blocks("down", table, text.version, name, down_facts.checksum,
+                                              down_facts.count)
+    return text.render(config.templates)
 
 
 @dataclass
@@ -123,9 +147,240 @@ def _plan(config: Config) -> _Plan:
     return _Plan(server, operations, invert(operations), notes)
 
 
+# --- The runner's commands -----------------------------------------------------------
+
+@contextmanager
+def _session(config: Config, echo: Echo):
+    """A runner on a live connection, plus the migrations on disk."""
+    from . import migrations
+    from .database import connect
+    from .mysql.reflect import server_info
+    from .runner import Runner
+
+    found = migrations.scan(config.directory)
+    with connect(config.require_url()) as connection:
+        server = server_info(connection)
+        connection.commit()
+        runner = Runner(connection.connection.dbapi_connection, server.database, config.version_table, echo)
+        yield runner, found
+
+
+def _entries(runner, found, with_down: bool = False):
+    from . import history, migrations
+
+    facts = {m.version: migrations.facts(m.up) for m in found}
+    rows = runner.rows()
+    down_facts = {}
+    if with_down:
+        applied = {row.version for row in rows}
+        down_facts = {m.version: migrations.facts(m.down) for m in found if m.version in applied}
+    return history.assess(found, facts, rows, down_facts)
+
+
+def upgrade(config: Config, target: str = "head", *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+            echo: Echo = print) -> None:
+    from . import history
+
+    with _session(config, echo) as (runner, found):
+        runner.ensure_table()
+        with runner.locked(lock_timeout):
+            entries = _entries(runner, found)
+            steps = history.plan_upgrade(entries, target, _shown(config.directory))
+            if not steps:
+                echo(f"Nothing to apply: {_at(history.current(entries))}")
+                return
+            for step in steps:
+                runner.upgrade(step)
+            echo(f"Database is now {_at(history.current(_entries(runner, found)))}")
+
+
+def downgrade(config: Config, target: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+              echo: Echo = print) -> None:
+    from . import history
+
+    with _session(config, echo) as (runner, found):
+        if not runner.table_exists():
+            echo("Nothing to revert: no migration is recorded in this database")
+            return
+        with runner.locked(lock_timeout):
+            entries = _entries(runner, found, with_down=True)
+            steps = history.plan_downgrade(entries, target, _shown(config.directory))
+            if not steps:
+                echo(f"Nothing to revert: {_at(history.current(entries))}")
+                return
+            for step in steps:
+                runner.downgrade(step, step.entry.down_facts)
+            echo(f"Database is now {_at(history.current(_entries(runner, found)))}")
+
+
+def current(config: Config, *, echo: Echo = print) -> None:
+    from . import history
+
+    with _session(config, echo) as (runner, found):
+        entries = _entries(runner, found)
+    top = history.current(entries)
+    echo(f"{top.version} {top.name}" if top else "0 (no migration applied)")
+    for entry in entries:
+        if entry.row is not None and entry.row.state != "applied":
+            echo(f"note: {entry.name} {entry.describe()}; see sqlgen status")
+
+
+def history_(config: Config, *, echo: Echo = print) -> None:
+    with _session(config, echo) as (runner, found):
+        entries = _entries(runner, found)
+    if not entries:
+        echo(f"No migrations in {_shown(config.directory)} and none recorded in the database")
+        return
+    rows = [("version", "name", "state", "started", "took", "by")]
+    for entry in entries:
+        row = entry.row
+        took = "" if row is None or row.execution_ms is None else f"{row.execution_ms / 1000:.2f} s"
+        started = "" if row is None else f"{row.started_at:%Y-%m-%d %H:%M:%S}"
+        by = "" if row is None else row.applied_by
+        rows.append((f"{entry.version:04d}", entry.name, entry.describe(), started, took, by))
+    for line in _table(rows):
+        echo(line)
+
+
+def status(config: Config, *, echo: Echo = print) -> int:
+    """Print where the database stands; 1 when anything needs attention."""
+    from . import history
+
+    with _session(config, echo) as (runner, found):
+        entries = _entries(runner, found)
+        database = runner.database
+    top = history.current(entries)
+    echo(f"database:  {database}")
+    echo(f"current:   {_at(top)}")
+    pending = [e for e in entries if e.state == "pending"]
+    echo(f"pending:   {len(pending)}" + (f" ({', '.join(e.name for e in pending)})" if pending else ""))
+    problems = [e for e in history.attention(entries) if e.state != "pending"]
+    for entry in problems:
+        detail = f": {entry.row.error}" if entry.row and entry.row.error and entry.state != "changed" else ""
+        echo(f"attention: {entry.name} {entry.describe()}{detail}")
+    if not pending and not problems:
+        echo("status:    up to date")
+    return 1 if pending or problems else 0
+
+
+def stamp(config: Config, version: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, echo: Echo = print) -> None:
+    with _session(config, echo) as (runner, found):
+        goal = _version_number(version, found)
+        runner.ensure_table()
+        with runner.locked(lock_timeout):
+            entries = _entries(runner, found)
+            runner.stamp(entries, goal)
+    name = next((m.name for m in found if m.version == goal), None)
+    echo(f"Recorded version {goal}" + (f" ({name})" if name else "") +
+         " as current without running any SQL")
+
+
+def verify(config: Config, *, echo: Echo = print) -> int:
+    with _session(config, echo) as (runner, found):
+        entries = _entries(runner, found)
+    bad = 0
+    for entry in entries:
+        if entry.changed:
+            echo(f"changed since applied: {_shown(entry.migration.up)}")
+            bad += 1
+        elif entry.migration is None:
+            echo(f"missing on disk: version {entry.version} ({entry.row.name}) is recorded in the database")
+            bad += 1
+    checked = sum(1 for entry in entries if entry.applied)
+    if bad:
+        echo(f"{bad} problem(s) among {checked} applied migration(s)")
+        return 1
+    echo(f"All {checked} applied migration(s) match their files")
+    return 0
+
+
+def rehash(config: Config, versions: tuple[str, ...] = (), *, echo: Echo = print) -> None:
+    """Rewrite the tracking blocks of edited files so they record what the files now hold."""
+    from . import migrations
+
+    found = migrations.scan(config.directory)
+    wanted = {_version_number(v, found) for v in versions} if versions else {m.version for m in found}
+    for migration in found:
+        if migration.version not in wanted:
+            continue
+        for direction, path in (("up", migration.up), ("down", migration.down)):
+            text = path.read_text(encoding="utf-8")
+            fresh = _fresh_text(text, config, migration, direction)
+            if fresh != text:
+                path.write_text(fresh, encoding="utf-8")
+                echo(f"updated {_shown(path)}")
+
+
+def sql(config: Config, span: str | None = None, *, offline: bool = False, echo: Echo = print) -> None:
+    """Print the script a DBA runs by hand to move between two versions."""
+    from . import history, migrations
+
+    found = migrations.scan(config.directory)
+    start_text, _, end_text = (span or "").rpartition(":")
+    end = _version_number(end_text or "head", found)
+    if start_text:
+        start = _version_number(start_text, found)
+    elif offline:
+        start = 0
+    else:
+        with _session(config, echo) as (runner, _):
+            top = history.current(_entries(runner, found))
+        start = top.version if top else 0
+    if start == end:
+        echo(f"-- Nothing to do: from version {start} to {end}.")
+        return
+    up = end > start
+    chosen = [m for m in found if (start < m.version <= end if up else end < m.version <= start)]
+    if not up:
+        chosen.reverse()
+    echo(f"-- sqlgen: {'upgrade' if up else 'downgrade'} from version {start} to {end}")
+    echo("-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql")
+    for migration in chosen:
+        path = migration.up if up else migration.down
+        echo("")
+        echo(f"-- ==> {path.name} <==")
+        text = _fresh_text(path.read_text(encoding="utf-8"), config, migration, "up" if up else "down")
+        echo(text.rstrip("\n"))
+
+
+def _fresh_text(text: str, config: Config, migration, direction: str) -> str:
+    """The file's text with tracking blocks recording exactly its statements."""
+    from . import migrations
+    from .mysql import tracking
+
+    path = migration.up if direction == "up" else migration.down
+    facts = migrations.facts_of_lines(text.splitlines(keepends=True), path.name)
+    opening, closing = tracking.file_blocks(direction, config.version_table, migration.version, migration.name,
+                                            facts.checksum, facts.count)
+    return migrations.with_tracking(text, opening, closing)
+
+
+def _version_number(text: str, found) -> int:
+    text = text.strip().lower()
+    last = found[-1].version if found else 0
+    if text == "head":
+        return last
+    if text in ("base", "0"):
+        return 0
+    if not text.isdigit():
+        raise SqlgenError(f"cannot read the version {text!r}: use a number, head or base")
+    version = int(text)
+    if version not in {m.version for m in found}:
+        raise SqlgenError(f"there is no migration with version {version} (the last one is {last})")
+    return version
+
+
+def _at(entry) -> str:
+    return f"at version {entry.version} ({entry.name})" if entry else "at version 0 (no migration applied)"
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -55,8 +56,17 @@ def scan(directory: Path) -> list[Migration]:
             other = next(iter(pair.values()))[1]
             raise SqlgenError(f"{path}: version {version} is used twice (also {other.name}); renumber one of them")
         pair[direction] = (slug, path)
+    versions = sorted(found)
+    for previous, version in zip(versions, versions[1:]):
+        if version != previous + 1:
+            path = found[version].get("up", found[version].get("down"))[1]
+            gap = f"version {previous + 1} is" if version == previous + 2 else \
+                f"versions {previous + 1}-{version - 1} are"
+            raise SqlgenError(
+                f"{path}: version {version} follows {previous}; {gap} missing (restore them or renumber this file)"
+            )
     migrations = []
-    for version in sorted(found):
+    for version in versions:
         pair = found[version]
         if "up" not in pair:
             raise SqlgenError(f"{pair['down'][1]}: has no matching .up.sql file")
@@ -86,3 +96,145 @@ def write_pair(directory: Path, name: str, up_text: str, down_text: str) -> tupl
         down_path.unlink(missing_ok=True)
         raise SqlgenError(f"cannot write to {directory}: {exc.strerror}") from None
     return up_path, down_path
+
+
+# --- What a file holds ----------------------------------------------------------
+
+# Statements that InnoDB can roll back; a file of only these runs in one transaction.
+TRANSACTIONAL = frozenset({"insert", "update", "delete", "replace", "select", "with", "set", "do", "values", "table"})
+_FIRST_WORD = re.compile(r"(?:/\*.*?\*/\s*)*([A-Za-z]+)", re.S)
+_RECORDED_CHECKSUM = re.compile(r"'([0-9a-f]{64})'")
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    checksum: str  # sha256 of the statements, tracking blocks and comments excluded
+    count: int  # statements, tracking blocks excluded
+    transactional: bool  # only statements InnoDB can roll back
+    tracked: bool  # carries sqlgen:tracking blocks
+    recorded_checksum: str | None  # the checksum its tracking block records
+    final_delimiter: str = ";"  # in force at the end of the file
+    unterminated: bool = False  # the last statement has no delimiter
+
+
+class Checksum:
+    """sha256 over a sequence of statements; a prefix gives the progress checksum."""
+
+    def __init__(self):
+        self._hash = hashlib.sha256()
+
+    def add(self, text: str) -> None:
+        self._hash.update(text.encode("utf-8") + b"\0")
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def is_transactional(text: str) -> bool:
+    match = _FIRST_WORD.match(text)
+    return bool(match) and match.group(1).lower() in TRANSACTIONAL
+
+
+def body_statements(path: Path):
+    """The statements a runner executes from `path`, numbered from 1."""
+    from .splitter import split
+
+    number = 0
+    with path.open(encoding="utf-8") as handle:
+        for statement in split(handle, path.name):
+            if not statement.tracking:
+                number += 1
+                yield number, statement
+
+
+def facts(path: Path) -> FileFacts:
+    """Read a migration file once, streaming, and summarise it."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return facts_of_lines(handle, path.name)
+    except UnicodeDecodeError as exc:
+        raise SqlgenError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def facts_of_lines(lines, name: str) -> FileFacts:
+    from .splitter import Splitter
+
+    checksum = Checksum()
+    count = 0
+    transactional = True
+    tracked = False
+    recorded = None
+    splitter = Splitter(name)
+
+    def take(statement) -> None:
+        nonlocal count, transactional, tracked, recorded
+        if statement.tracking:
+            tracked = True
+            found = _RECORDED_CHECKSUM.search(statement.text)
+            recorded = recorded or (found.group(1) if found else None)
+            return
+        count += 1
+        checksum.add(statement.text)
+        transactional = transactional and is_transactional(statement.text)
+
+    for number, line in enumerate(lines, 1):
+        for statement in splitter.feed(line, number):
+            take(statement)
+    unterminated = False
+    for statement in splitter.close():
+        take(statement)
+        unterminated = True
+    return FileFacts(checksum.hexdigest(), count, transactional and count > 0, tracked, recorded,
+                     splitter.delimiter, unterminated)
+
+
+def with_tracking(text: str, opening: str, closing: str) -> str:
+    """`text` with its tracking blocks replaced by (or given) `opening` and `closing`.
+
+    The closing block is preceded by what it needs to run: the delimiter that
+    ends an unterminated last statement, and `DELIMITER ;` if another one is
+    in force.
+    """
+    from .splitter import TRACKING_BEGIN, TRACKING_END
+
+    lines = text.splitlines()
+    spans, start = [], None
+    for i, line in enumerate(lines):
+        if line.startswith(TRACKING_BEGIN) and start is None:
+            start = i
+        elif line.startswith(TRACKING_END) and start is not None:
+            spans.append((start, i))
+            start = None
+    if len(spans) == 2:
+        (a, b), (c, d) = spans
+        body = lines[b + 1:c]
+        tail = _closing_needs(lines[:c])
+        lines = lines[:a] + opening.splitlines() + body + tail + closing.splitlines() + lines[d + 1:]
+        return "\n".join(lines) + "\n"
+    for a, b in reversed(spans):
+        del lines[a:b + 1]
+    header = 0
+    while header < len(lines) and (lines[header].startswith(("--", "#")) or not lines[header].strip()):
+        header += 1
+    top, body = lines[:header], lines[header:]
+    while top and not top[-1].strip():
+        top.pop()
+    while body and not body[-1].strip():
+        body.pop()
+    body += _closing_needs(body)
+    parts = ["\n".join(top)] if top else []
+    parts.append(opening)
+    if body:
+        parts.append("\n".join(body))
+    parts.append(closing)
+    return "\n\n".join(parts) + "\n"
+
+
+def _closing_needs(lines: list[str]) -> list[str]:
+    found = facts_of_lines((line + "\n" for line in lines), "<file>")
+    needs = [found.final_delimiter] if found.unterminated else []
+    if found.final_delimiter != ";":
+        needs.append("DELIMITER ;")
+    return needs

@@ -51,8 +51,9 @@ class MigrationText:
     down_blocks: list[str] = field(default_factory=list)
     up_file: str = ""
     down_file: str = ""
-    up_tracking: str = ""
-    down_tracking: str = ""
+    # (opening, closing) tracking blocks; empty on the first pass, see commands.generate.
+    up_tracking: tuple[str, str] = ("", "")
+    down_tracking: tuple[str, str] = ("", "")
 
     def render(self, templates: Path | None) -> tuple[str, str]:
         environment = _environment(templates)
@@ -68,9 +69,10 @@ class MigrationText:
             notice_lines=NOTICE,
         )
         up = _render(environment, "up", dict(common, blocks=self.up_blocks, reverse_file=self.down_file,
-                                             tracking=self.up_tracking))
+                                             tracking_begin=self.up_tracking[0], tracking_end=self.up_tracking[1]))
         down = _render(environment, "down", dict(common, blocks=self.down_blocks, reverse_file=self.up_file,
-                                                 tracking=self.down_tracking))
+                                                 tracking_begin=self.down_tracking[0],
+                                                 tracking_end=self.down_tracking[1]))
         return up, down
 
 

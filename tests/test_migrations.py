@@ -36,12 +36,12 @@ def pair(directory, name, up=True, down=True):
 
 def test_scan_orders_by_version_and_numbers_the_next(tmp_path):
     pair(tmp_path, "0002_b")
-    pair(tmp_path, "0010_c")
+    pair(tmp_path, "0003_c")
     pair(tmp_path, "0001_a")
     (tmp_path / "README.md").write_text("not a migration")
     migrations = scan(tmp_path)
-    assert [m.name for m in migrations] == ["0001_a", "0002_b", "0010_c"]
-    assert next_version(migrations) == 11
+    assert [m.name for m in migrations] == ["0001_a", "0002_b", "0003_c"]
+    assert next_version(migrations) == 4
     assert next_version(scan(tmp_path / "missing")) == 1
 
 
@@ -50,6 +50,8 @@ def test_scan_orders_by_version_and_numbers_the_next(tmp_path):
     [
         (["0001_a.up.sql", "0001_a.down.sql", "0001_b.up.sql", "0001_b.down.sql"], "version 1 is used twice"),
         (["0001_a.up.sql"], "0001_a.up.sql: has no matching .down.sql"),
+        (["0001_a.up.sql", "0001_a.down.sql", "0005_e.up.sql", "0005_e.down.sql"],
+         "0005_e.up.sql: version 5 follows 1; versions 2-4 are missing"),
         (["0001_a.down.sql"], "0001_a.down.sql: has no matching .up.sql"),
         (["1_a.up.sql"], "1_a.up.sql: cannot read the version"),
         (["0001_Add-Email.up.sql"], "cannot read the version"),

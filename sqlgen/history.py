@@ -1,0 +1,246 @@
+"""Where a database stands: migration files on disk against rows of the tracking table.
+
+Pure functions over data: no connection here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import SqlgenError
+from .migrations import FileFacts, Migration
+
+
+@dataclass(frozen=True)
+class Row:
+    version: int
+    name: str
+    checksum: str
+    state: str
+    statements_applied: int
+    statements_total: int
+    progress_checksum: str | None
+    down_checksum: str | None
+    started_at: datetime | None
+    applied_at: datetime | None
+    execution_ms: int | None
+    applied_by: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    version: int
+    migration: Migration | None  # None: recorded in the database, missing on disk
+    facts: FileFacts | None  # of the up file
+    row: Row | None  # None: never started
+    down_facts: FileFacts | None = None  # read only when a down file is about to run
+
+    @property
+    def name(self) -> str:
+        return self.migration.name if self.migration else self.row.name
+
+    @property
+    def applied(self) -> bool:
+        return self.row is not None and self.row.state == "applied"
+
+    @property
+    def changed(self) -> bool:
+        """Applied, but the up file's statements differ from what ran."""
+        return self.applied and self.facts is not None and self.facts.checksum != self.row.checksum
+
+    @property
+    def state(self) -> str:
+        if self.migration is None:
+            return "missing"
+        if self.row is None:
+            return "pending"
+        if self.changed:
+            return "changed"
+        return self.row.state
+
+    def describe(self) -> str:
+        """The state in words, for history and status."""
+        row = self.row
+        state = self.state
+        if state == "missing":
+            return f"applied in the database, missing on disk (state {row.state})"
+        if state == "pending":
+            return "pending"
+        if state == "changed":
+            return "changed since applied"
+        if state == "applied":
+            return "applied (stamped)" if row.execution_ms is None else "applied"
+        done = f"{row.statements_applied} of {row.statements_total} statements done"
+        if state == "failed":
+            return f"failed at statement {row.statements_applied + 1} ({done})"
+        if state == "revert_failed":
+            return f"down failed at statement {row.statements_applied + 1} ({done})"
+        if state == "reverting":
+            return f"down started, not finished ({done})"
+        return f"started, not finished ({done})"
+
+
+def assess(migrations: list[Migration], facts: dict[int, FileFacts], rows: list[Row],
+           down_facts: dict[int, FileFacts] | None = None) -> list[Entry]:
+    by_version = {row.version: row for row in rows}
+    down_facts = down_facts or {}
+    entries = [Entry(m.version, m, facts.get(m.version), by_version.pop(m.version, None), down_facts.get(m.version))
+               for m in migrations]
+    entries += [Entry(row.version, None, None, row) for row in by_version.values()]
+    return sorted(entries, key=lambda entry: entry.version)
+
+
+def current(entries: list[Entry]) -> Entry | None:
+    """The highest applied migration."""
+    applied = [entry for entry in entries if entry.row is not None and entry.row.state == "applied"]
+    return applied[-1] if applied else None
+
+
+def attention(entries: list[Entry]) -> list[Entry]:
+    """Entries that need someone to act: anything but applied."""
+    return [entry for entry in entries if entry.state != "applied"]
+
+
+# --- Planning upgrades and downgrades ---------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    entry: Entry
+    resume_from: int = 0  # statements already done (a failed file being resumed)
+
+
+def _names(entries: list[Entry]) -> str:
+    return ", ".join(entry.name for entry in entries)
+
+
+def check_consistent(entries: list[Entry], directory: str) -> None:
+    """Refuse when the database and the files disagree in a way only a person can settle."""
+    missing = [entry for entry in entries if entry.migration is None]
+    if missing:
+        versions = ", ".join(str(entry.version) for entry in missing)
+        raise SqlgenError(
+            f"the database has version(s) {versions} ({_names(missing)}) that are not in {directory} "
+            "(applied from another branch?); sqlgen will not guess: bring those files back, "
+            "or downgrade them from where they exist"
+        )
+
+
+def check_unchanged(entries: list[Entry]) -> None:
+    changed = [entry for entry in entries if entry.changed]
+    if changed:
+        files = ", ".join(f"{entry.name}.up.sql" for entry in changed)
+        raise SqlgenError(
+            f"{files} changed since applied; restore the file(s), or if the database already matches them, "
+            f"record that with sqlgen stamp {current(entries).version}"
+        )
+
+
+def plan_upgrade(entries: list[Entry], target: str, directory: str) -> list[Step]:
+    check_consistent(entries, directory)
+    check_unchanged(entries)
+    top = current(entries)
+    top_version = top.version if top else 0
+    steps: list[Step] = []
+    for entry in entries:
+        row = entry.row
+        if row is None or row.state == "applied":
+            continue
+        if row.state == "failed":
+            steps.append(Step(entry, _resume_point(entry, "up")))
+            continue
+        raise SqlgenError(_unfinished(entry))
+    pending = [entry for entry in entries if entry.row is None]
+    early = [entry for entry in pending if entry.version < top_version]
+    if early:
+        raise SqlgenError(
+            f"{_names(early)} is pending but version {top_version} is already applied; migrations run in order: "
+            "renumber it after the last one, or apply it by hand and record that with sqlgen stamp"
+        )
+    steps += [Step(entry) for entry in pending]
+    last = entries[-1].version if entries else 0
+    goal = _upgrade_goal(target, steps, top_version, last)
+    return [step for step in steps if step.entry.version <= goal]
+
+
+def _upgrade_goal(target: str, steps: list[Step], top_version: int, last: int) -> int:
+    target = target.strip().lower()
+    if target == "head":
+        return last
+    if target.startswith("+"):
+        count = _number(target[1:], target)
+        return steps[count - 1].entry.version if 0 < count <= len(steps) else last
+    goal = _number(target, target)
+    if goal > last:
+        raise SqlgenError(f"there is no version {goal}; the last one is {last}")
+    if goal < top_version:
+        raise SqlgenError(f"version {goal} is below the current version {top_version}; use sqlgen downgrade {goal}")
+    return goal
+
+
+def plan_downgrade(entries: list[Entry], target: str, directory: str) -> list[Step]:
+    check_consistent(entries, directory)
+    steps: list[Step] = []
+    for entry in reversed(entries):
+        row = entry.row
+        if row is None:
+            continue
+        if row.state == "revert_failed":
+            steps.append(Step(entry, _resume_point(entry, "down")))
+        elif row.state == "applied":
+            steps.append(Step(entry))
+        else:
+            raise SqlgenError(_unfinished(entry))
+    top = current(entries)
+    top_version = max((step.entry.version for step in steps), default=0)
+    target = target.strip().lower()
+    if target in ("base", "0"):
+        goal = 0
+    elif target.startswith("-"):
+        count = _number(target[1:], target)
+        goal = steps[count].entry.version if count < len(steps) else 0
+    else:
+        goal = _number(target, target)
+        if goal > top_version:
+            current_version = top.version if top else 0
+            raise SqlgenError(f"version {goal} is above the current version {current_version}; "
+                              f"use sqlgen upgrade {goal}")
+    return [step for step in steps if step.entry.version > goal]
+
+
+def _number(text: str, target: str) -> int:
+    if not text.isdigit():
+        raise SqlgenError(f"cannot read the target {target!r}: use a version number, head, base, +N or -N")
+    return int(text)
+
+
+def _resume_point(entry: Entry, direction: str) -> int:
+    """How many statements of a failed file to skip; refuses when that is unsafe."""
+    row, facts = entry.row, entry.facts
+    done = row.statements_applied
+    if done == 0:
+        return 0  # nothing of it stayed applied: run it again from the top
+    recorded = row.checksum if direction == "up" else row.down_checksum
+    current_checksum = facts.checksum if direction == "up" else entry.down_facts.checksum
+    file = f"{entry.name}.{direction}.sql"
+    if current_checksum == recorded:
+        stamp_hint = entry.version if direction == "up" else entry.version - 1
+        raise SqlgenError(
+            f"{file} failed at statement {done + 1} ({row.error or 'no error recorded'}); statements 1-{done} "
+            f"stayed applied. Fix that statement in the file and run sqlgen {'upgrade' if direction == 'up' else 'downgrade'} "
+            f"again to resume from it, or repair the database by hand and run sqlgen stamp {stamp_hint}"
+        )
+    return done
+
+
+def _unfinished(entry: Entry) -> str:
+    row = entry.row
+    action = "down file" if row.state == "reverting" else "up file"
+    return (
+        f"{entry.name} was started at {row.started_at} by {row.applied_by} and did not finish "
+        f"(its {action} ran by hand and stopped, or sqlgen was interrupted; {row.statements_applied} of "
+        f"{row.statements_total} statements are recorded as done). Check the schema, finish or undo the rest "
+        f"by hand, then record the result with sqlgen stamp {entry.version} (applied) or "
+        f"sqlgen stamp {entry.version - 1} (not applied)"
+    )

@@ -1,0 +1,386 @@
+"""The runner against MariaDB, and the same files run by hand with the real client."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sqlgen import commands
+from sqlgen.errors import SqlgenError
+from support import Output, execute, make_config, snapshot, url_text
+
+pytestmark = pytest.mark.mysql
+SQL = Path(__file__).parent / "sql"
+
+
+def write(directory: Path, version: int, slug: str, up: str, down: str = "") -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    up_path = directory / f"{version:04d}_{slug}.up.sql"
+    down_path = directory / f"{version:04d}_{slug}.down.sql"
+    up_path.write_text(textwrap.dedent(up).lstrip())
+    down_path.write_text(textwrap.dedent(down).lstrip())
+    return up_path, down_path
+
+
+def tables(url) -> list[str]:
+    return sorted(row[0] for row in execute(url, "SHOW TABLES")[0] if row[0] != "sqlgen_version")
+
+
+def tracking_rows(url) -> list[tuple]:
+    return execute(url, "SELECT version, name, checksum, state, statements_applied, statements_total, "
+                        "progress_checksum, error FROM sqlgen_version ORDER BY version")[0]
+
+
+def run(config, function, *args, **kwargs) -> Output:
+    out = Output()
+    result = function(config, *args, echo=out, **kwargs)
+    out.result = result
+    return out
+
+
+@pytest.fixture
+def four(tmp_path, scratch_db):
+    """Four migrations creating t1..t4, each dropped by its down file."""
+    directory = tmp_path / "migrations"
+    for n in range(1, 5):
+        write(directory, n, f"create_t{n}", f"CREATE TABLE t{n} (id int PRIMARY KEY);\n", f"DROP TABLE t{n};\n")
+    return make_config(scratch_db, None, directory)
+
+
+def current_version(config) -> str:
+    return run(config, commands.current).lines[0]
+
+
+def test_every_target_form_in_order(four, scratch_db):
+    config = four
+    assert current_version(config) == "0 (no migration applied)"
+    assert run(config, commands.upgrade, "1").lines[0].startswith("applied 0001_create_t1 (1 statement")
+    assert tables(scratch_db) == ["t1"]
+    out = run(config, commands.upgrade, "+2")
+    assert [line.split()[1] for line in out.lines[:2]] == ["0002_create_t2", "0003_create_t3"]
+    assert current_version(config) == "3 0003_create_t3"
+    run(config, commands.upgrade)  # head
+    assert tables(scratch_db) == ["t1", "t2", "t3", "t4"]
+    assert run(config, commands.upgrade).lines == ["Nothing to apply: at version 4 (0004_create_t4)"]
+    run(config, commands.downgrade, "-1")
+    assert current_version(config) == "3 0003_create_t3"
+    out = run(config, commands.downgrade, "1")
+    assert [line.split()[1] for line in out.lines[:2]] == ["0003_create_t3", "0002_create_t2"]
+    assert tables(scratch_db) == ["t1"]
+    run(config, commands.upgrade, "head")
+    run(config, commands.downgrade, "base")
+    assert tables(scratch_db) == [] and current_version(config) == "0 (no migration applied)"
+    run(config, commands.upgrade, "2")
+    run(config, commands.downgrade, "0")
+    assert tracking_rows(scratch_db) == []
+
+
+@pytest.mark.parametrize(
+    "function, target, message",
+    [
+        (commands.upgrade, "9", "there is no version 9; the last one is 4"),
+        (commands.upgrade, "1", "version 1 is below the current version 2; use sqlgen downgrade 1"),
+        (commands.downgrade, "3", "version 3 is above the current version 2; use sqlgen upgrade 3"),
+        (commands.upgrade, "next", "cannot read the target 'next'"),
+    ],
+)
+def test_bad_targets(four, function, target, message):
+    run(four, commands.upgrade, "2")
+    with pytest.raises(SqlgenError, match=message):
+        run(four, function, target)
+
+
+def trap_migrations(directory: Path) -> None:
+    write(directory, 1, "traps", (SQL / "traps.up.sql").read_text(), "DROP TABLE trap;\n")
+    write(directory, 2, "routines", (SQL / "routines.up.sql").read_text(), (SQL / "routines.down.sql").read_text())
+
+
+def routines(url) -> list[tuple]:
+    return execute(
+        url,
+        "SELECT ROUTINE_NAME, ROUTINE_TYPE, ROUTINE_DEFINITION FROM information_schema.ROUTINES "
+        "WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY 1",
+        "SELECT TRIGGER_NAME, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
+    )
+
+
+def test_trap_files_leave_the_same_data_by_runner_and_by_hand(scratch, run_client, tmp_path):
+    """Quotes, comments, versioned comments and DELIMITER blocks split exactly like the client."""
+    directory = tmp_path / "migrations"
+    trap_migrations(directory)
+    by_runner, by_hand = scratch.new(), scratch.new()
+    config = make_config(by_runner, None, directory)
+    run(config, commands.upgrade)
+    for path in sorted(directory.glob("*.up.sql")):
+        run_client(by_hand, path)
+    runner_rows = execute(by_runner, "SELECT id, s FROM trap ORDER BY id")[0]
+    assert runner_rows == execute(by_hand, "SELECT id, s FROM trap ORDER BY id")[0]
+    assert len(runner_rows) >= 20
+    assert routines(by_runner) == routines(by_hand)
+    assert len(routines(by_runner)[0]) == 2 and routines(by_runner)[1]
+    # The trigger defined between DELIMITER lines fires.
+    assert execute(by_runner, "SELECT s FROM trap WHERE id = 1000")[0] == [("set by trigger; really",)]
+    # The runner ran the plain files and recorded each once.
+    assert [row[:2] for row in tracking_rows(by_runner)] == [(1, "0001_traps"), (2, "0002_routines")]
+    run(config, commands.downgrade, "base")
+    assert tables(by_runner) == [] and routines(by_runner)[0] == []
+
+
+def tracked_pair(directory: Path, config) -> None:
+    """Two migrations that fail if run twice, with tracking blocks like generated files."""
+    write(directory, 1, "users", "CREATE TABLE users (id int PRIMARY KEY);\nINSERT INTO users VALUES (1);\n",
+          "DROP TABLE users;\n")
+    write(directory, 2, "posts", "CREATE TABLE posts (id int PRIMARY KEY, user_id int);\n", "DROP TABLE posts;\n")
+    run(config, commands.rehash)
+
+
+def comparable(rows: list[tuple]) -> list[tuple]:
+    return [row[:6] for row in rows]
+
+
+def test_up_by_hand_then_runner(scratch_db, run_client, tmp_path):
+    directory = tmp_path / "migrations"
+    config = make_config(scratch_db, None, directory)
+    tracked_pair(directory, config)
+    run_client(scratch_db, directory / "0001_users.up.sql")
+    assert current_version(config) == "1 0001_users"
+    out = run(config, commands.upgrade)
+    assert [line.split()[1] for line in out.lines if line.startswith("applied")] == ["0002_posts"]
+    assert [row[3] for row in tracking_rows(scratch_db)] == ["applied", "applied"]
+
+
+def test_by_hand_and_runner_leave_the_same_rows(scratch, run_client, tmp_path):
+    directory = tmp_path / "migrations"
+    by_runner, by_hand = scratch.new(), scratch.new()
+    config = make_config(by_runner, None, directory)
+    tracked_pair(directory, config)
+    run(config, commands.upgrade)
+    for path in sorted(directory.glob("*.up.sql")):
+        run_client(by_hand, path)
+    assert comparable(tracking_rows(by_hand)) == comparable(tracking_rows(by_runner))
+    assert snapshot(by_hand) == snapshot(by_runner)
+    assert snapshot(by_hand, exclude=())["columns"] == snapshot(by_runner, exclude=())["columns"]
+
+
+def test_runner_then_down_by_hand(scratch_db, run_client, tmp_path):
+    directory = tmp_path / "migrations"
+    config = make_config(scratch_db, None, directory)
+    tracked_pair(directory, config)
+    run(config, commands.upgrade)
+    run_client(scratch_db, directory / "0002_posts.down.sql")
+    assert current_version(config) == "1 0001_users"
+    assert tables(scratch_db) == ["users"]
+    assert run(config, commands.upgrade).lines[0].startswith("applied 0002_posts")
+
+
+def test_sql_output_run_by_hand_equals_upgrade(scratch, run_client, tmp_path):
+    directory = tmp_path / "migrations"
+    trap_migrations(directory)
+    by_runner, by_hand = scratch.new(), scratch.new()
+    run(make_config(by_runner, None, directory), commands.upgrade)
+    script = tmp_path / "upgrade.sql"
+    script.write_text("\n".join(run(make_config(by_hand, None, directory), commands.sql, offline=True).lines) + "\n")
+    run_client(by_hand, script)
+    assert comparable(tracking_rows(by_hand)) == comparable(tracking_rows(by_runner))
+    assert snapshot(by_hand) == snapshot(by_runner)
+    assert routines(by_hand) == routines(by_runner)
+    down = tmp_path / "down.sql"
+    config = make_config(by_hand, None, directory)
+    down.write_text("\n".join(run(config, commands.sql, "0").lines) + "\n")  # from current (2) down to 0
+    run_client(by_hand, down)
+    assert tables(by_hand) == [] and tracking_rows(by_hand) == []
+
+
+def test_failure_part_way_then_resume_after_the_fix(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "three_steps", """
+        CREATE TABLE a (id int PRIMARY KEY);
+        -- the next statement names a table that does not exist
+        ALTER TABLE missing ADD COLUMN x int;
+        CREATE TABLE c (id int PRIMARY KEY);
+        """, "DROP TABLE c;\nDROP TABLE a;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError) as failure:
+        run(config, commands.upgrade)
+    message = str(failure.value)
+    assert message.startswith("0001_three_steps.up.sql, line 3, statement 2 of 3: error 1146: Table")
+    assert "statements 1-1 stayed applied" in message and "resume from statement 2" in message
+    assert tables(scratch_db) == ["a"]
+    [row] = tracking_rows(scratch_db)
+    assert row[3:6] == ("failed", 1, 3) and "statement 2 (line 3): error 1146" in row[7]
+
+    # Unchanged file: refuse and explain.
+    with pytest.raises(SqlgenError, match="failed at statement 2 .* Fix that statement in the file"):
+        run(config, commands.upgrade)
+    assert run(config, commands.status).result == 1
+
+    # Changing a statement that already ran: refuse.
+    up.write_text(up.read_text().replace("CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE a (id bigint PRIMARY KEY)"))
+    with pytest.raises(SqlgenError, match="statements 1-1 ran before the failure, but they have changed"):
+        run(config, commands.upgrade)
+
+    # Fixed: resume from statement 2; statement 1 (CREATE TABLE a) must not run again.
+    up.write_text(up.read_text().replace("bigint", "int").replace("ALTER TABLE missing", "ALTER TABLE a"))
+    out = run(config, commands.upgrade)
+    assert out.lines[0] == "resuming 0001_three_steps at statement 2 of 3"
+    assert tables(scratch_db) == ["a", "c"]
+    [row] = tracking_rows(scratch_db)
+    assert row[3:6] == ("applied", 3, 3) and row[7] is None
+    assert run(config, commands.verify).result == 0
+
+
+def test_transactional_file_that_fails_leaves_nothing(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "table", "CREATE TABLE t (id int PRIMARY KEY);\n", "DROP TABLE t;\n")
+    up, _ = write(directory, 2, "rows", """
+        INSERT INTO t VALUES (1);
+        INSERT INTO t VALUES (2);
+        INSERT INTO t VALUES (1);
+        """, "DELETE FROM t;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match=r"statement 3 of 3: error 1062.*none of it stayed applied"):
+        run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(0,)]
+    assert tracking_rows(scratch_db)[1][3:5] == ("failed", 0)
+    up.write_text(up.read_text().replace("VALUES (1);\n", "VALUES (3);\n", 2).replace("VALUES (3);", "VALUES (1);", 1))
+    run(config, commands.upgrade)
+    assert sorted(execute(scratch_db, "SELECT id FROM t")[0]) == [(1,), (2,), (3,)]
+
+
+def test_applied_file_edited_afterwards_is_refused(four, scratch_db):
+    config = four
+    run(config, commands.upgrade, "2")
+    path = config.directory / "0002_create_t2.up.sql"
+    path.write_text("-- a comment changes nothing\n" + path.read_text())
+    assert run(config, commands.verify).result == 0
+    path.write_text(path.read_text().replace("id int", "id bigint"))
+    with pytest.raises(SqlgenError, match=r"0002_create_t2.up.sql changed since applied"):
+        run(config, commands.upgrade)
+    out = run(config, commands.verify)
+    assert out.result == 1 and any("0002_create_t2.up.sql" in line for line in out.lines)
+    status = run(config, commands.status)
+    assert status.result == 1 and "attention: 0002_create_t2 changed since applied" in status.lines
+    assert tables(scratch_db) == ["t1", "t2"], "nothing ran"
+
+
+def test_database_ahead_of_the_files(four, scratch_db):
+    config = four
+    run(config, commands.upgrade)
+    (config.directory / "0004_create_t4.up.sql").unlink()
+    (config.directory / "0004_create_t4.down.sql").unlink()
+    with pytest.raises(SqlgenError, match=r"the database has version\(s\) 4 \(0004_create_t4\) that are not in"):
+        run(config, commands.upgrade)
+    assert run(config, commands.verify).result == 1
+    status = run(config, commands.status)
+    assert status.result == 1 and any("0004_create_t4 applied in the database, missing on disk" in line
+                                      for line in status.lines)
+
+
+def test_interrupted_by_hand_run_is_explained_then_stamped(scratch_db, run_client, tmp_path):
+    directory = tmp_path / "migrations"
+    config = make_config(scratch_db, None, directory)
+    write(directory, 1, "half", "CREATE TABLE h (id int PRIMARY KEY);\nALTER TABLE nope ADD x int;\n", "DROP TABLE h;\n")
+    run(config, commands.rehash)
+    result = run_client(scratch_db, directory / "0001_half.up.sql", check=False)
+    assert result.returncode != 0
+    assert tracking_rows(scratch_db)[0][3] == "running"
+    with pytest.raises(SqlgenError, match=r"0001_half was started .* did not finish .* sqlgen stamp 1 \(applied\)"):
+        run(config, commands.upgrade)
+    execute(scratch_db, "DROP TABLE h")
+    run(config, commands.stamp, "0")
+    assert tracking_rows(scratch_db) == []
+
+
+def test_stamp_records_without_running(four, scratch_db):
+    run(four, commands.stamp, "3")
+    assert tables(scratch_db) == []
+    assert [row[:5] for row in tracking_rows(scratch_db)][2][3] == "applied"
+    history = run(four, commands.history_).lines
+    assert "applied (stamped)" in history[3] and history[4].split()[2] == "pending"
+    run(four, commands.stamp, "head")
+    assert len(tracking_rows(scratch_db)) == 4
+    run(four, commands.stamp, "base")
+    assert tracking_rows(scratch_db) == []
+    with pytest.raises(SqlgenError, match="there is no migration with version 7"):
+        run(four, commands.stamp, "7")
+
+
+def test_current_history_and_status_output(four, scratch_db):
+    run(four, commands.upgrade, "2")
+    assert current_version(four) == "2 0002_create_t2"
+    lines = run(four, commands.history_).lines
+    assert lines[0].split() == ["version", "name", "state", "started", "took", "by"]
+    assert lines[1].split()[:3] == ["0001", "0001_create_t1", "applied"]
+    assert lines[3].split() == ["0003", "0003_create_t3", "pending"]
+    status = run(four, commands.status)
+    assert status.result == 1
+    assert status.lines[1:3] == ["current:   at version 2 (0002_create_t2)",
+                                 "pending:   2 (0003_create_t3, 0004_create_t4)"]
+    run(four, commands.upgrade)
+    status = run(four, commands.status)
+    assert status.result == 0 and status.lines[-1] == "status:    up to date"
+
+
+def cli(*args, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sqlgen", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+def test_two_concurrent_upgrades_take_turns(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "slow", "CREATE TABLE slow (id int PRIMARY KEY);\nDO SLEEP(2);\n", "DROP TABLE slow;\n")
+    args = ["--url", url_text(scratch_db), "--dir", str(directory), "upgrade"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    processes = [subprocess.Popen([sys.executable, "-m", "sqlgen", *args], cwd=tmp_path, env=env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [process.communicate(timeout=60) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    text = "".join(out + err for out, err in outputs)
+    assert text.count("applied 0001_slow") == 1, text
+    assert "Nothing to apply: at version 1 (0001_slow)" in text
+    assert "waiting up to 60 s for another sqlgen run" in text
+    assert len(tracking_rows(scratch_db)) == 1
+
+
+def test_lock_timeout_gives_a_clear_message(scratch_db, tmp_path):
+    import sqlalchemy as sa
+
+    directory = tmp_path / "migrations"
+    write(directory, 1, "t", "CREATE TABLE t (id int PRIMARY KEY);\n", "DROP TABLE t;\n")
+    holder = sa.create_engine(scratch_db, poolclass=sa.pool.NullPool)
+    with holder.connect() as connection:
+        name = f"sqlgen:{scratch_db.database}:sqlgen_version"
+        assert connection.exec_driver_sql(f"SELECT GET_LOCK('{name}', 1)").scalar() == 1
+        result = cli("--url", url_text(scratch_db), "--dir", str(directory), "upgrade", "--lock-timeout", "1",
+                     cwd=tmp_path)
+    holder.dispose()
+    assert result.returncode == 1
+    assert "still holds the migration lock on database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tables(scratch_db) == []
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (["0001_a.up.sql", "0001_a.down.sql", "0001_b.up.sql", "0001_b.down.sql"], "version 1 is used twice"),
+        (["0001_a.up.sql", "0001_a.down.sql", "0003_c.up.sql", "0003_c.down.sql"],
+         "0003_c.up.sql: version 3 follows 1; version 2 is missing"),
+        (["0001_a.up.sql", "0001_a.down.sql", "2_b.up.sql"], "2_b.up.sql: cannot read the version"),
+        (["0001_a.up.sql"], "0001_a.up.sql: has no matching .down.sql"),
+    ],
+)
+def test_broken_directory_is_one_line_naming_the_file(scratch_db, tmp_path, files, message):
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    for name in files:
+        (directory / name).write_text("SELECT 1;\n")
+    result = cli("--url", url_text(scratch_db), "--dir", str(directory), "upgrade", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr

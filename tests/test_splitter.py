@@ -1,0 +1,142 @@
+"""Splitting statements as the mysql client does: no server needed.
+
+tests/test_runner_mysql.py runs the same trap files through the real client and
+the runner and compares what the server received.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from sqlgen.errors import SqlgenError
+from sqlgen.migrations import facts_of_lines, with_tracking
+from sqlgen.splitter import split, split_text
+
+
+def texts(sql: str) -> list[str]:
+    return [statement.text for statement in split_text(sql)]
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("SELECT 1; SELECT 2;", ["SELECT 1", "SELECT 2"]),
+        ("SELECT 1", ["SELECT 1"]),  # the last statement needs no delimiter
+        ("SELECT ';'; SELECT \";\";", ["SELECT ';'", 'SELECT ";"']),
+        ("SELECT 'it''s;';", ["SELECT 'it''s;'"]),
+        ("SELECT 'a\\';b';", ["SELECT 'a\\';b'"]),
+        ('SELECT "a\\";b", "x""y;";', ['SELECT "a\\";b", "x""y;"']),
+        ("SELECT `a;b`, `x``;y`;", ["SELECT `a;b`, `x``;y`"]),
+        ("SELECT `a\\`;", ["SELECT `a\\`"]),  # no backslash escapes in backticks
+        ("SELECT 1; -- comment; SELECT 2\nSELECT 3;", ["SELECT 1", "SELECT 3"]),
+        ("SELECT 1 # comment; still comment\n;", ["SELECT 1"]),
+        ("SELECT 1--1;", ["SELECT 1--1"]),  # '--' without a space is not a comment
+        ("SELECT 1 /* a; b */ + 2;", ["SELECT 1  + 2"]),
+        ("SELECT 1 /* multi\nline; */ ;", ["SELECT 1"]),
+        ("/*!40101 SET @a = 1 */;", ["/*!40101 SET @a = 1 */"]),
+        ("/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1; END */;", ["/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1; END */"]),
+        ("SELECT /*+ MAX_EXECUTION_TIME(1) */ 1;", ["SELECT /*+ MAX_EXECUTION_TIME(1) */ 1"]),
+        ("SELECT '-- not; a comment', '/* nor */', '#this';", ["SELECT '-- not; a comment', '/* nor */', '#this'"]),
+        ("INSERT INTO t VALUES ('line1\nline2;\n');", ["INSERT INTO t VALUES ('line1\nline2;\n')"]),
+        ("SELECT 'DELIMITER //';\nSELECT 2;", ["SELECT 'DELIMITER //'", "SELECT 2"]),
+        (";;  ;\n", []),
+        ("-- only a comment\n/* and another */\n", []),
+        ("SELECT 'café ☕;';", ["SELECT 'café ☕;'"]),
+    ],
+)
+def test_client_splitting_rules(sql, expected):
+    assert texts(sql) == expected
+
+
+def test_delimiter_command():
+    sql = """
+DELIMITER //
+CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW
+BEGIN
+  SET NEW.a = ';'; -- still inside
+END//
+delimiter $$
+CREATE FUNCTION f() RETURNS INT DETERMINISTIC BEGIN RETURN 1; END $$
+DELIMITER ;
+SELECT f();
+"""
+    statements = split_text(sql)
+    assert [s.text.split()[0:2] for s in statements] == [["CREATE", "TRIGGER"], ["CREATE", "FUNCTION"], ["SELECT", "f()"]]
+    assert statements[0].text.endswith("END") and "SET NEW.a = ';';" in statements[0].text
+    assert [s.line for s in statements] == [3, 8, 10]
+
+
+def test_delimiter_inside_a_statement_is_text():
+    assert texts("SELECT 1,\nDELIMITER //\n;") == ["SELECT 1,\nDELIMITER //"]
+
+
+def test_line_numbers_point_at_the_first_line_of_each_statement():
+    sql = "-- header\n\nSELECT 1;\n/* c */ SELECT\n  2;\n\n\n   SELECT 3"
+    assert [s.line for s in split_text(sql)] == [3, 4, 8]
+
+
+def test_unterminated_quote_and_comment_name_the_line():
+    with pytest.raises(SqlgenError, match=r"f.sql, line 2: the ' quote opened here is never closed"):
+        split_text("SELECT 1;\nSELECT 'oops;\n", "f.sql")
+    with pytest.raises(SqlgenError, match=r"line 1: the /\* comment opened here is never closed"):
+        split_text("/* never closed\nSELECT 1;")
+
+
+def test_client_commands_the_runner_cannot_follow_are_refused():
+    with pytest.raises(SqlgenError, match="client command 'source'"):
+        split_text("source other.sql\n", "f.sql")
+
+
+def test_tracking_blocks_are_marked():
+    sql = "-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\n-- sqlgen:tracking end\nSELECT 1;\n"
+    assert [(s.text, s.tracking) for s in split_text(sql)] == [("INSERT INTO v VALUES (1)", True), ("SELECT 1", False)]
+
+
+def test_streams_without_holding_the_file():
+    """A generator over lines: statements come out before the input is exhausted."""
+    consumed = []
+
+    def lines():
+        for i in range(1000):
+            consumed.append(i)
+            yield f"INSERT INTO t VALUES ({i}, 'x;y');\n"
+
+    iterator = split(lines())
+    next(iterator)
+    assert len(consumed) == 1
+
+
+def test_facts_checksum_ignores_comments_and_tracking_blocks():
+    one = "-- a\nSELECT 1;\n-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\n-- sqlgen:tracking end\n"
+    two = "/* other comment */ SELECT 1; # trailing\n"
+    first, second = facts_of_lines(io.StringIO(one), "a"), facts_of_lines(io.StringIO(two), "b")
+    assert first.checksum == second.checksum and first.count == second.count == 1
+    assert first.tracked and not second.tracked
+    assert facts_of_lines(io.StringIO("SELECT 2;"), "c").checksum != first.checksum
+
+
+@pytest.mark.parametrize(
+    "sql, transactional",
+    [
+        ("INSERT INTO t VALUES (1); UPDATE t SET a = 2; DELETE FROM t;", True),
+        ("SET @x = 1; INSERT INTO t SELECT * FROM u;", True),
+        ("INSERT INTO t VALUES (1); ALTER TABLE t ADD COLUMN b int;", False),
+        ("CREATE TABLE t (a int);", False),
+        ("", False),
+    ],
+)
+def test_transactional_files(sql, transactional):
+    assert facts_of_lines(io.StringIO(sql), "f").transactional is transactional
+
+
+def test_with_tracking_replaces_blocks_in_place_or_adds_them():
+    generated = "-- head\n\n-- sqlgen:tracking begin\nOLD;\n-- sqlgen:tracking end\n\nSELECT 1;\n\n" \
+                "-- sqlgen:tracking begin\nOLD2;\n-- sqlgen:tracking end\n"
+    opening = "-- sqlgen:tracking begin\nNEW;\n-- sqlgen:tracking end"
+    closing = "-- sqlgen:tracking begin\nNEW2;\n-- sqlgen:tracking end"
+    assert with_tracking(generated, opening, closing) == generated.replace("OLD;", "NEW;").replace("OLD2;", "NEW2;")
+    hand_written = "-- my data fix\n-- by ann\n\nUPDATE t SET a = 1;\n"
+    assert with_tracking(hand_written, opening, closing) == (
+        "-- my data fix\n-- by ann\n\n" + opening + "\n\nUPDATE t SET a = 1;\n\n" + closing + "\n")
