@@ -6,6 +6,7 @@ Only click is imported at start-up; each command imports what it needs, so
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
@@ -41,6 +42,10 @@ def run(ctx: click.Context, command, *args, **kwargs):
         raise click.ClickException(_scrub(str(exc), secrets)) from None
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
+    except BrokenPipeError:  # e.g. `sqlgen sql | head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
     except Exception as exc:  # a bug in sqlgen: still no traceback unless asked
         if state.verbose:
             traceback.print_exc()
@@ -114,7 +119,7 @@ def upgrade(ctx, target, lock_timeout):
     run(ctx, commands.upgrade, target, lock_timeout=lock_timeout)
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})  # so that -1 is a target
 @click.argument("target")
 @lock_timeout_option
 @click.pass_context

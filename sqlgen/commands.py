@@ -161,8 +161,7 @@ def _session(config: Config, echo: Echo):
     with connect(config.require_url()) as connection:
         server = server_info(connection)
         connection.commit()
-        runner = Runner(connection.connection.dbapi_connection, server.database, config.version_table, echo)
-        yield runner, found
+        yield Runner(connection.connection.dbapi_connection, server, config.version_table, echo), found
 
 
 def _entries(runner, found, with_down: bool = False):
@@ -248,7 +247,7 @@ def status(config: Config, *, echo: Echo = print) -> int:
 
     with _session(config, echo) as (runner, found):
         entries = _entries(runner, found)
-        database = runner.database
+        database = f"{runner.database} ({runner.server.label})"
     top = history.current(entries)
     echo(f"database:  {database}")
     echo(f"current:   {_at(top)}")

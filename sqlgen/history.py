@@ -227,8 +227,8 @@ def _resume_point(entry: Entry, direction: str) -> int:
     if current_checksum == recorded:
         stamp_hint = entry.version if direction == "up" else entry.version - 1
         raise SqlgenError(
-            f"{file} failed at statement {done + 1} ({row.error or 'no error recorded'}); statements 1-{done} "
-            f"stayed applied. Fix that statement in the file and run sqlgen {'upgrade' if direction == 'up' else 'downgrade'} "
+            f"{file} failed at statement {done + 1} ({row.error or 'no error recorded'}); "
+            f"{'statement 1' if done == 1 else f'statements 1-{done}'} stayed applied. Fix that statement in the file and run sqlgen {'upgrade' if direction == 'up' else 'downgrade'} "
             f"again to resume from it, or repair the database by hand and run sqlgen stamp {stamp_hint}"
         )
     return done
@@ -236,10 +236,16 @@ def _resume_point(entry: Entry, direction: str) -> int:
 
 def _unfinished(entry: Entry) -> str:
     row = entry.row
-    action = "down file" if row.state == "reverting" else "up file"
+    if row.state == "revert_failed":
+        return (
+            f"the down file of {entry.name} failed at statement {row.statements_applied + 1} "
+            f"({row.error or 'no error recorded'}); fix it and run sqlgen downgrade again, or repair the database "
+            f"by hand and record the result with sqlgen stamp {entry.version} or sqlgen stamp {entry.version - 1}"
+        )
+    which = "its down file" if row.state == "reverting" else "its up file"
     return (
-        f"{entry.name} was started at {row.started_at} by {row.applied_by} and did not finish "
-        f"(its {action} ran by hand and stopped, or sqlgen was interrupted; {row.statements_applied} of "
+        f"{entry.name} was started at {row.started_at:%Y-%m-%d %H:%M:%S} by {row.applied_by} and did not finish "
+        f"({which} was run by hand and stopped, or sqlgen was interrupted; {row.statements_applied} of "
         f"{row.statements_total} statements are recorded as done). Check the schema, finish or undo the rest "
         f"by hand, then record the result with sqlgen stamp {entry.version} (applied) or "
         f"sqlgen stamp {entry.version - 1} (not applied)"

@@ -37,9 +37,10 @@ class StatementFailed(SqlgenError):
 
 
 class Runner:
-    def __init__(self, dbapi, database: str, version_table: str, echo: Callable[[str], None]):
+    def __init__(self, dbapi, server, version_table: str, echo: Callable[[str], None]):
         self.dbapi = dbapi
-        self.database = database
+        self.server = server
+        self.database = server.database
         self.table = version_table
         self.echo = echo
         dbapi.autocommit(True)
@@ -182,7 +183,7 @@ class Runner:
                 except StatementFailed as failure:
                     self._record(tracking.failed(self.table, version, failed_state, failure.server_error), failure)
                     done = number - 1
-                    kept = f"statements 1-{done} stayed applied (MySQL commits DDL at once)" if done else \
+                    kept = f"{_first(done)} stayed applied (MySQL commits DDL at once)" if done else \
                         "no statement of it ran"
                     raise SqlgenError(
                         f"{failure}; {kept}. Fix the statement and run sqlgen {command} again to resume "
@@ -203,7 +204,7 @@ class Runner:
             prefix.add(statement.text)
         if prefix.hexdigest() != recorded:
             raise SqlgenError(
-                f"{path.name}: statements 1-{skip} ran before the failure, but they have changed in the file "
+                f"{path.name}: {_first(skip)} ran before the failure, but changed in the file "
                 "since; restore them so the run can resume after them, or repair the database by hand and "
                 "run sqlgen stamp"
             )
@@ -248,3 +249,7 @@ def _server_error(exc) -> tuple[int | None, str]:
 def _count(n: int) -> str:
     return f"{n} statement" + ("" if n == 1 else "s")
 
+
+
+def _first(n: int) -> str:
+    return "statement 1" if n == 1 else f"statements 1-{n}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 import uuid
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -48,11 +49,22 @@ def assert_clean_error(result, message: str):
     assert PASSWORD not in result.output
 
 
-@pytest.mark.parametrize("args", [["--help"], ["generate", "--help"], ["-h"]])
+COMMANDS = ["generate", "upgrade", "downgrade", "current", "history", "status", "stamp", "sql", "verify", "rehash"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], *[[command, "--help"] for command in COMMANDS]])
 def test_help(args):
     result = invoke(*args)
     assert result.exit_code == 0
     assert "Usage: " in result.output
+
+
+def test_every_command_is_listed_and_documented():
+    listed = invoke("--help").output
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for command in COMMANDS:
+        assert f"  {command} " in listed
+        assert f"### `sqlgen {command}" in readme, f"README lacks a section for {command}"
 
 
 def test_help_lists_the_options_and_commands():
@@ -198,3 +210,37 @@ def test_empty_needs_no_database(project):
     assert result.exit_code == 0, result.output
     text = (project / "migrations" / "0001_backfill.up.sql").read_text()
     assert "-- Dialect:    mysql" in text and "Write the statements of this migration here" in text
+
+
+@pytest.mark.mysql
+def test_runner_commands_through_the_cli(project, scratch_db):
+    migrations = project / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_first.up.sql").write_text("CREATE TABLE first (id int PRIMARY KEY);\n")
+    (migrations / "0001_first.down.sql").write_text("DROP TABLE first;\n")
+    (migrations / "0002_second.up.sql").write_text("CREATE TABLE second (id int PRIMARY KEY);\n")
+    (migrations / "0002_second.down.sql").write_text("DROP TABLE second;\n")
+    url = url_text(scratch_db)
+    status = invoke("--url", url, "status")
+    assert status.exit_code == 1 and "pending:   2 (0001_first, 0002_second)" in status.output
+    result = invoke("--url", url, "upgrade", "1")
+    assert result.exit_code == 0 and result.output.startswith("applied 0001_first (1 statement, ")
+    assert invoke("--url", url, "current").output == "1 0001_first\n"
+    history = invoke("--url", url, "history").output.splitlines()
+    assert history[1].split()[:3] == ["0001", "0001_first", "applied"] and history[2].split()[2] == "pending"
+    script = invoke("--url", url, "sql")
+    assert script.exit_code == 0 and "CREATE TABLE second" in script.output and "CREATE TABLE first" not in script.output
+    offline = invoke("--url", "mysql+pymysql://nobody@127.0.0.1:1/x", "sql", "--offline", "2:0")
+    assert offline.exit_code == 0 and offline.output.index("DROP TABLE second") < offline.output.index("DROP TABLE first")
+    assert invoke("--url", url, "upgrade").exit_code == 0
+    assert invoke("--url", url, "verify").exit_code == 0
+    assert invoke("--url", url, "status").exit_code == 0
+    assert invoke("--url", url, "downgrade", "-1").output.startswith("reverted 0002_second")
+    assert invoke("--url", url, "stamp", "head").exit_code == 0
+    assert invoke("--url", url, "current").output == "2 0002_second\n"
+    (migrations / "0002_second.up.sql").write_text("CREATE TABLE second (id bigint PRIMARY KEY);\n")
+    verify = invoke("--url", url, "verify")
+    assert verify.exit_code == 1 and "changed since applied: migrations/0002_second.up.sql" in verify.output
+    rehash = invoke("rehash", "1")
+    assert rehash.exit_code == 0 and "updated migrations/0001_first.up.sql" in rehash.output
+    assert "-- sqlgen:tracking begin" in (migrations / "0001_first.up.sql").read_text()

@@ -209,7 +209,7 @@ def test_failure_part_way_then_resume_after_the_fix(scratch_db, tmp_path):
         run(config, commands.upgrade)
     message = str(failure.value)
     assert message.startswith("0001_three_steps.up.sql, line 3, statement 2 of 3: error 1146: Table")
-    assert "statements 1-1 stayed applied" in message and "resume from statement 2" in message
+    assert "statement 1 stayed applied" in message and "resume from statement 2" in message
     assert tables(scratch_db) == ["a"]
     [row] = tracking_rows(scratch_db)
     assert row[3:6] == ("failed", 1, 3) and "statement 2 (line 3): error 1146" in row[7]
@@ -221,7 +221,7 @@ def test_failure_part_way_then_resume_after_the_fix(scratch_db, tmp_path):
 
     # Changing a statement that already ran: refuse.
     up.write_text(up.read_text().replace("CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE a (id bigint PRIMARY KEY)"))
-    with pytest.raises(SqlgenError, match="statements 1-1 ran before the failure, but they have changed"):
+    with pytest.raises(SqlgenError, match="statement 1 ran before the failure, but changed in the file"):
         run(config, commands.upgrade)
 
     # Fixed: resume from statement 2; statement 1 (CREATE TABLE a) must not run again.
@@ -384,3 +384,32 @@ def test_broken_directory_is_one_line_naming_the_file(scratch_db, tmp_path, file
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
+
+
+def test_down_failure_then_resume(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    _, down = write(directory, 1, "two_tables", "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY);\n",
+                    "DROP TABLE b;\nDROP TABLE missing;\nDROP TABLE a;\n")
+    config = make_config(scratch_db, None, directory)
+    run(config, commands.upgrade)
+    with pytest.raises(SqlgenError, match=r"0001_two_tables.down.sql, line 2, statement 2 of 3: error 1051"):
+        run(config, commands.downgrade, "base")
+    [row] = tracking_rows(scratch_db)
+    assert row[3:5] == ("revert_failed", 1)
+    assert tables(scratch_db) == ["a"]
+    with pytest.raises(SqlgenError, match=r"down.sql failed at statement 2 .* sqlgen stamp 0"):
+        run(config, commands.downgrade, "base")
+    with pytest.raises(SqlgenError, match="the down file of 0001_two_tables failed at statement 2"):
+        run(config, commands.upgrade)
+    down.write_text(down.read_text().replace("DROP TABLE missing;\n", "DROP TABLE IF EXISTS missing;\n"))
+    out = run(config, commands.downgrade, "base")
+    assert out.lines[0] == "resuming the down file of 0001_two_tables at statement 2 of 3"
+    assert tables(scratch_db) == [] and tracking_rows(scratch_db) == []
+
+
+def test_warnings_from_the_server_are_shown(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "warn", "CREATE TABLE IF NOT EXISTS w (id int PRIMARY KEY);\nCREATE TABLE IF NOT EXISTS w (id int);\n",
+          "DROP TABLE w;\n")
+    out = run(make_config(scratch_db, None, directory), commands.upgrade)
+    assert "note: 0001_warn.up.sql, line 2, statement 2: 1050 Table 'w' already exists" in out.lines
