@@ -157,11 +157,18 @@ def _session(config: Config, echo: Echo):
     from .mysql.reflect import server_info
     from .runner import Runner
 
+    import pymysql
+
     found = migrations.scan(config.directory)
     with connect(config.require_url()) as connection:
         server = server_info(connection)
         connection.commit()
-        yield Runner(connection.connection.dbapi_connection, server, config.version_table, echo), found
+        try:
+            yield Runner(connection.connection.dbapi_connection, server, config.version_table, echo), found
+        except pymysql.err.MySQLError as exc:
+            # Failures of the migrations' own statements are reported by the runner;
+            # this is the connection or the tracking table failing.
+            raise SqlgenError(f"database error on {server.database!r}: {_mysql_error(exc)}") from None
 
 
 def _entries(runner, found, with_down: bool = False):
@@ -322,8 +329,12 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     elif offline:
         start = 0
     else:
-        with _session(config, echo) as (runner, _):
-            top = history.current(_entries(runner, found))
+        try:
+            with _session(config, echo) as (runner, _):
+                top = history.current(_entries(runner, found))
+        except SqlgenError as exc:
+            raise SqlgenError(f"{exc}; to print the script without the database, give FROM (e.g. 2:{end_text or 'head'})"
+                              " or pass --offline to start from 0") from None
         start = top.version if top else 0
     if start == end:
         echo(f"-- Nothing to do: from version {start} to {end}.")
@@ -367,6 +378,11 @@ def _version_number(text: str, found) -> int:
     if version not in {m.version for m in found}:
         raise SqlgenError(f"there is no migration with version {version} (the last one is {last})")
     return version
+
+
+def _mysql_error(exc) -> str:
+    args = getattr(exc, "args", ())
+    return f"error {args[0]}: {args[1]}" if len(args) > 1 else str(exc)
 
 
 def _at(entry) -> str:

@@ -242,6 +242,12 @@ def _unfinished(entry: Entry) -> str:
             f"({row.error or 'no error recorded'}); fix it and run sqlgen downgrade again, or repair the database "
             f"by hand and record the result with sqlgen stamp {entry.version} or sqlgen stamp {entry.version - 1}"
         )
+    if row.state == "failed":
+        return (
+            f"{entry.name} failed at statement {row.statements_applied + 1} ({row.error or 'no error recorded'}); "
+            f"finish it first: fix the file and run sqlgen upgrade, or repair the database by hand and record "
+            f"the result with sqlgen stamp {entry.version} or sqlgen stamp {entry.version - 1}"
+        )
     which = "its down file" if row.state == "reverting" else "its up file"
     return (
         f"{entry.name} was started at {row.started_at:%Y-%m-%d %H:%M:%S} by {row.applied_by} and did not finish "

@@ -43,9 +43,13 @@ class Statement:
     tracking: bool = False  # inside a sqlgen:tracking block
 
 
+_WHOLE_QUOTES = r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`(?:[^`]|``)*`"""
+
+
 def _special(delimiter: str) -> re.Pattern:
-    """Characters that may start something other than plain text."""
-    return re.compile(r"""['"`#]|--(?=\s)|/\*|\*/|""" + re.escape(delimiter))
+    """What may start something other than plain text. A quoted string that
+    closes on the same line is taken whole, in one step."""
+    return re.compile(_WHOLE_QUOTES + r"""|['"`#]|--(?=\s)|/\*|\*/|""" + re.escape(delimiter), re.S)
 
 
 class Splitter:
@@ -104,7 +108,9 @@ class Splitter:
                 self._text(line[pos:match.start()], number)
             token = match.group()
             pos = match.end()
-            if token in ("'", '"', "`"):
+            if len(token) > 1 and token[0] in "'\"`":
+                self._text(token, number)  # a whole quoted string
+            elif token in ("'", '"', "`"):
                 self._text(token, number)
                 self.quote, self.quote_line = token, number
             elif token in ("--", "#"):
