@@ -132,7 +132,7 @@ def _plan(config: Config) -> _Plan:
     from .models import load_metadata
     from .mysql.declare import declared_schema
     from .mysql.dialect import MYSQL_RULES
-    from .mysql.reflect import reflect, server_info
+    from .mysql.reflect import NOT_TABLES, reflect, server_info
     from .ops import invert
 
     url = config.require_url()
@@ -142,6 +142,10 @@ def _plan(config: Config) -> _Plan:
         server = server_info(connection)
         current = reflect(connection, server, exclude=frozenset({config.version_table}))
     target, notes = declared_schema(metadata, server, config.version_table)
+    for kind, name in current.unmanaged:
+        if kind not in NOT_TABLES and name in target.table_names():
+            raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "
+                              "which sqlgen does not manage; rename one of them")
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
     operations = diff(current, target, MYSQL_RULES)
     return _Plan(server, operations, invert(operations), notes)

@@ -78,7 +78,7 @@ def diff(current: Schema, target: Schema, rules: Rules = Rules()) -> list[Operat
         drop_fks[table.name] += [DropForeignKey(fk, announce=False)
                                  for fk in table.foreign_keys if fk.name in cycle_fks[table.name]]
 
-    create_order, deferred_fks = _creation_order(created, retyped)
+    create_order, deferred_fks = _creation_order(created, _touched(plans) | retyped)
     create_order = [_with_support_indexes(table, implicit_fk_indexes) for table in create_order]
     for table in create_order:
         # Part of creating the table: the "+ table" line already says so.
@@ -125,12 +125,32 @@ def _plan_table(old: Table, new: Table, retyped: set, rules: Rules) -> _TablePla
         if new.primary_key:
             plan.changes.append(AddPrimaryKey(new.primary_key))
 
-    final_indexes, implicit = _index_changes(old, new, plan.changes, implicit_fk_indexes)
-    _foreign_key_changes(old, new, plan, retyped, final_indexes, implicit, implicit_fk_indexes)
+    pairs, dropped, kept = _pair_foreign_keys(old, new, retyped)
+    final_indexes, implicit = _index_changes(old, new, plan.changes, kept, implicit_fk_indexes)
+    _foreign_key_changes(old, new, plan, pairs, dropped, final_indexes, implicit, implicit_fk_indexes)
 
     if old.options != new.options:
         plan.changes.append(SetTableOptions(old.options, new.options))
     return plan
+
+
+def _touched(plans: list[_TablePlan]) -> set[tuple[str, str]]:
+    """(table, column) pairs a kept table's ALTER changes: columns added or
+    modified, or covered by an index or primary key that changes. A new table's
+    foreign key to one of them must wait for that ALTER."""
+    touched = set()
+    for plan in plans:
+        for change in plan.changes:
+            if isinstance(change, (AddColumn, ModifyColumn)):
+                columns = [getattr(change, "column", None) or change.new]
+                touched.update((plan.name, column.name) for column in columns)
+            elif isinstance(change, (AddIndex, DropIndex)):
+                touched.update((plan.name, column) for column in change.index.columns)
+            elif isinstance(change, RenameIndex):
+                touched.update((plan.name, column) for column in change.new.columns)
+            elif isinstance(change, (AddPrimaryKey, DropPrimaryKey)):
+                touched.update((plan.name, column) for column in change.columns)
+    return touched
 
 
 def _column_changes(old: Table, new: Table, rules: Rules) -> list:
@@ -154,10 +174,14 @@ def _column_changes(old: Table, new: Table, rules: Rules) -> list:
     return changes
 
 
-def _index_changes(old: Table, new: Table, changes: list,
+def _index_changes(old: Table, new: Table, changes: list, kept_fks: list[ForeignKey],
                    implicit_fk_indexes: bool) -> tuple[list[Index], list[Index]]:
     """Append index changes; return the indexes the table has afterwards, and
-    among them those kept only because a foreign key needs them."""
+    among them those kept only because a foreign key needs them.
+
+    `kept_fks` stay in place through the ALTER, so each must still have an
+    index serving it when the statement ends (else MySQL error 1553).
+    """
     remaining = list(old.indexes)
     final: list[Index] = []
     added: list[Index] = []
@@ -210,8 +234,11 @@ def _index_changes(old: Table, new: Table, changes: list,
         final.append(index)
 
     implicit = []
+    columns = set(new.column_names())
     for index in remaining:
-        needed = implicit_fk_indexes and any(
+        # An index InnoDB could have made for a foreign key: plain, on columns that stay.
+        plain = not index.unique and index.kind is None and set(index.columns) <= columns
+        needed = implicit_fk_indexes and plain and any(
             _serves(index, fk.columns) and not _served(fk.columns, new.primary_key, final)
             for fk in new.foreign_keys
         )
@@ -219,11 +246,24 @@ def _index_changes(old: Table, new: Table, changes: list,
             implicit.append(index)  # InnoDB's own index for a foreign key: keep it
         else:
             changes.append(DropIndex(index))
-    return final + implicit, implicit
+    final += implicit
+    for fk in kept_fks:
+        if not _served(fk.columns, old.primary_key, list(old.indexes)):
+            continue  # nothing served it before (not InnoDB): nothing to keep serving
+        index = _support_index(fk, new.primary_key, final, implicit_fk_indexes)
+        if index is not None:
+            changes.append(AddIndex(index))
+            final.append(index)
+    return final, implicit
 
 
-def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, retyped: set, final_indexes: list[Index],
-                         implicit: list[Index], implicit_fk_indexes: bool) -> None:
+def _pair_foreign_keys(old: Table, new: Table, retyped: set):
+    """Match declared keys with reflected ones.
+
+    Returns (pairs, dropped, kept): `pairs` are (reflected or None, declared)
+    keys to add, `dropped` the reflected keys to drop first, `kept` the
+    declared keys that stay in place untouched.
+    """
     remaining = list(old.foreign_keys)
 
     def take(predicate) -> ForeignKey | None:
@@ -233,7 +273,7 @@ def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, retyped: set,
                 return fk
         return None
 
-    pairs = []
+    pairs, kept = [], []
     for fk in sorted(new.foreign_keys, key=lambda fk: fk.auto_named):
         if fk.auto_named:
             # The server named it: match by what it does, keep the server's name.
@@ -243,10 +283,15 @@ def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, retyped: set,
         else:
             match = take(lambda f, name=fk.name: f.name == name)
         if match is not None and match.same_shape(fk) and not _uses_retyped(match, old.name, retyped):
-            continue  # unchanged
-        pairs.append((match, fk))
-
+            kept.append(fk)
+        else:
+            pairs.append((match, fk))
     dropped = [match for match, _ in pairs if match is not None] + remaining
+    return pairs, dropped, kept
+
+
+def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, pairs, dropped: list[ForeignKey],
+                         final_indexes: list[Index], implicit: list[Index], implicit_fk_indexes: bool) -> None:
     # A name is free once its key is dropped, which happens before any key is added.
     taken = {fk.name for fk in old.foreign_keys} - {fk.name for fk in dropped}
     taken |= {fk.name for fk in new.foreign_keys if not fk.auto_named}
@@ -265,6 +310,7 @@ def _foreign_key_changes(old: Table, new: Table, plan: _TablePlan, retyped: set,
         plan.add_fks.append(AddForeignKey(fk, index, announce))
         if match is not None:
             plan.drop_fks.append(DropForeignKey(match, moved.get(match.name), announce))
+    remaining = [fk for fk in dropped if all(fk is not match for match, _ in pairs)]
     plan.drop_fks += [DropForeignKey(fk, moved.get(fk.name)) for fk in remaining]
 
 

@@ -314,12 +314,113 @@ def json_column(after: bool) -> MetaData:
     return m
 
 
+def percent_signs(after: bool) -> MetaData:
+    m = MetaData()
+    columns = [Column("id", Integer, primary_key=True)]
+    if after:
+        columns += [
+            Column("pct", String(20), server_default="100%"),
+            Column("kind", sa.Enum("50%", "x", name="kind")),
+            Column("year", String(10), server_default=text("(date_format(now(), '%Y'))")),
+        ]
+    Table("item", m, *columns)
+    return m
+
+
+def uuid_column(after: bool) -> MetaData:
+    m = MetaData()
+    Table("item", m, Column("id", Integer, primary_key=True), *([Column("token", sa.Uuid)] if after else []))
+    return m
+
+
+def _parent(m: MetaData, *extra) -> Table:
+    return Table("p", m, Column("id", Integer, primary_key=True), *extra)
+
+
+def fk_unique_removed(after: bool) -> MetaData:
+    """One-to-one becomes one-to-many: the unique index goes, the key keeps an index."""
+    m = MetaData()
+    _parent(m)
+    Table("c", m, Column("id", Integer, primary_key=True), Column("pid", Integer, ForeignKey("p.id"), unique=not after))
+    return m
+
+
+def fk_index_repurposed(after: bool) -> MetaData:
+    """The only index on a key's column moves to another column."""
+    m = MetaData()
+    _parent(m)
+    Table("c", m, Column("id", Integer, primary_key=True), Column("pid", Integer, ForeignKey("p.id")),
+          Column("other", Integer), Column("x", Integer),
+          Index("ix_pid", "other" if after else "pid"),
+          Index("ix_pair", *(("other", "pid") if after else ("pid", "other"))))
+    return m
+
+
+def fk_index_column_dropped(after: bool) -> MetaData:
+    """Indexes that served a key lose a column."""
+    m = MetaData()
+    _parent(m)
+    columns = [Column("id", Integer, primary_key=True), Column("pid", Integer, ForeignKey("p.id")),
+               Column("qid", Integer, ForeignKey("p.id"))]
+    if not after:
+        columns += [Column("x", Integer), UniqueConstraint("pid", "x"), Index("ix_qid_x", "qid", "x")]
+    Table("c", m, *columns)
+    return m
+
+
+def fk_unique_to_index(after: bool) -> MetaData:
+    m = MetaData()
+    _parent(m)
+    Table("c", m, Column("id", Integer, primary_key=True), Column("pid", Integer, ForeignKey("p.id")),
+          Column("x", Integer),
+          Index("uq", "x") if after else UniqueConstraint("pid", "x", name="uq"))
+    return m
+
+
+def new_key_to_new_unique(after: bool) -> MetaData:
+    """A new table's key points at a unique column added in the same migration."""
+    m = MetaData()
+    _parent(m, *([Column("code", String(10), unique=True)] if after else []))
+    if after:
+        Table("c", m, Column("id", Integer, primary_key=True), Column("pcode", String(10), ForeignKey("p.code")))
+    return m
+
+
+def primary_key_served_a_key(after: bool) -> MetaData:
+    m = MetaData()
+    _parent(m)
+    Table("c", m, Column("x", Integer, nullable=False, autoincrement=False),
+          Column("y", Integer, nullable=after, autoincrement=False),
+          PrimaryKeyConstraint(*(("x",) if after else ("y", "x"))), ForeignKeyConstraint(["y"], ["p.id"]))
+    return m
+
+
+def long_convention_names(after: bool) -> MetaData:
+    m = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    })
+    Table("parent_table_with_a_rather_long_name", m, Column("id", Integer, primary_key=True))
+    if after:
+        Table(
+            "child_table_with_a_rather_long_name_too", m,
+            Column("id", Integer, primary_key=True),
+            Column("parent_table_with_a_rather_long_name_id", Integer,
+                   ForeignKey("parent_table_with_a_rather_long_name.id"), index=True),
+            Column("another_really_quite_long_column_name_here", String(20), unique=True),
+        )
+    return m
+
+
 CASES = [
     "create_table", "drop_table", "add_column", "drop_column", "column_type", "nullability",
     "server_default", "autoincrement", "column_comment", "table_comment", "plain_index",
     "unique_index", "composite_index", "unique_constraint", "foreign_key", "primary_key",
     "reserved_words", "fk_cycle", "fk_and_its_index", "referenced_column_type", "collation",
-    "json_column",
+    "json_column", "percent_signs", "uuid_column", "fk_unique_removed", "fk_index_repurposed",
+    "fk_index_column_dropped", "fk_unique_to_index", "new_key_to_new_unique", "primary_key_served_a_key",
+    "long_convention_names",
 ]
 
 for _case in CASES:

@@ -40,7 +40,7 @@ def test_types_are_compiled_by_the_dialect_and_normalised():
     table = schema.table("t")
     assert [(c.name, c.type) for c in table.columns] == [
         ("id", "int"), ("flag", "tinyint(1)"), ("name", "varchar(50)"), ("price", "decimal(10,2)"),
-        ("data", "json"), ("uid", "char(32)"), ("kind", "enum('a','b')"), ("big", "bigint unsigned"),
+        ("data", "json"), ("uid", "uuid"), ("kind", "enum('a','b')"), ("big", "bigint unsigned"),
     ]
     assert table.column("id").autoincrement and not table.column("id").nullable
     assert not table.column("flag").nullable and table.column("name").nullable

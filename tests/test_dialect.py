@@ -128,6 +128,9 @@ def test_text_length_depends_on_bytes_per_character():
         ("(UUID())", "char(36)", "(uuid())"),
         ("uuid()", "char(36)", "(uuid())"),
         ("concat('A', 'B')", "varchar(5)", "(concat('A','B'))"),
+        ("date_format(now(), '%Y')", "varchar(5)", "(date_format(current_timestamp(),'%Y'))"),
+        ("CURRENT_DATE", "date", "(curdate())"),
+        ("curdate()", "date", "(curdate())"),
     ],
 )
 def test_defaults_normalise_across_spellings(written, column_type, canonical):
@@ -148,6 +151,9 @@ def test_defaults_normalise_across_spellings(written, column_type, canonical):
          "CURRENT_TIMESTAMP(3)"),
         ("uuid()", "DEFAULT_GENERATED", "char(36)", "(uuid())"),
         ("b'101'", "", "bit(3)", "b'101'"),
+        # MySQL 5.7: no DEFAULT_GENERATED, still CURRENT_TIMESTAMP
+        ("CURRENT_TIMESTAMP", "on update CURRENT_TIMESTAMP", "timestamp", "CURRENT_TIMESTAMP"),
+        ("CURRENT_TIMESTAMP", "", "varchar(20)", "'CURRENT_TIMESTAMP'"),
     ],
 )
 def test_mysql8_reflected_defaults(raw, extra, column_type, canonical):
@@ -193,6 +199,19 @@ def test_quoting():
         ("enum('a','b')", "enum('b','a')", True),
         ("varchar(50)", "text", False),
         ("datetime", "date", True),
+        ("date", "datetime", False),
+        ("datetime(6)", "datetime", True),
+        ("datetime", "datetime(3)", False),
+        ("int unsigned", "bigint", False),
+        ("int unsigned", "int", True),
+        ("tinyint(1)", "int", False),
+        ("float", "double", False),
+        ("double", "float", True),
+        ("json", "longtext", False),
+        ("char(10)", "varchar(10)", False),
+        ("varchar(10)", "char(5)", True),
+        ("text", "varchar(200)", True),
+        ("int", "varchar(20)", True),
     ],
 )
 def test_narrowing(old, new, narrows):

@@ -16,6 +16,7 @@ import pytest
 
 import change_kinds
 from sqlgen import commands
+from sqlgen.errors import SqlgenError
 from sqlgen.migrations import facts
 from support import Output, assert_same_schema, create_all, execute, make_config, snapshot
 
@@ -139,3 +140,32 @@ def test_message_cannot_escape_its_comment(scratch, run_client, tmp_path):
     run_client(db, down)
     assert execute(db, "SHOW TABLES")[0] == [("sqlgen_version",), ("user",)]
     assert execute(db, "SELECT COUNT(*) FROM sqlgen_version")[0] == [(0,)]
+
+
+def test_objects_sqlgen_does_not_manage_are_noted_once_and_left_alone(scratch, tmp_path):
+    db = scratch.new()
+    create_all(change_kinds.create_table__after, db)
+    execute(
+        db,
+        "CREATE VIEW recent_posts AS SELECT id, title FROM post",
+        "CREATE TRIGGER post_title BEFORE INSERT ON post FOR EACH ROW SET NEW.title = TRIM(NEW.title)",
+        "ALTER TABLE user ADD CONSTRAINT ck_user_name CHECK (name <> '')",
+        "CREATE PROCEDURE touch_posts() SELECT 1",
+    )
+    out = Output()
+    commands.generate(make_config(db, "change_kinds:create_table__after", tmp_path / "m"), "x", echo=out)
+    assert sorted(out.lines) == sorted([
+        "note: not compared: check constraint user.ck_user_name",
+        "note: not compared: procedure touch_posts",
+        "note: not compared: trigger post_title on post",
+        "note: not compared: view recent_posts",
+        "No changes detected",
+    ])
+
+
+def test_a_model_table_named_like_a_view_is_refused(scratch, tmp_path):
+    db = scratch.new()
+    create_all(change_kinds.create_table__before, db)
+    execute(db, "CREATE VIEW post AS SELECT id FROM user")
+    with pytest.raises(SqlgenError, match="the models declare a table 'post', but the database has a view of that name"):
+        commands.generate(make_config(db, "change_kinds:create_table__after", tmp_path / "m"), "x", echo=Output())

@@ -24,13 +24,23 @@ KNOWN_TABLE_OPTIONS = frozenset(("engine", "comment") + CHARSET_OPTIONS + COLLAT
 
 
 def sa_dialect(server: ServerInfo):
-    """A SQLAlchemy MySQL dialect set up as if connected to `server`."""
+    """A SQLAlchemy MySQL dialect set up as if connected to `server`.
+
+    paramstyle "named" keeps literal '%' single: PyMySQL's default "format"
+    style makes SQLAlchemy write '100%%' in defaults and ENUM values.
+    """
     from sqlalchemy.dialects.mysql import pymysql
 
-    dialect = pymysql.dialect()
+    dialect = pymysql.dialect(paramstyle="named")
     dialect.server_version_info = server.version
     dialect._set_mariadb(server.is_mariadb, server.version)
-    dialect._support_default_function = server.is_mariadb or server.version >= (8, 0, 13)
+    dialect._casing = server.lower_case_table_names
+    try:
+        # The version-dependent flags SQLAlchemy sets when it connects (native UUID, ...).
+        (dialect._initialize_mariadb if server.is_mariadb else dialect._initialize_mysql)(None)
+    except Exception:  # a SQLAlchemy without these hooks: set what matters here
+        dialect._support_default_function = server.is_mariadb or server.version >= (8, 0, 13)
+        dialect.supports_native_uuid = server.is_mariadb and server.version >= (10, 7)
     return dialect
 
 
@@ -79,7 +89,7 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
         columns=columns,
         primary_key=tuple(column.name for column in pk_columns),
         indexes=_indexes(table, dialect, server),
-        foreign_keys=_foreign_keys(table, server),
+        foreign_keys=_foreign_keys(table, server, dialect),
         options=options,
     )
 
@@ -169,15 +179,16 @@ def _indexes(table: sa.Table, dialect, server: ServerInfo) -> tuple[Index, ...]:
     # order: the first column's name, then name_2, name_3... when taken.
     for constraint in table._sorted_constraints:
         if isinstance(constraint, sa.UniqueConstraint) and not isinstance(constraint, sa.PrimaryKeyConstraint):
-            named = _has_name(constraint)
-            name = str(constraint.name) if named else _free_name(list(constraint.columns)[0].name, used)
+            given = _name(constraint, dialect)
+            named = given is not None
+            name = given if named else _free_name(list(constraint.columns)[0].name, used)
             used.add(name.lower())
             parts = tuple(IndexPart(column.name) for column in constraint.columns)
             result.append(Index(name, parts, unique=True, auto_named=not named))
     for index in sorted(table.indexes, key=lambda i: str(i.name)):
-        if not _has_name(index):
+        name = _name(index, dialect)
+        if name is None:
             raise SqlgenError(f"cannot render an unnamed index on {table.name}: give it a name")
-        name = str(index.name)
         used.add(name.lower())
         result.append(
             Index(name, _index_parts(table, index, dialect, server), unique=bool(index.unique), kind=_index_kind(index, dialect))
@@ -192,9 +203,12 @@ def _free_name(base: str, used: set[str]) -> str:
     return name
 
 
-def _has_name(constraint) -> bool:
-    name = constraint.name
-    return name is not None and not isinstance(name, sa.sql.base._NoneName)
+def _name(constraint, dialect) -> str | None:
+    """The name create_all gives a constraint or index: naming conventions applied,
+    long names shortened as SQLAlchemy does; None when the server picks it."""
+    if constraint.name is None:
+        return None
+    return dialect.identifier_preparer.format_constraint(constraint, _alembic_quote=False)
 
 
 def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo) -> tuple[IndexPart, ...]:
@@ -242,20 +256,21 @@ def _index_kind(index: sa.Index, dialect) -> str | None:
     return kind
 
 
-def _foreign_keys(table: sa.Table, server: ServerInfo) -> tuple[ForeignKey, ...]:
+def _foreign_keys(table: sa.Table, server: ServerInfo, dialect) -> tuple[ForeignKey, ...]:
     result = []
     generated = 0
     # Unnamed foreign keys are numbered by InnoDB in CREATE TABLE order.
     for constraint in table._sorted_constraints:
         if not isinstance(constraint, sa.ForeignKeyConstraint):
             continue
-        named = _has_name(constraint)
+        given = _name(constraint, dialect)
+        named = given is not None
         if not named:
             generated += 1
         referred = constraint.referred_table
         result.append(
             ForeignKey(
-                name=str(constraint.name) if named else f"{_table_name(table.name, server)}_ibfk_{generated}",
+                name=given if named else f"{_table_name(table.name, server)}_ibfk_{generated}",
                 columns=tuple(element.parent.name for element in constraint.elements),
                 ref_table=_table_name(referred.name, server),
                 ref_columns=tuple(element.column.name for element in constraint.elements),

@@ -321,31 +321,51 @@ def takes_collation(canonical_type: str) -> bool:
     return is_textual(canonical_type)
 
 
+INTEGER_BITS = {"tinyint": 8, "smallint": 16, "mediumint": 24, "int": 32, "bigint": 64}
+# Families where a later member holds everything an earlier one does.
+WIDENING = (
+    ("float", "double"),
+    ("tinytext", "text", "mediumtext", "longtext"),
+    ("tinyblob", "blob", "mediumblob", "longblob"),
+    ("char", "varchar", "tinytext", "text", "mediumtext", "longtext"),
+    ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"),
+    ("date", "datetime"),
+    ("json", "longtext"),
+    ("longtext", "json"),
+)
+
+
 def types_narrow(old: str, new: str) -> bool:
     """True when `new` may not hold every value `old` holds."""
     old_base, new_base = type_base(old), type_base(new)
-    rank = {name: i for i, name in enumerate(
-        ["tinyint", "smallint", "mediumint", "int", "bigint"])}
-    text_rank = {name: i for i, (name, _) in enumerate(SIZED_FAMILIES["text"])}
-    blob_rank = {name: i for i, (name, _) in enumerate(SIZED_FAMILIES["blob"])}
-    for table in (rank, text_rank, blob_rank):
-        if old_base in table and new_base in table:
-            return table[new_base] < table[old_base] or (
-                "unsigned" in old) != ("unsigned" in new)
+    if old_base in INTEGER_BITS and new_base in INTEGER_BITS:
+        (old_low, old_high), (new_low, new_high) = _integer_range(old), _integer_range(new)
+        return new_low > old_low or new_high < old_high
     if old_base == new_base == "decimal":
-        (old_p, old_s), (new_p, new_s) = _numbers(old), _numbers(new)
-        return new_s < old_s or new_p - new_s < old_p - old_s or (
-            "unsigned" in new and "unsigned" not in old)
-    old_len, new_len = _first_number(old), _first_number(new)
-    if old_base == new_base and old_len is not None and new_len is not None:
-        return new_len < old_len
-    if old_base in ("enum", "set") and old_base == new_base:
-        old_values = parse_string_list(old[old.index("(") + 1 : old.rindex(")")])
-        new_values = parse_string_list(new[new.index("(") + 1 : new.rindex(")")])
+        (old_p, old_s), (new_p, new_s) = _numbers(old)[:2], _numbers(new)[:2]
+        return new_s < old_s or new_p - new_s < old_p - old_s or ("unsigned" in new and "unsigned" not in old)
+    if old_base == new_base and old_base in ("enum", "set"):
+        old_values = parse_string_list(old[old.index("(") + 1: old.rindex(")")])
+        new_values = parse_string_list(new[new.index("(") + 1: new.rindex(")")])
         return new_values[: len(old_values)] != old_values
-    if old_base in ("varchar", "char") and new_base in ("text", "mediumtext", "longtext"):
-        return False
-    return old_base != new_base
+    if old_base == new_base:
+        # Same type: a length or fractional-seconds precision may shrink.
+        return (_first_number(new) or 0) < (_first_number(old) or 0)
+    for family in WIDENING:
+        if old_base in family and new_base in family:
+            if family.index(new_base) < family.index(old_base):
+                return True
+            # char(n) -> varchar(m): lengths still count.
+            old_len, new_len = _first_number(old), _first_number(new)
+            return old_len is not None and new_len is not None and new_len < old_len
+    return True
+
+
+def _integer_range(canonical: str) -> tuple[int, int]:
+    bits = INTEGER_BITS[type_base(canonical)]
+    if "unsigned" in canonical:
+        return 0, 2 ** bits - 1
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -457,8 +477,23 @@ def literal_default(value: str, column_type: str, server: ServerInfo) -> str:
     return quote_string(value, server.backslash_escapes)
 
 
+# Spellings of the same function inside expressions, as MariaDB prints them back.
+FUNCTION_SYNONYMS = {
+    "now": "current_timestamp",
+    "localtime": "current_timestamp",
+    "localtimestamp": "current_timestamp",
+    "current_date": "curdate",
+    "current_time": "curtime",
+}
+# Functions that may be written without parentheses.
+_BARE_FUNCTIONS = ("current_timestamp", "current_date", "current_time", "current_user",
+                   "localtime", "localtimestamp", "utc_timestamp", "utc_date", "utc_time")
+_FUNCTION_CALL = re.compile(r"\b([a-z_][a-z0-9_]*)(\s*\()?", re.I)
+
+
 def _canonical_expression(text: str) -> str:
-    """Lowercase and tighten an expression outside its quoted parts."""
+    """Lowercase and tighten an expression outside its quoted parts, with one
+    spelling per function (now() is current_timestamp())."""
     out, i = [], 0
     while i < len(text):
         ch = text[i]
@@ -470,15 +505,26 @@ def _canonical_expression(text: str) -> str:
             end = text.index("`", i + 1) + 1
             out.append(text[i:end])
             i = end
-        elif ch.isspace():
-            out.append(" ")
-            while i < len(text) and text[i].isspace():
-                i += 1
         else:
-            out.append(ch.lower())
-            i += 1
-    tight = "".join(out).strip()
-    return re.sub(r"\s*([(),])\s*", r"\1", tight)
+            end = i
+            while end < len(text) and text[end] not in "'\"`":
+                end += 1
+            out.append(_canonical_code(text[i:end]))
+            i = end
+    return "".join(out).strip()
+
+
+def _canonical_code(code: str) -> str:
+    code = " ".join(code.lower().split())
+    code = re.sub(r"\s*([(),])\s*", r"\1", code)
+
+    def call(match: re.Match) -> str:
+        name, paren = match.group(1), match.group(2)
+        if not paren and name not in _BARE_FUNCTIONS:
+            return match.group(0)
+        return FUNCTION_SYNONYMS.get(name, name) + ("(" if paren else "()")
+
+    return _FUNCTION_CALL.sub(call, code)
 
 
 def reflected_default_mysql(raw: str | None, extra: str, column_type: str,
@@ -486,6 +532,8 @@ def reflected_default_mysql(raw: str | None, extra: str, column_type: str,
     """MySQL 8 reports literals unquoted and marks expressions DEFAULT_GENERATED."""
     if raw is None:
         return None
+    if type_base(column_type) in ("datetime", "timestamp") and current_timestamp(raw):
+        return current_timestamp(raw)  # MySQL 5.7 and 8.0 before 8.0.13 do not say DEFAULT_GENERATED
     if "default_generated" in extra.lower():
         return current_timestamp(raw) or "(" + _canonical_expression(_strip_outer_parens(raw)) + ")"
     if type_base(column_type) == "bit" or raw.lower().startswith(("b'", "0x")):

@@ -68,6 +68,19 @@ SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE
  WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'
 """
 
+OTHER_OBJECTS_SQL = """
+SELECT 'trigger', CONCAT(TRIGGER_NAME, ' on ', EVENT_OBJECT_TABLE) FROM information_schema.TRIGGERS
+ WHERE TRIGGER_SCHEMA = DATABASE()
+UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES
+ WHERE ROUTINE_SCHEMA = DATABASE()
+UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
+"""
+
+# Kinds of unmanaged objects that are not tables: a model table may not share a name
+# with anything else.
+NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "check constraint",
+                        "generated column", "expression index"})
+
 _ON_UPDATE_EXTRA = re.compile(r"on update (\w+(?:\(\d*\))?)", re.I)
 
 
@@ -107,7 +120,9 @@ def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset(
     for row in _rows(connection, COLUMNS_SQL):
         if row[0] in tables:
             columns[row[0]].append(row)
-    checks = _json_checks(connection, server) if server.is_mariadb else set()
+    checks, other_checks = _checks(connection, server)
+    unmanaged += [("check constraint", f"{table}.{name}") for table, name in other_checks if table in tables]
+    unmanaged += [(kind, name) for kind, name in _rows(connection, OTHER_OBJECTS_SQL)]
     indexes = _group(connection, INDEXES_SQL, tables)
     foreign_keys = _group(connection, FOREIGN_KEYS_SQL, tables)
 
@@ -150,20 +165,23 @@ def _group(connection, sql: str, tables) -> dict[str, list[tuple]]:
     return grouped
 
 
-def _json_checks(connection, server: ServerInfo) -> set[tuple[str, str]]:
-    """(table, column) pairs whose MariaDB JSON check is present.
+def _checks(connection, server: ServerInfo) -> tuple[set[tuple[str, str]], list[tuple[str, str]]]:
+    """(table, column) pairs whose MariaDB JSON check is present, and the other checks.
 
     MariaDB stores JSON as LONGTEXT plus CHECK (json_valid(`col`)) named after
     the column; together they are the JSON type, never a diff.
     """
-    if server.version < (10, 2):
-        return set()
-    sql = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME")
-    found = set()
+    if server.version < ((10, 2) if server.is_mariadb else (8, 0, 16)):
+        return set(), []
+    sql = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME" if server.is_mariadb else "")
+    json, other = set(), []
     for table, name, clause in _rows(connection, sql):
-        if re.fullmatch(r"json_valid\(`" + re.escape(name.replace("`", "``")) + r"`\)", clause.strip()):
-            found.add((table, name))
-    return found
+        if server.is_mariadb and re.fullmatch(r"json_valid\(`" + re.escape(name.replace("`", "``")) + r"`\)",
+                                              clause.strip()):
+            json.add((table, name))
+        else:
+            other.append((table, name))
+    return json, other
 
 
 def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json: bool) -> Column | None:
