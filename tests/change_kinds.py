@@ -131,6 +131,8 @@ def column_comment(after: bool) -> MetaData:
         Column("a", String(20), comment="it's a \\ 'quoted' comment" if after else None),
         Column("b", String(20), comment="new text" if after else "old text"),
         Column("c", String(20), comment=None if after else "to remove"),
+        Column("d", String(20), comment="windows\r\nline end" if after else None,
+               server_default="tab\there" if after else None),
     )
     return m
 

@@ -181,6 +181,7 @@ def test_quoting():
     assert quote_string("it's") == "'it''s'"
     assert quote_string("a\\b") == "'a\\\\b'"
     assert quote_string("a\\b", backslash_escapes=False) == "'a\\b'"
+    assert quote_string("a\r\nb") == "'a\\r\nb'", "a raw CR would be dropped by the client"
 
 
 @pytest.mark.parametrize(

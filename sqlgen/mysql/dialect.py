@@ -549,7 +549,8 @@ def quote_identifier(name: str) -> str:
 
 def quote_string(value: str, backslash_escapes: bool = True) -> str:
     if backslash_escapes:
-        value = value.replace("\\", "\\\\").replace("\0", "\\0")
+        # \r as an escape: the client would drop a raw carriage return reading the file.
+        value = value.replace("\\", "\\\\").replace("\0", "\\0").replace("\r", "\\r").replace("\x1a", "\\Z")
     return "'" + value.replace("'", "''") + "'"
 
 
