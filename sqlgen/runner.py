@@ -69,10 +69,12 @@ class Runner:
     def locked(self, timeout: float):
         """Hold the server-side lock that makes concurrent runs take turns."""
         name = f"sqlgen:{self.database}:{self.table}"[:64]
-        holder = self._query("SELECT IS_USED_LOCK(%s)", (name,))[0][0]
-        if holder is not None:
+        got = self._query("SELECT GET_LOCK(%s, 0)", (name,))[0][0]
+        holder = None
+        if got != 1:
+            holder = self._query("SELECT IS_USED_LOCK(%s)", (name,))[0][0]
             self.echo(f"waiting up to {timeout:g} s for another sqlgen run (connection {holder}) to finish ...")
-        got = self._query("SELECT GET_LOCK(%s, %s)", (name, timeout))[0][0]
+            got = self._query("SELECT GET_LOCK(%s, %s)", (name, timeout))[0][0]
         if got != 1:
             raise SqlgenError(
                 f"another sqlgen run (connection {holder}) still holds the migration lock on database "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from ..diff import Rules
@@ -217,6 +218,7 @@ def _read_quoted(text: str, start: int, backslash: bool = True) -> tuple[str, in
     raise ValueError(f"unterminated string in {text!r}")
 
 
+@lru_cache(maxsize=4096)  # schemas repeat a few dozen spellings thousands of times
 def parse_type(text: str, charset_of_table: str = "utf8mb4") -> ParsedType:
     """Normalise a type as SQLAlchemy compiles it or information_schema shows it."""
     match = _TYPE_HEAD.match(text)
