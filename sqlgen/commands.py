@@ -268,9 +268,13 @@ def status(config: Config, *, echo: Echo = print) -> int:
     for entry in problems:
         detail = f": {entry.row.error}" if entry.row and entry.row.error and entry.state != "changed" else ""
         echo(f"attention: {entry.name} {entry.describe()}{detail}")
-    if not pending and not problems:
+    stale = [entry for entry in entries if entry.stale_tracking]
+    for entry in stale:
+        echo(f"attention: {entry.name}.up.sql was edited after it was generated; run sqlgen rehash "
+             f"{entry.version} before running it by hand, so it records what it holds")
+    if not pending and not problems and not stale:
         echo("status:    up to date")
-    return 1 if pending or problems else 0
+    return 1 if pending or problems or stale else 0
 
 
 def stamp(config: Config, version: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, echo: Echo = print) -> None:

@@ -51,6 +51,14 @@ class Entry:
         return self.applied and self.facts is not None and self.facts.checksum != self.row.checksum
 
     @property
+    def stale_tracking(self) -> bool:
+        """Pending, and its tracking block records other statements than the file holds
+        (edited after generate): run by hand, it would record the wrong checksum."""
+        facts = self.facts
+        return (self.row is None and facts is not None and facts.recorded_checksum is not None
+                and facts.recorded_checksum != facts.checksum)
+
+    @property
     def state(self) -> str:
         if self.migration is None:
             return "missing"

@@ -12,7 +12,7 @@ server".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,6 @@ class Column:
     comment: str | None = None
     # None means "the table's default collation".
     collation: str | None = None
-
-    def definition_equals(self, other: Column) -> bool:
-        return replace(self, name=other.name) == other
 
 
 @dataclass(frozen=True)

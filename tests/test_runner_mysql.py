@@ -413,3 +413,16 @@ def test_warnings_from_the_server_are_shown(scratch_db, tmp_path):
           "DROP TABLE w;\n")
     out = run(make_config(scratch_db, None, directory), commands.upgrade)
     assert "note: 0001_warn.up.sql, line 2, statement 2: 1050 Table 'w' already exists" in out.lines
+
+
+def test_status_flags_a_pending_file_edited_after_generate(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    config = make_config(scratch_db, None, directory)
+    up, _ = write(directory, 1, "t", "CREATE TABLE t (id int PRIMARY KEY);\n", "DROP TABLE t;\n")
+    run(config, commands.rehash)
+    assert not any("edited after" in line for line in run(config, commands.status).lines)
+    up.write_text(up.read_text().replace("id int", "id bigint"))
+    status = run(config, commands.status)
+    assert "attention: 0001_t.up.sql was edited after it was generated; run sqlgen rehash 1" in status.lines[3]
+    run(config, commands.rehash, ("1",))
+    assert not any("edited after" in line for line in run(config, commands.status).lines)

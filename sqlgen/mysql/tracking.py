@@ -16,9 +16,6 @@ from __future__ import annotations
 
 from .dialect import quote_identifier as q, quote_string
 
-STATES = ("running", "applied", "failed", "reverting", "revert_failed")
-
-
 def create_table(table: str) -> str:
     return f"""CREATE TABLE IF NOT EXISTS {q(table)} (
   `version` int NOT NULL COMMENT 'NNNN of NNNN_name.up.sql',
