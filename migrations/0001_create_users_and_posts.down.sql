@@ -1,6 +1,6 @@
 -- sqlgen migration 0001 (down): undo create users and posts
 --
--- Created:    2026-11-22 04:28:27 UTC
+-- Created:    2026-11-22 05:32:48 UTC
 -- Models:     examples.blog.models_v1:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -10,7 +10,11 @@
 -- fails, the statements before it stay applied.
 
 -- sqlgen:tracking begin (marks version 1 as being undone in `sqlgen_version` when the file is
--- run by hand; sqlgen downgrade skips these lines and records it the same way.)
+-- run by hand; sqlgen downgrade skips these lines and records it the same way. A
+-- "Subquery returns more than 1 row" error here means version 1 is not applied:
+-- nothing was changed.)
+SET @sqlgen_guard = (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `sqlgen_version`
+  WHERE `version` = 1 AND `state` IN ('applied', 'reverting', 'revert_failed')));
 UPDATE `sqlgen_version` SET `state` = 'reverting', `statements_applied` = 0, `statements_total` = 3,
   `down_checksum` = 'eba428baca09707b5babc01efe7e2cfad1057ae815b99aba9bcee1407424beae', `started_at` = NOW(6), `applied_at` = NULL,
   `execution_ms` = NULL, `progress_checksum` = NULL, `error` = NULL

@@ -1,6 +1,6 @@
 -- sqlgen migration 0001 (up): create users and posts
 --
--- Created:    2026-11-22 04:28:27 UTC
+-- Created:    2026-11-22 05:32:48 UTC
 -- Models:     examples.blog.models_v1:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS `sqlgen_version` (
   PRIMARY KEY (`version`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='sqlgen: migrations applied to this database';
 INSERT INTO `sqlgen_version` (`version`, `name`, `checksum`, `state`, `statements_applied`, `statements_total`, `started_at`, `applied_by`)
-VALUES (1, '0001_create_users_and_posts', '138adf14b322582c0145407188034adbba3970b6961bbafb8352b629bec7facc', 'running', 0, 3, NOW(6), CURRENT_USER());
+VALUES (1, '0001_create_users_and_posts', 'b0a83bdb3a33624366fa17168a3027547848a1795b81316b804b630feb920247', 'running', 0, 3, NOW(6), CURRENT_USER());
 -- sqlgen:tracking end
 
 SET NAMES utf8mb4;

@@ -1,6 +1,6 @@
 -- sqlgen migration 0002 (down): undo add tags, comments and user emails
 --
--- Created:    2026-11-22 04:28:27 UTC
+-- Created:    2026-11-22 05:32:48 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -10,9 +10,13 @@
 -- fails, the statements before it stay applied.
 
 -- sqlgen:tracking begin (marks version 2 as being undone in `sqlgen_version` when the file is
--- run by hand; sqlgen downgrade skips these lines and records it the same way.)
+-- run by hand; sqlgen downgrade skips these lines and records it the same way. A
+-- "Subquery returns more than 1 row" error here means version 2 is not applied:
+-- nothing was changed.)
+SET @sqlgen_guard = (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `sqlgen_version`
+  WHERE `version` = 2 AND `state` IN ('applied', 'reverting', 'revert_failed')));
 UPDATE `sqlgen_version` SET `state` = 'reverting', `statements_applied` = 0, `statements_total` = 6,
-  `down_checksum` = '57b9f29997aaecf4f4580067649dad24c7cd040ae2f9bbe2667ee56375e08ff0', `started_at` = NOW(6), `applied_at` = NULL,
+  `down_checksum` = '3eba098aa84788923276f2b58a5042ed23f727d702259536430eadcd91d50ab1', `started_at` = NOW(6), `applied_at` = NULL,
   `execution_ms` = NULL, `progress_checksum` = NULL, `error` = NULL
 WHERE `version` = 2;
 -- sqlgen:tracking end

@@ -1,6 +1,6 @@
 -- sqlgen migration 0002 (up): add tags, comments and user emails
 --
--- Created:    2026-11-22 04:28:27 UTC
+-- Created:    2026-11-22 05:32:48 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS `sqlgen_version` (
   PRIMARY KEY (`version`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='sqlgen: migrations applied to this database';
 INSERT INTO `sqlgen_version` (`version`, `name`, `checksum`, `state`, `statements_applied`, `statements_total`, `started_at`, `applied_by`)
-VALUES (2, '0002_add_tags_comments_and_user_emails', '598ff7768ef63cdaf6190dfddc7d9d040042c6c18d2d97c49f8eecee9f2c7370', 'running', 0, 6, NOW(6), CURRENT_USER());
+VALUES (2, '0002_add_tags_comments_and_user_emails', '1ad14fd5aa7852167cffba85cf2aa4b799077e858070ef56bcfc24e447f8fc0b', 'running', 0, 6, NOW(6), CURRENT_USER());
 -- sqlgen:tracking end
 
 SET NAMES utf8mb4;

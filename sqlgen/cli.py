@@ -31,6 +31,12 @@ def run(ctx: click.Context, command, *args, **kwargs):
     from .errors import SqlgenError
 
     state: Context = ctx.find_object(Context)
+    if not state.verbose:
+        # SQLAlchemy logs a traceback when it resets a connection the server dropped;
+        # the error sqlgen reports says it in one line.
+        import logging
+
+        logging.getLogger("sqlalchemy").addHandler(logging.NullHandler())
     secrets = []
     try:
         config = state.config()

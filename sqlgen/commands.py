@@ -96,10 +96,11 @@ def _with_tracking_blocks(text, config: Config, name: str) -> tuple[str, str]:
     """
     from .migrations import facts_of_lines
     from .mysql import tracking
+    from .splitter import lines_of
 
     up, down = text.render(config.templates)
-    up_facts = facts_of_lines(up.splitlines(keepends=True), text.up_file)
-    down_facts = facts_of_lines(down.splitlines(keepends=True), text.down_file)
+    up_facts = facts_of_lines(lines_of(up), text.up_file)
+    down_facts = facts_of_lines(lines_of(down), text.down_file)
     table = config.version_table
     text.up_tracking = tracking.file_blocks("up", table, text.version, name, up_facts.checksum, up_facts.count)
     text.down_tracking = tracking.file_blocks("down", table, text.version, name, down_facts.checksum,
@@ -157,22 +158,26 @@ def _plan(config: Config) -> _Plan:
 def _session(config: Config, echo: Echo):
     """A runner on a live connection, plus the migrations on disk."""
     from . import migrations
-    from .database import connect
+    from .database import close_quietly, database
     from .mysql.reflect import server_info
     from .runner import Runner
 
     import pymysql
 
     found = migrations.scan(config.directory)
-    with connect(config.require_url()) as connection:
-        server = server_info(connection)
-        connection.commit()
+    with database(config.require_url()) as db:
+        connection = db.connect()
         try:
-            yield Runner(connection.connection.dbapi_connection, server, config.version_table, echo), found
+            server = server_info(connection)
+            connection.commit()
+            control = connection.connection.dbapi_connection
+            yield Runner(control, db.session, server, config.version_table, echo), found
         except pymysql.err.MySQLError as exc:
             # Failures of the migrations' own statements are reported by the runner;
             # this is the connection or the tracking table failing.
-            raise SqlgenError(f"database error on {server.database!r}: {_mysql_error(exc)}") from None
+            raise SqlgenError(f"database error on {db.where}: {_mysql_error(exc)}") from None
+        finally:
+            close_quietly(connection)
 
 
 def _entries(runner, found, with_down: bool = False):
@@ -259,8 +264,11 @@ def status(config: Config, *, echo: Echo = print) -> int:
     with _session(config, echo) as (runner, found):
         entries = _entries(runner, found)
         database = f"{runner.database} ({runner.server.label})"
+        holder = runner.lock_holder()
     top = history.current(entries)
     echo(f"database:  {database}")
+    if holder is not None:
+        echo(f"running:   a sqlgen run (connection {holder}) is applying migrations right now")
     echo(f"current:   {_at(top)}")
     pending = [e for e in entries if e.state == "pending"]
     echo(f"pending:   {len(pending)}" + (f" ({', '.join(e.name for e in pending)})" if pending else ""))
@@ -318,7 +326,7 @@ def rehash(config: Config, versions: tuple[str, ...] = (), *, echo: Echo = print
         if migration.version not in wanted:
             continue
         for direction, path in (("up", migration.up), ("down", migration.down)):
-            text = path.read_text(encoding="utf-8")
+            text = migrations.read_migration(path)
             fresh = _fresh_text(text, config, migration, direction)
             if fresh != text:
                 path.write_text(fresh, encoding="utf-8")
@@ -357,7 +365,7 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
         path = migration.up if up else migration.down
         echo("")
         echo(f"-- ==> {path.name} <==")
-        text = _fresh_text(path.read_text(encoding="utf-8"), config, migration, "up" if up else "down")
+        text = _fresh_text(migrations.read_migration(path), config, migration, "up" if up else "down")
         echo(text.rstrip("\n"))
 
 
@@ -365,9 +373,10 @@ def _fresh_text(text: str, config: Config, migration, direction: str) -> str:
     """The file's text with tracking blocks recording exactly its statements."""
     from . import migrations
     from .mysql import tracking
+    from .splitter import lines_of
 
     path = migration.up if direction == "up" else migration.down
-    facts = migrations.facts_of_lines(text.splitlines(keepends=True), path.name)
+    facts = migrations.facts_of_lines(lines_of(text), path.name)
     opening, closing = tracking.file_blocks(direction, config.version_table, migration.version, migration.name,
                                             facts.checksum, facts.count)
     return migrations.with_tracking(text, opening, closing)

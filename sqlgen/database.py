@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from .errors import SqlgenError
 
@@ -20,8 +21,9 @@ CONNECT_ERRORS = {
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password replaced by ***, even when it does not parse."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL with its password replaced by ***, even when it does not parse
+    (an unencoded '@' in the password included)."""
+    return re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)
 
 
 def parse_url(url: str):
@@ -34,6 +36,11 @@ def parse_url(url: str):
         raise SqlgenError(
             f"invalid database URL {mask_url(url)!r}: expected e.g. mysql+pymysql://user:password@host/dbname"
         ) from exc
+    if parsed.host and "@" in parsed.host:
+        raise SqlgenError(
+            f"invalid database URL {mask_url(url)!r}: it has more than one '@'; "
+            "write an '@' inside the password as %40"
+        )
     backend = parsed.get_backend_name()
     if backend not in MYSQL_BACKENDS:
         raise SqlgenError(
@@ -52,39 +59,89 @@ def describe(parsed) -> str:
     return f"{where} (database {parsed.database!r})" if parsed.database else where
 
 
+@dataclass
+class Database:
+    """An engine plus what error messages may say about it (never the password)."""
+
+    engine: object
+    where: str
+    password: str | None
+
+    def connect(self):
+        """An SQLAlchemy connection; failures become one clear SqlgenError."""
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            return self.engine.connect()
+        except DBAPIError as exc:
+            raise self._cannot_connect(_reason(exc, self.password)) from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise self._cannot_connect(f"invalid connection option ({exc})") from None
+
+    @contextmanager
+    def session(self):
+        """A fresh DB-API connection (a new server session), closed afterwards."""
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            connection = self.engine.raw_connection()
+        except DBAPIError as exc:
+            raise self._cannot_connect(_reason(exc, self.password)) from None
+        try:
+            yield connection.driver_connection
+        finally:
+            close_quietly(connection)
+
+    def _cannot_connect(self, reason: str) -> SqlgenError:
+        return SqlgenError(f"cannot connect to {self.where}: {reason}")
+
+
 @contextmanager
-def connect(url: str):
-    """A connection to the database; failures become one clear SqlgenError."""
+def database(url: str):
     from sqlalchemy import create_engine
-    from sqlalchemy.exc import DBAPIError, NoSuchModuleError
+    from sqlalchemy.exc import NoSuchModuleError
     from sqlalchemy.pool import NullPool
 
     parsed = parse_url(url)
-    where = describe(parsed)
     try:
         engine = create_engine(parsed, poolclass=NullPool, connect_args={"connect_timeout": 10})
     except NoSuchModuleError as exc:
         raise SqlgenError(f"unsupported driver in {mask_url(url)!r}: {exc}") from None
     except ImportError as exc:
         raise SqlgenError(f"the driver for {parsed.drivername} is not installed: {exc}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise SqlgenError(f"invalid option in the database URL {mask_url(url)!r}: {exc}") from None
     try:
-        connection = engine.connect()
-    except DBAPIError as exc:
-        raise SqlgenError(f"cannot connect to {where}: {_reason(exc, parsed)}") from None
-    try:
-        yield connection
+        yield Database(engine, describe(parsed), parsed.password)
     finally:
-        connection.close()
         engine.dispose()
 
 
-def _reason(exc, parsed) -> str:
+@contextmanager
+def connect(url: str):
+    """A connection to the database; failures become one clear SqlgenError."""
+    with database(url) as db:
+        connection = db.connect()
+        try:
+            yield connection
+        finally:
+            close_quietly(connection)
+
+
+def close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # the session may already be gone; nothing is left to keep
+        pass
+
+
+def _reason(exc, password) -> str:
     original = getattr(exc, "orig", exc)
     args = getattr(original, "args", ())
     code = args[0] if args and isinstance(args[0], int) else None
     message = str(args[1]) if len(args) > 1 else str(original)
-    if parsed.password:
-        message = message.replace(str(parsed.password), "***")
+    if password:
+        message = message.replace(str(password), "***")
     reason = CONNECT_ERRORS.get(code)
     if reason:
         return f"{reason} (server said: {message})"

@@ -81,6 +81,9 @@ class Entry:
         if state == "applied":
             return "applied (stamped)" if row.execution_ms is None else "applied"
         done = f"{row.statements_applied} of {row.statements_total} statements done"
+        if state in ("failed", "revert_failed") and row.statements_applied == 0:
+            # A file run in one transaction: the error names the statement; nothing stayed.
+            return ("down failed" if state == "revert_failed" else "failed") + ", nothing of it applied"
         if state == "failed":
             return f"failed at statement {row.statements_applied + 1} ({done})"
         if state == "revert_failed":
@@ -178,7 +181,9 @@ def _upgrade_goal(target: str, steps: list[Step], top_version: int, last: int) -
         return last
     if target.startswith("+"):
         count = _number(target[1:], target)
-        return steps[count - 1].entry.version if 0 < count <= len(steps) else last
+        if count == 0:
+            return top_version
+        return steps[count - 1].entry.version if count <= len(steps) else last
     goal = _number(target, target)
     if goal > last:
         raise SqlgenError(f"there is no version {goal}; the last one is {last}")
@@ -210,6 +215,9 @@ def plan_downgrade(entries: list[Entry], target: str, directory: str) -> list[St
         goal = steps[count].entry.version if count < len(steps) else 0
     else:
         goal = _number(target, target)
+        known = {entry.version for entry in entries}
+        if goal not in known:
+            raise SqlgenError(f"there is no version {goal} to return to; use a version from sqlgen history, or base")
         if goal > top_version:
             current_version = top.version if top else 0
             raise SqlgenError(f"version {goal} is above the current version {current_version}; "

@@ -23,7 +23,8 @@ class Migration:
 
     @property
     def name(self) -> str:
-        return f"{self.version:04d}_{self.slug}"
+        """The file name without .up.sql, e.g. 0002_add_tags."""
+        return self.up.name[: -len(".up.sql")]
 
 
 def slugify(message: str) -> str:
@@ -51,6 +52,8 @@ def scan(directory: Path) -> list[Migration]:
                 "migration files are named NNNN_slug.up.sql and NNNN_slug.down.sql"
             )
         version, slug, direction = int(match["version"]), match["slug"], match["direction"]
+        if version == 0:
+            raise SqlgenError(f"{path}: versions start at 1 (0 means \"nothing applied\"); renumber this file")
         pair = found.setdefault(version, {})
         if direction in pair or any(other_slug != slug for other_slug, _ in pair.values()):
             other = next(iter(pair.values()))[1]
@@ -63,7 +66,7 @@ def scan(directory: Path) -> list[Migration]:
             gap = f"version {previous + 1} is" if version == previous + 2 else \
                 f"versions {previous + 1}-{version - 1} are"
             raise SqlgenError(
-                f"{path}: version {version} follows {previous}; {gap} missing (restore them or renumber this file)"
+                f"{path}: version {version} follows {previous}; {gap} missing (restore the missing file(s) or renumber this one)"
             )
     migrations = []
     for version in versions:
@@ -103,6 +106,10 @@ def write_pair(directory: Path, name: str, up_text: str, down_text: str) -> tupl
 # Statements that InnoDB can roll back; a file of only these runs in one transaction.
 TRANSACTIONAL = frozenset({"insert", "update", "delete", "replace", "select", "with", "set", "do", "values", "table"})
 _FIRST_WORD = re.compile(r"(?:/\*.*?\*/\s*)*([A-Za-z]+)", re.S)
+# SET statements that end, start or shape transactions themselves.
+_TRANSACTION_CONTROL = re.compile(
+    r"set\s+(?:(?:session|global|local)\s+)?(?:@@(?:session\.|global\.|local\.)?)?"
+    r"(?:transaction|autocommit|tx_isolation|transaction_isolation|completion_type)\b", re.I)
 _RECORDED_CHECKSUM = re.compile(r"'([0-9a-f]{64})'")
 
 
@@ -124,7 +131,9 @@ class Checksum:
         self._hash = hashlib.sha256()
 
     def add(self, text: str) -> None:
-        self._hash.update(text.encode("utf-8") + b"\0")
+        from .splitter import checksum_key
+
+        self._hash.update(checksum_key(text).encode("utf-8") + b"\0")
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
@@ -132,7 +141,7 @@ class Checksum:
 
 def is_transactional(text: str) -> bool:
     match = _FIRST_WORD.match(text)
-    return bool(match) and match.group(1).lower() in TRANSACTIONAL
+    return bool(match) and match.group(1).lower() in TRANSACTIONAL and not _TRANSACTION_CONTROL.match(text)
 
 
 def body_statements(path: Path):
@@ -140,7 +149,7 @@ def body_statements(path: Path):
     from .splitter import split
 
     number = 0
-    with path.open(encoding="utf-8") as handle:
+    with open_migration(path) as handle:
         for statement in split(handle, path.name):
             if not statement.tracking:
                 number += 1
@@ -150,8 +159,23 @@ def body_statements(path: Path):
 def facts(path: Path) -> FileFacts:
     """Read a migration file once, streaming, and summarise it."""
     try:
-        with path.open(encoding="utf-8") as handle:
+        with open_migration(path) as handle:
             return facts_of_lines(handle, path.name)
+    except UnicodeDecodeError as exc:
+        raise SqlgenError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def open_migration(path: Path):
+    """Open a migration file as the client reads it: a BOM dropped, lines broken at LF only."""
+    return path.open(encoding="utf-8-sig", newline="\n")
+
+
+def read_migration(path: Path) -> str:
+    try:
+        with open_migration(path) as handle:
+            return handle.read()
     except UnicodeDecodeError as exc:
         raise SqlgenError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
@@ -199,7 +223,9 @@ def with_tracking(text: str, opening: str, closing: str) -> str:
     """
     from .splitter import TRACKING_BEGIN, TRACKING_END
 
-    lines = text.splitlines()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     spans, start = [], None
     for i, line in enumerate(lines):
         if line.startswith(TRACKING_BEGIN) and start is None:
@@ -207,11 +233,11 @@ def with_tracking(text: str, opening: str, closing: str) -> str:
         elif line.startswith(TRACKING_END) and start is not None:
             spans.append((start, i))
             start = None
-    if len(spans) == 2:
+    if len(spans) == 2 and not _has_statements(lines[:spans[0][0]]) and not _has_statements(lines[spans[1][1] + 1:]):
         (a, b), (c, d) = spans
         body = lines[b + 1:c]
         tail = _closing_needs(lines[:c])
-        lines = lines[:a] + opening.splitlines() + body + tail + closing.splitlines() + lines[d + 1:]
+        lines = lines[:a] + opening.split("\n") + body + tail + closing.split("\n") + lines[d + 1:]
         return "\n".join(lines) + "\n"
     for a, b in reversed(spans):
         del lines[a:b + 1]
@@ -230,6 +256,10 @@ def with_tracking(text: str, opening: str, closing: str) -> str:
         parts.append("\n".join(body))
     parts.append(closing)
     return "\n\n".join(parts) + "\n"
+
+
+def _has_statements(lines: list[str]) -> bool:
+    return facts_of_lines((line + "\n" for line in lines), "<file>").count > 0
 
 
 def _closing_needs(lines: list[str]) -> list[str]:

@@ -2,12 +2,17 @@
 
 files -> statements (sqlgen.splitter) -> database + tracking table.
 
+- Each file runs in a fresh server session, as it would with the client:
+  a `USE`, `SET` or `LOCK TABLES` in one file never leaks into the next, and
+  the tracking table is always written in the database of the URL.
 - A file holding only statements InnoDB can roll back runs in one transaction,
   with its tracking row, so a failure leaves nothing behind.
-- Any other file runs statement by statement, and the tracking row records
-  each completed statement with a checksum of what ran. A failure is recorded
-  with the statement's number and the server's error; after the file is fixed,
-  the run resumes at that statement if the statements before it are unchanged.
+- Any other file runs statement by statement. A second session (which also
+  holds the lock) records progress: after every statement that commits on its
+  own (DDL), and at least once a second otherwise. A failure is recorded with
+  the number of statements done, a checksum of them and the server's error;
+  after the file is fixed, the run resumes at the failed statement if the
+  statements before it are unchanged.
 - The files' own tracking blocks are skipped: the runner sends the same
   tracking statements itself, so a file applied by hand and a file applied by
   sqlgen leave the same row.
@@ -22,8 +27,10 @@ from typing import Callable
 
 from .errors import SqlgenError
 from .history import Entry, Row, Step
-from .migrations import Checksum, FileFacts, body_statements
+from .migrations import Checksum, FileFacts, body_statements, is_transactional
 from .mysql import tracking
+
+PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
 
 
 class StatementFailed(SqlgenError):
@@ -37,18 +44,22 @@ class StatementFailed(SqlgenError):
 
 
 class Runner:
-    def __init__(self, dbapi, server, version_table: str, echo: Callable[[str], None]):
-        self.dbapi = dbapi
+    def __init__(self, control, open_session, server, version_table: str, echo: Callable[[str], None]):
+        """`control` is the session that holds the lock and records progress;
+        `open_session()` gives a fresh session for each migration file."""
+        self.control = control
+        self.open_session = open_session
         self.server = server
         self.database = server.database
         self.table = version_table
         self.echo = echo
-        dbapi.autocommit(True)
+        self._all_innodb: bool | None = None
+        control.autocommit(True)
 
     # --- Reading ---------------------------------------------------------------
 
     def _query(self, sql: str, args=None) -> list[tuple]:
-        with self.dbapi.cursor() as cursor:
+        with self.control.cursor() as cursor:
             cursor.execute(sql, args)
             return list(cursor.fetchall())
 
@@ -61,18 +72,25 @@ class Runner:
         return [Row(*row) for row in self._query(tracking.select_rows(self.table))]
 
     def ensure_table(self) -> None:
-        self._send(tracking.create_table(self.table))
+        _send(self.control, tracking.create_table(self.table))
+
+    def lock_holder(self) -> int | None:
+        """The connection of a sqlgen run applying migrations right now, if any."""
+        return self._query("SELECT IS_USED_LOCK(%s)", (self._lock_name(),))[0][0]
+
+    def _lock_name(self) -> str:
+        return f"sqlgen:{self.database}:{self.table}"[:64]
 
     # --- Locking -----------------------------------------------------------------
 
     @contextmanager
     def locked(self, timeout: float):
         """Hold the server-side lock that makes concurrent runs take turns."""
-        name = f"sqlgen:{self.database}:{self.table}"[:64]
+        name = self._lock_name()
         got = self._query("SELECT GET_LOCK(%s, 0)", (name,))[0][0]
         holder = None
         if got != 1:
-            holder = self._query("SELECT IS_USED_LOCK(%s)", (name,))[0][0]
+            holder = self.lock_holder()
             self.echo(f"waiting up to {timeout:g} s for another sqlgen run (connection {holder}) to finish ...")
             got = self._query("SELECT GET_LOCK(%s, %s)", (name, timeout))[0][0]
         if got != 1:
@@ -83,7 +101,10 @@ class Runner:
         try:
             yield
         finally:
-            self._query("SELECT RELEASE_LOCK(%s)", (name,))
+            try:
+                self._query("SELECT RELEASE_LOCK(%s)", (name,))
+            except Exception:  # the session is gone, and the lock with it; keep the real error
+                pass
 
     # --- Running -----------------------------------------------------------------
 
@@ -92,18 +113,24 @@ class Runner:
         path = entry.migration.up
         version, name = entry.version, entry.name
         started = time.monotonic()
-        if facts.transactional:
-            self._run_transaction(entry, facts)
+        if facts.transactional and not step.resume_from and self._all_tables_innodb():
+            start = (tracking.up_start(self.table, version, name, facts.checksum, facts.count) if entry.row is None
+                     else tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
+            self._run_transaction(
+                path, facts, start, tracking.up_end(self.table, version),
+                lambda error: tracking.failed_row(self.table, version, name, facts.checksum, facts.count, error),
+                "upgrade",
+            )
         else:
             self._check_prefix(path, step.resume_from, entry.row.progress_checksum if entry.row else None)
             if entry.row is None:
-                self._send(tracking.up_start(self.table, version, name, facts.checksum, facts.count))
+                _send(self.control, tracking.up_start(self.table, version, name, facts.checksum, facts.count))
             else:
-                self._send(tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
+                _send(self.control, tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
                 if step.resume_from:
                     self.echo(f"resuming {name} at statement {step.resume_from + 1} of {facts.count}")
             self._run_statements(path, facts, step.resume_from, version, "failed", "upgrade")
-            self._send(tracking.up_end(self.table, version))
+            _send(self.control, tracking.up_end(self.table, version))
         seconds = time.monotonic() - started
         self.echo(f"applied {name} ({_count(facts.count)}, {seconds:.2f} s)")
 
@@ -114,86 +141,108 @@ class Runner:
         started = time.monotonic()
         self._check_prefix(path, step.resume_from, entry.row.progress_checksum)
         if entry.row.state == "revert_failed":
-            self._send(tracking.restart_down(self.table, version, down_facts.checksum, down_facts.count))
+            _send(self.control, tracking.restart_down(self.table, version, down_facts.checksum, down_facts.count))
             if step.resume_from:
                 self.echo(f"resuming the down file of {name} at statement {step.resume_from + 1} of {down_facts.count}")
         else:
-            self._send(tracking.down_start(self.table, version, down_facts.checksum, down_facts.count))
-        if down_facts.transactional and not step.resume_from:
-            self._run_down_transaction(entry, down_facts)
+            _send(self.control, tracking.down_start(self.table, version, down_facts.checksum, down_facts.count))
+        if down_facts.transactional and not step.resume_from and self._all_tables_innodb():
+            self._run_transaction(
+                path, down_facts, None, tracking.down_end(self.table, version),
+                lambda error: tracking.failed(self.table, version, "revert_failed", 0, None, error),
+                "downgrade",
+            )
         else:
             self._run_statements(path, down_facts, step.resume_from, version, "revert_failed", "downgrade")
-            self._send(tracking.down_end(self.table, version))
+            _send(self.control, tracking.down_end(self.table, version))
         seconds = time.monotonic() - started
         self.echo(f"reverted {name} ({_count(down_facts.count)}, {seconds:.2f} s)")
 
     def stamp(self, entries: list[Entry], version: int) -> None:
-        """Record exactly the migrations up to `version` as applied, running nothing."""
-        self._send(tracking.unstamp_above(self.table, version))
+        """Record exactly the migrations up to `version` as applied, running nothing.
+
+        Rows of migrations that really ran stay as they are (a changed checksum is
+        brought up to date); the others are recorded as stamped.
+        """
+        _send(self.control, tracking.unstamp_above(self.table, version))
         for entry in entries:
-            if entry.version <= version and entry.migration is not None:
-                facts = entry.facts
-                self._send(tracking.stamp_row(self.table, entry.version, entry.name, facts.checksum, facts.count))
+            if entry.version > version or entry.migration is None:
+                continue
+            facts = entry.facts
+            if entry.applied:
+                if entry.changed:
+                    _send(self.control, tracking.new_checksum(self.table, entry.version, facts.checksum, facts.count))
+                continue
+            _send(self.control, tracking.stamp_row(self.table, entry.version, entry.name, facts.checksum, facts.count))
 
-    def _run_transaction(self, entry: Entry, facts: FileFacts) -> None:
-        """A file of rollback-able statements: all of it and its row, or nothing."""
-        version, name = entry.version, entry.name
-        self.dbapi.begin()
-        try:
-            if entry.row is None:
-                self._send(tracking.up_start(self.table, version, name, facts.checksum, facts.count))
-            else:
-                self._send(tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
-            for number, statement in body_statements(entry.migration.up):
-                self._execute(entry.migration.up.name, number, facts.count, statement)
-            self._send(tracking.up_end(self.table, version))
-            self.dbapi.commit()
-        except StatementFailed as failure:
-            self._rollback()
-            self._record(tracking.failed_row(self.table, version, name, facts.checksum, facts.count,
-                                             failure.server_error), failure)
-            raise SqlgenError(f"{failure}; it ran in one transaction, so none of it stayed applied: "
-                              "fix it and run sqlgen upgrade again") from None
-        except BaseException:
-            self._rollback()
-            raise
+    def _all_tables_innodb(self) -> bool:
+        """One transaction can undo a file only if every table it may touch is InnoDB."""
+        if self._all_innodb is None:
+            others = self._query(
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                "AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'"
+            )[0][0]
+            self._all_innodb = not others
+        return self._all_innodb
 
-    def _run_down_transaction(self, entry: Entry, facts: FileFacts) -> None:
-        version = entry.version
-        self.dbapi.begin()
-        try:
-            for number, statement in body_statements(entry.migration.down):
-                self._execute(entry.migration.down.name, number, facts.count, statement)
-            self._send(tracking.down_end(self.table, version))
-            self.dbapi.commit()
-        except StatementFailed as failure:
-            self._rollback()
-            self._record(tracking.failed(self.table, version, "revert_failed", failure.server_error), failure)
-            raise SqlgenError(f"{failure}; it ran in one transaction, so none of it stayed applied: "
-                              "fix it and run sqlgen downgrade again") from None
-        except BaseException:
-            self._rollback()
-            raise
+    def _run_transaction(self, path, facts: FileFacts, start: str | None, end: str,
+                         failed: Callable[[str], str], command: str) -> None:
+        """A file of rollback-able statements: all of it and its tracking row, or nothing."""
+        with self.open_session() as session:
+            session.autocommit(True)
+            session.begin()
+            try:
+                if start:
+                    _send(session, start)
+                for number, statement in body_statements(path):
+                    self._execute(session, path.name, number, facts.count, statement)
+                _send(session, end)
+                session.commit()
+            except StatementFailed as failure:
+                _rollback(session)
+                self._record(failed(failure.server_error), failure)
+                raise SqlgenError(f"{failure}; it ran in one transaction, so none of it stayed applied: "
+                                  f"fix it and run sqlgen {command} again") from None
+            except BaseException:
+                _rollback(session)
+                raise
 
     def _run_statements(self, path, facts: FileFacts, skip: int, version: int, failed_state: str,
                         command: str) -> None:
         progress = Checksum()
-        for number, statement in body_statements(path):
-            if number > skip:
-                try:
-                    self._execute(path.name, number, facts.count, statement)
-                except StatementFailed as failure:
-                    self._record(tracking.failed(self.table, version, failed_state, failure.server_error), failure)
-                    done = number - 1
-                    kept = f"{_first(done)} stayed applied (MySQL commits DDL at once)" if done else \
-                        "no statement of it ran"
-                    raise SqlgenError(
-                        f"{failure}; {kept}. Fix the statement and run sqlgen {command} again to resume "
-                        f"from statement {number}, or repair by hand and run sqlgen stamp"
-                    ) from None
-            progress.add(statement.text)
-            if number > skip:
-                self._send(tracking.progress(self.table, version, number, progress.hexdigest()))
+        recorded_at = time.monotonic()
+        with self.open_session() as session:
+            session.autocommit(True)
+            number = 0
+            for number, statement in body_statements(path):
+                if number > skip:
+                    try:
+                        self._execute(session, path.name, number, facts.count, statement)
+                    except StatementFailed as failure:
+                        done = number - 1
+                        self._record(tracking.failed(self.table, version, failed_state, done,
+                                                     progress.hexdigest(), failure.server_error), failure)
+                        kept = f"{_first(done)} stayed applied (MySQL commits DDL at once)" if done else \
+                            "no statement of it ran"
+                        raise SqlgenError(
+                            f"{failure}; {kept}. Fix the statement and run sqlgen {command} again to resume "
+                            f"from statement {number}, or repair by hand and run sqlgen stamp"
+                        ) from None
+                progress.add(statement.text)
+                if number > skip and (not is_transactional(statement.text)
+                                      or time.monotonic() - recorded_at >= PROGRESS_INTERVAL):
+                    _send(self.control, tracking.progress(self.table, version, number, progress.hexdigest()))
+                    recorded_at = time.monotonic()
+            if _in_transaction(session):
+                # The client would roll this back when its session ends; so does sqlgen, and says so.
+                _rollback(session)
+                _send(self.control, tracking.failed(self.table, version, "running", number, None,
+                                                    "left a transaction open; it was rolled back"))
+                raise SqlgenError(
+                    f"{path.name} left a transaction open (no COMMIT after START TRANSACTION or SET autocommit=0); "
+                    "it was rolled back, as the client does when its session ends. Check what stayed applied, "
+                    "add the COMMIT, and record the result with sqlgen stamp"
+                )
 
     def _check_prefix(self, path, skip: int, recorded: str | None) -> None:
         """Before resuming, the statements that already ran must be the same as in the file."""
@@ -206,51 +255,65 @@ class Runner:
             prefix.add(statement.text)
         if prefix.hexdigest() != recorded:
             raise SqlgenError(
-                f"{path.name}: {_first(skip)} ran before the failure, but changed in the file "
-                "since; restore them so the run can resume after them, or repair the database by hand and "
-                "run sqlgen stamp"
+                f"{path.name}: {_first(skip)} ran before the failure, but changed in the file since; "
+                f"restore {'it' if skip == 1 else 'them'} so the run can resume after "
+                f"{'it' if skip == 1 else 'them'}, or repair the database by hand and run sqlgen stamp"
             )
 
-    def _execute(self, file: str, number: int, total: int, statement) -> None:
+    def _execute(self, session, file: str, number: int, total: int, statement) -> None:
         import pymysql
 
         try:
-            with self.dbapi.cursor() as cursor:
+            with session.cursor() as cursor:
                 cursor.execute(statement.text)
                 warnings = cursor.warning_count
+                while cursor.nextset():  # CALL may return several result sets
+                    pass
         except pymysql.err.MySQLError as exc:
             raise StatementFailed(file, number, total, statement.line, exc) from None
         if warnings:
-            for level, code, message in self.dbapi.show_warnings() or ():
+            for level, code, message in session.show_warnings() or ():
                 self.echo(f"{level.lower()}: {file}, line {statement.line}, statement {number}: {code} {message}")
-
-    def _send(self, sql: str) -> None:
-        with self.dbapi.cursor() as cursor:
-            cursor.execute(sql)
 
     def _record(self, sql: str, failure: StatementFailed) -> None:
         try:
-            self._send(sql)
+            _send(self.control, sql)
         except Exception as exc:  # e.g. the connection is gone
             raise SqlgenError(f"{failure}; recording the failure in {self.table} failed too: {exc}") from None
 
-    def _rollback(self) -> None:
-        try:
-            self.dbapi.rollback()
-        except Exception:
-            pass
+
+def _send(session, sql: str) -> None:
+    with session.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def _in_transaction(session) -> bool:
+    try:
+        with session.cursor() as cursor:
+            cursor.execute("SELECT @@in_transaction")
+            return bool(cursor.fetchone()[0])
+    except Exception:
+        return False
+
+
+def _rollback(session) -> None:
+    try:
+        session.rollback()
+    except Exception:
+        pass
 
 
 def _server_error(exc) -> tuple[int | None, str]:
     args = getattr(exc, "args", ())
     code = args[0] if args and isinstance(args[0], int) else None
     message = str(args[1]) if len(args) > 1 else str(exc)
-    return code, message
+    if not message and code in (0, None):
+        message = "the connection to the server was lost"
+    return code or None, message
 
 
 def _count(n: int) -> str:
     return f"{n} statement" + ("" if n == 1 else "s")
-
 
 
 def _first(n: int) -> str:

@@ -1,13 +1,18 @@
 """Split SQL files into statements exactly as the mysql/mariadb client does.
 
-- `DELIMITER xx` lines change the statement terminator (triggers, procedures).
-- `-- ` and `#` comments run to the end of the line; `/* */` comments may span
-  lines. Comments are dropped from the statement text, like the client does.
-- `/*! ... */` versioned comments and `/*+ ... */` optimizer hints are kept:
-  the server executes them.
+- `DELIMITER xx` (or `\\d xx`) lines change the statement terminator (triggers,
+  procedures); `\\g` and `\\G` end a statement too, `\\c` discards it.
+- `-- ` and `#` comments run to the end of the line, and a line starting with
+  `--` between statements is a comment even without the space. `/* */`
+  comments may span lines; the client drops them, leaving a space where one
+  is needed to keep the words apart. Comments never reach the server.
+- `/*! ... */` and `/*M! ... */` versioned comments are kept (the server runs
+  them) and read as code. `/*+ ... */` optimizer hints are kept verbatim.
 - Single, double and backtick quotes, with backslash escapes (not in
-  backticks) and doubled quotes; a delimiter inside quotes or comments does
-  not end a statement.
+  backticks, and not after `SET sql_mode` turns on NO_BACKSLASH_ESCAPES) and
+  doubled quotes; a delimiter inside quotes or comments ends nothing.
+- A byte-order mark is ignored and CRLF line ends read as LF, as the client
+  reads them; a lone CR inside a string stays.
 
 The splitter streams: it reads a file line by line and yields one statement at
 a time, so a data migration of hundreds of MB never sits in memory at once.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .errors import SqlgenError
@@ -26,14 +32,34 @@ from .errors import SqlgenError
 TRACKING_BEGIN = "-- sqlgen:tracking begin"
 TRACKING_END = "-- sqlgen:tracking end"
 
-_DELIMITER_COMMAND = re.compile(r"[ \t]*delimiter[ \t]+(\S+)", re.I)
+_DELIMITER_COMMAND = re.compile(r"[ \t]*(?:delimiter|\\d)[ \t]+(\S+)", re.I)
 _CLIENT_COMMANDS = re.compile(r"[ \t]*(source|\\\.)[ \t]", re.I)
-_QUOTE_END = {
-    "'": re.compile(r"(?:[^'\\]|\\.|'')*'", re.S),
-    '"': re.compile(r'(?:[^"\\]|\\.|"")*"', re.S),
-    "`": re.compile(r"(?:[^`]|``)*`", re.S),
+_SQL_MODE = re.compile(r"set\b.*\bsql_mode\b", re.I | re.S)
+
+# Quoted strings, unrolled so that a long literal costs no regex stack per character.
+_QUOTED = {
+    (True, "'"): r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'",
+    (True, '"'): r'"[^"\\]*(?:(?:\\.|"")[^"\\]*)*"',
+    (False, "'"): r"'[^']*(?:''[^']*)*'",
+    (False, '"'): r'"[^"]*(?:""[^"]*)*"',
+    (True, "`"): r"`[^`]*(?:``[^`]*)*`",
+    (False, "`"): r"`[^`]*(?:``[^`]*)*`",
 }
 _BLOCK_END = re.compile(r"\*/")
+
+
+@lru_cache(maxsize=None)
+def _quote_end(backslash: bool, quote: str) -> re.Pattern:
+    """The rest of a string whose opening quote is already consumed."""
+    return re.compile(_QUOTED[backslash, quote][1:], re.S)
+
+
+@lru_cache(maxsize=64)
+def _special(delimiter: str, backslash: bool) -> re.Pattern:
+    """What may start something other than plain text. A quoted string that
+    closes on the same line is taken whole, in one step."""
+    whole = "|".join(_QUOTED[backslash, quote] for quote in "'\"`")
+    return re.compile(whole + r"""|['"`#]|--(?=\s)|/\*|\\[gGc]|""" + re.escape(delimiter), re.S)
 
 
 @dataclass(frozen=True)
@@ -43,13 +69,26 @@ class Statement:
     tracking: bool = False  # inside a sqlgen:tracking block
 
 
-_WHOLE_QUOTES = r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`(?:[^`]|``)*`"""
+_KEY_QUOTED = re.compile("|".join(_QUOTED[True, quote] for quote in "'\"`"), re.S)
+_KEY_SPACE = re.compile(r"\s+")
+_KEY_PUNCTUATION = re.compile(r" ?([(),]) ?")
 
 
-def _special(delimiter: str) -> re.Pattern:
-    """What may start something other than plain text. A quoted string that
-    closes on the same line is taken whole, in one step."""
-    return re.compile(_WHOLE_QUOTES + r"""|['"`#]|--(?=\s)|/\*|\*/|""" + re.escape(delimiter), re.S)
+def checksum_key(text: str) -> str:
+    """The statement as checksums see it: outside quotes, whitespace runs become
+    one space and vanish around ( ) and , so re-indenting, re-wrapping or
+    dropping a comment inside a statement changes nothing."""
+    out, pos = [], 0
+    for match in _KEY_QUOTED.finditer(text):
+        out.append(_key_code(text[pos:match.start()]))
+        out.append(match.group())
+        pos = match.end()
+    out.append(_key_code(text[pos:]))
+    return "".join(out).strip()
+
+
+def _key_code(code: str) -> str:
+    return _KEY_PUNCTUATION.sub(r"\1", _KEY_SPACE.sub(" ", code))
 
 
 class Splitter:
@@ -58,34 +97,44 @@ class Splitter:
     def __init__(self, name: str):
         self.name = name
         self.delimiter = ";"
-        self.special = _special(";")
+        self.backslash = True
+        self.special = _special(";", True)
         self.parts: list[str] = []
         self.has_text = False
+        self.need_space = False  # a /* */ comment just ended
         self.start_line = 0
         self.quote: str | None = None
         self.quote_line = 0
         self.in_comment = False
+        self.in_hint = False
         self.comment_line = 0
-        self.in_kept_comment = False  # inside /*! ... */ or /*+ ... */
         self.tracking = False
+        self.tracking_line = 0
         self.statement_tracking = False
 
     def feed(self, line: str, number: int) -> Iterator[Statement]:
+        if line.endswith("\r\n"):
+            line = line[:-2] + "\n"
+        if number == 1:
+            line = line.lstrip("\ufeff")
         pos, end = 0, len(line)
-        if not self.quote and not self.in_comment and not self.has_text:
+        if not self.quote and not self.in_comment and not self.in_hint and not self.has_text:
             command = _DELIMITER_COMMAND.match(line)
             if command:
-                self.delimiter = command.group(1)
-                self.special = _special(self.delimiter)
+                self._set_delimiter(command.group(1))
                 return
             if _CLIENT_COMMANDS.match(line):
                 raise SqlgenError(
                     f"{self.name}, line {number}: the client command {line.split()[0]!r} is not supported; "
                     "inline that file instead"
                 )
+            stripped = line.lstrip()
+            if stripped.startswith(("--", "#")):
+                self._line_comment(stripped, number)
+                return
         while pos < end:
             if self.quote:
-                match = _QUOTE_END[self.quote].match(line, pos)
+                match = _quote_end(self.backslash, self.quote).match(line, pos)
                 if not match:
                     self.parts.append(line[pos:])
                     return
@@ -93,12 +142,18 @@ class Splitter:
                 pos = match.end()
                 self.quote = None
                 continue
-            if self.in_comment:
+            if self.in_comment or self.in_hint:
                 match = _BLOCK_END.search(line, pos)
                 if not match:
+                    if self.in_hint:
+                        self.parts.append(line[pos:])
                     return
+                if self.in_hint:
+                    self.parts.append(line[pos:match.end()])
+                else:
+                    self.need_space = True
                 pos = match.end()
-                self.in_comment = False  # dropped without a trace, as the client does
+                self.in_comment = self.in_hint = False
                 continue
             match = self.special.search(line, pos)
             if not match:
@@ -114,38 +169,48 @@ class Splitter:
                 self._text(token, number)
                 self.quote, self.quote_line = token, number
             elif token in ("--", "#"):
-                self._line_comment(line[match.start():])
+                self._line_comment(line[match.start():], number)
                 if self.has_text:
                     self.parts.append("\n")
                 return
             elif token == "/*":
-                if line.startswith(("!", "+", "M!"), pos):
+                if line.startswith("+", pos):  # an optimizer hint: kept, verbatim
                     self._text(token, number)
-                    self.in_kept_comment = True
+                    self.in_hint, self.comment_line = True, number
+                elif line.startswith(("!", "M!"), pos):  # versioned comment: code the server runs
+                    self._text(token, number)
                 else:
                     self.in_comment, self.comment_line = True, number
-            elif token == "*/":
-                self._text(token, number)
-                self.in_kept_comment = False
-            elif self.in_kept_comment:
-                self._text(token, number)  # a delimiter inside /*! */ is code, not an end
-            else:
+            elif token == "\\c":
+                self.parts, self.has_text = [], False
+            else:  # the delimiter, \g or \G
                 statement = self._finish()
                 if statement:
                     yield statement
 
+    def _set_delimiter(self, token: str) -> None:
+        if len(token) > 1 and token[0] == token[-1] and token[0] in "'\"`":
+            token = token[1:-1]
+        self.delimiter = token
+        self.special = _special(self.delimiter, self.backslash)
+
     def _text(self, text: str, number: int) -> None:
+        if self.need_space:
+            self.need_space = False
+            if not text[:1].isspace():
+                text = " " + text
         if not self.has_text:
             if text.isspace():
                 return
             self.has_text = True
             self.start_line = number
             self.statement_tracking = self.tracking
+            text = text.lstrip()
         self.parts.append(text)
 
-    def _line_comment(self, comment: str) -> None:
+    def _line_comment(self, comment: str, number: int) -> None:
         if comment.startswith(TRACKING_BEGIN):
-            self.tracking = True
+            self.tracking, self.tracking_line = True, number
         elif comment.startswith(TRACKING_END):
             self.tracking = False
 
@@ -153,14 +218,26 @@ class Splitter:
         text = "".join(self.parts).strip()
         self.parts = []
         self.has_text = False
-        return Statement(text, self.start_line, self.statement_tracking) if text else None
+        self.need_space = False
+        if not text:
+            return None
+        if _SQL_MODE.match(text):
+            # The client follows the server: NO_BACKSLASH_ESCAPES changes how strings end.
+            self.backslash = "NO_BACKSLASH_ESCAPES" not in text.upper()
+            self.special = _special(self.delimiter, self.backslash)
+        return Statement(text, self.start_line, self.statement_tracking)
 
     def close(self) -> Iterator[Statement]:
         if self.quote:
             raise SqlgenError(f"{self.name}, line {self.quote_line}: the {self.quote} quote opened here is never closed")
-        if self.in_comment:
+        if self.in_comment or self.in_hint:
             raise SqlgenError(f"{self.name}, line {self.comment_line}: the /* comment opened here is never closed")
         statement = self._finish()
+        if self.tracking:
+            raise SqlgenError(
+                f"{self.name}, line {self.tracking_line}: '{TRACKING_BEGIN}' has no '{TRACKING_END}' line "
+                "after it; restore it, or run sqlgen rehash"
+            )
         if statement:
             yield statement
 
@@ -174,5 +251,12 @@ def split(lines: Iterable[str], name: str = "<sql>") -> Iterator[Statement]:
 
 
 def split_text(text: str, name: str = "<sql>") -> list[Statement]:
-    return list(split(text.splitlines(keepends=True), name))
+    return list(split(lines_of(text), name))
 
+
+def lines_of(text: str) -> list[str]:
+    """Lines as the client reads them: broken at LF only, so a lone CR or a form
+    feed inside a string stays where it is."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])

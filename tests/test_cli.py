@@ -244,3 +244,9 @@ def test_runner_commands_through_the_cli(project, scratch_db):
     rehash = invoke("rehash", "1")
     assert rehash.exit_code == 0 and "updated migrations/0001_first.up.sql" in rehash.output
     assert "-- sqlgen:tracking begin" in (migrations / "0001_first.up.sql").read_text()
+
+
+def test_an_unencoded_at_sign_in_the_password_is_explained_not_leaked(project):
+    result = invoke("--url", "mysql+pymysql://root:Sek@r1tPW@127.0.0.1:3306/db", "current")
+    assert_clean_error(result, "it has more than one '@'; write an '@' inside the password as %40")
+    assert "r1tPW" not in result.output and "Sek" not in result.output

@@ -54,6 +54,7 @@ def test_scan_orders_by_version_and_numbers_the_next(tmp_path):
          "0005_e.up.sql: version 5 follows 1; versions 2-4 are missing"),
         (["0001_a.down.sql"], "0001_a.down.sql: has no matching .up.sql"),
         (["1_a.up.sql"], "1_a.up.sql: cannot read the version"),
+        (["0000_zero.up.sql", "0000_zero.down.sql"], "versions start at 1"),
         (["0001_Add-Email.up.sql"], "cannot read the version"),
     ],
 )
@@ -102,3 +103,14 @@ def test_broken_template_is_one_clear_error(tmp_path):
     text = MigrationText(version=1, message="m", created="now", models="m", dialect="d", server="s")
     with pytest.raises(SqlgenError, match="template .*up.sql.j2.*no_such_variable"):
         text.render(tmp_path)
+
+
+def test_rehash_keeps_unusual_line_breaks_inside_strings(tmp_path):
+    from sqlgen.migrations import with_tracking
+
+    text = "-- data\nINSERT INTO t VALUES ('a\x0cb\rc\u2028d');\n"
+    opening = "-- sqlgen:tracking begin\nSELECT 1;\n-- sqlgen:tracking end"
+    closing = "-- sqlgen:tracking begin\nSELECT 2;\n-- sqlgen:tracking end"
+    fresh = with_tracking(text, opening, closing)
+    assert "'a\x0cb\rc\u2028d'" in fresh
+    assert with_tracking(fresh, opening, closing) == fresh

@@ -370,7 +370,7 @@ def test_lock_timeout_gives_a_clear_message(scratch_db, tmp_path):
     [
         (["0001_a.up.sql", "0001_a.down.sql", "0001_b.up.sql", "0001_b.down.sql"], "version 1 is used twice"),
         (["0001_a.up.sql", "0001_a.down.sql", "0003_c.up.sql", "0003_c.down.sql"],
-         "0003_c.up.sql: version 3 follows 1; version 2 is missing"),
+         "0003_c.up.sql: version 3 follows 1; version 2 is missing (restore"),
         (["0001_a.up.sql", "0001_a.down.sql", "2_b.up.sql"], "2_b.up.sql: cannot read the version"),
         (["0001_a.up.sql"], "0001_a.up.sql: has no matching .down.sql"),
     ],
@@ -426,3 +426,92 @@ def test_status_flags_a_pending_file_edited_after_generate(scratch_db, tmp_path)
     assert "attention: 0001_t.up.sql was edited after it was generated; run sqlgen rehash 1" in status.lines[3]
     run(config, commands.rehash, ("1",))
     assert not any("edited after" in line for line in run(config, commands.status).lines)
+
+
+def test_resume_never_runs_a_statement_twice_even_if_the_file_became_dml_only(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "table", "CREATE TABLE t (id int AUTO_INCREMENT PRIMARY KEY, v int);\n", "DROP TABLE t;\n")
+    up, _ = write(directory, 2, "rows", "INSERT INTO t (v) VALUES (10);\nUPDATE t SET v = v + 1;\n"
+                                        "ALTER TABLE t ADD INDEX (nope);\n", "DELETE FROM t;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match="statement 3 of 3"):
+        run(config, commands.upgrade)
+    up.write_text("INSERT INTO t (v) VALUES (10);\nUPDATE t SET v = v + 1;\n")
+    assert run(config, commands.upgrade).lines[0] == "resuming 0002_rows at statement 3 of 2"
+    assert execute(scratch_db, "SELECT id, v FROM t")[0] == [(1, 11)]
+
+
+def test_each_file_runs_in_its_own_session(scratch, tmp_path):
+    db, other = scratch.new(), scratch.new()
+    directory = tmp_path / "migrations"
+    write(directory, 1, "elsewhere", f"CREATE TABLE t (a int);\nUSE `{other.database}`;\nCREATE TABLE o (a int);\n"
+                                     "SET foreign_key_checks = 0;\n", "DROP TABLE t;\n")
+    write(directory, 2, "here", "CREATE TABLE t2 (a int);\nSELECT @@foreign_key_checks INTO @checks;\n",
+          "DROP TABLE t2;\n")
+    run(make_config(db, None, directory), commands.upgrade)
+    assert tables(db) == ["t", "t2"] and tables(other) == ["o"]
+    assert [row[:4:3] for row in tracking_rows(db)] == [(1, "applied"), (2, "applied")]
+
+
+def test_a_transaction_left_open_is_rolled_back_and_reported(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "table", "CREATE TABLE t (id int PRIMARY KEY) ENGINE=InnoDB;\n", "DROP TABLE t;\n")
+    write(directory, 2, "open", "SET autocommit = 0;\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2);\n",
+          "DELETE FROM t;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match="0002_open.up.sql left a transaction open"):
+        run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(0,)]
+    assert tracking_rows(scratch_db)[1][3] == "running"
+
+
+def test_explicit_transactions_and_lock_tables_in_a_file(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "table", "CREATE TABLE t (id int PRIMARY KEY);\n", "DROP TABLE t;\n")
+    write(directory, 2, "explicit", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nSTART TRANSACTION;\n"
+                                    "INSERT INTO t VALUES (1);\nCOMMIT;\nLOCK TABLES t WRITE;\n"
+                                    "INSERT INTO t VALUES (2);\nUNLOCK TABLES;\n", "DELETE FROM t;\n")
+    run(make_config(scratch_db, None, directory), commands.upgrade)
+    assert execute(scratch_db, "SELECT id FROM t ORDER BY id")[0] == [(1,), (2,)]
+    assert [row[3:6] for row in tracking_rows(scratch_db)][1] == ("applied", 7, 7)
+
+
+def test_dml_on_a_myisam_table_is_not_promised_a_rollback(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "table", "CREATE TABLE m (id int PRIMARY KEY) ENGINE=MyISAM;\n", "DROP TABLE m;\n")
+    write(directory, 2, "rows", "INSERT INTO m VALUES (1);\nINSERT INTO m VALUES (1);\n", "DELETE FROM m;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match="statement 2 of 2: error 1062.*statement 1 stayed applied"):
+        run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM m")[0] == [(1,)]
+    assert tracking_rows(scratch_db)[1][3:5] == ("failed", 1)
+
+
+def test_a_down_file_run_by_hand_for_a_version_not_applied_changes_nothing(scratch_db, run_client, tmp_path):
+    directory = tmp_path / "migrations"
+    config = make_config(scratch_db, None, directory)
+    write(directory, 1, "table", "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t VALUES (1);\n",
+          "DROP TABLE t;\n")
+    write(directory, 2, "more", "INSERT INTO t VALUES (2);\n", "DELETE FROM t;\n")
+    run(config, commands.rehash)
+    run(config, commands.upgrade, "1")
+    result = run_client(scratch_db, directory / "0002_more.down.sql", check=False)
+    assert result.returncode != 0 and b"Subquery returns more than 1 row" in result.stderr
+    assert execute(scratch_db, "SELECT id FROM t")[0] == [(1,)]
+
+
+def test_plus_zero_and_unknown_downgrade_targets(four, scratch_db):
+    run(four, commands.upgrade, "1")
+    assert run(four, commands.upgrade, "+0").lines == ["Nothing to apply: at version 1 (0001_create_t1)"]
+    with pytest.raises(SqlgenError, match="there is no version 7 to return to"):
+        run(four, commands.downgrade, "7")
+
+
+def test_stamp_keeps_the_record_of_migrations_that_really_ran(four, scratch_db):
+    run(four, commands.upgrade, "2")
+    before = execute(scratch_db, "SELECT version, started_at, execution_ms FROM sqlgen_version")[0]
+    run(four, commands.stamp, "3")
+    after = execute(scratch_db, "SELECT version, started_at, execution_ms FROM sqlgen_version ORDER BY version")[0]
+    assert after[:2] == before and after[2][0] == 3 and after[2][2] is None
+    history = run(four, commands.history_).lines
+    assert history[1].split()[2] == "applied" and "applied (stamped)" in history[3]

@@ -36,7 +36,20 @@ def texts(sql: str) -> list[str]:
         ("SELECT 1 /* a; b */ + 2;", ["SELECT 1  + 2"]),
         ("SELECT 1 /* multi\nline; */ ;", ["SELECT 1"]),
         ("/*!40101 SET @a = 1 */;", ["/*!40101 SET @a = 1 */"]),
-        ("/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1; END */;", ["/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1; END */"]),
+        # The client ends a statement at the delimiter even inside /*! */ (mysqldump uses DELIMITER ;;).
+        ("/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1; END */;", ["/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1", "END */"]),
+        # A dropped /* */ comment leaves a space where the words would touch, as the client does.
+        ("SELECT 'a'/* c */'b';", ["SELECT 'a' 'b'"]),
+        ("DROP/**/TABLE t;", ["DROP TABLE t"]),
+        ("SELECT 'x' /* c */ 'y';", ["SELECT 'x'  'y'"]),
+        ("SELECT 1 /* c */\n+ 2;", ["SELECT 1 \n+ 2"]),
+        # Optimizer hints are kept verbatim: a quote inside is not a string.
+        ("INSERT /*+ don't */ INTO t VALUES (1);", ["INSERT /*+ don't */ INTO t VALUES (1)"]),
+        # Lines starting with -- between statements are comments, space or not.
+        ("-----------\n--TODO: later\n  --indented\nSELECT 1;", ["SELECT 1"]),
+        ("SELECT 1\\g SELECT 2\\G SELECT 3;", ["SELECT 1", "SELECT 2", "SELECT 3"]),
+        ("SELECT oops\\c SELECT 2;", ["SELECT 2"]),
+        ("SELECT \\N;", ["SELECT \\N"]),
         ("SELECT /*+ MAX_EXECUTION_TIME(1) */ 1;", ["SELECT /*+ MAX_EXECUTION_TIME(1) */ 1"]),
         ("SELECT '-- not; a comment', '/* nor */', '#this';", ["SELECT '-- not; a comment', '/* nor */', '#this'"]),
         ("INSERT INTO t VALUES ('line1\nline2;\n');", ["INSERT INTO t VALUES ('line1\nline2;\n')"]),
@@ -123,6 +136,9 @@ def test_facts_checksum_ignores_comments_and_tracking_blocks():
         ("INSERT INTO t VALUES (1); UPDATE t SET a = 2; DELETE FROM t;", True),
         ("SET @x = 1; INSERT INTO t SELECT * FROM u;", True),
         ("INSERT INTO t VALUES (1); ALTER TABLE t ADD COLUMN b int;", False),
+        ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; INSERT INTO t VALUES (1);", False),
+        ("SET autocommit = 0; INSERT INTO t VALUES (1); COMMIT;", False),
+        ("START TRANSACTION; INSERT INTO t VALUES (1); COMMIT;", False),
         ("CREATE TABLE t (a int);", False),
         ("", False),
     ],
@@ -140,3 +156,46 @@ def test_with_tracking_replaces_blocks_in_place_or_adds_them():
     hand_written = "-- my data fix\n-- by ann\n\nUPDATE t SET a = 1;\n"
     assert with_tracking(hand_written, opening, closing) == (
         "-- my data fix\n-- by ann\n\n" + opening + "\n\nUPDATE t SET a = 1;\n\n" + closing + "\n")
+
+
+def test_quoted_and_short_delimiter_commands():
+    assert texts("DELIMITER '$$'\nSELECT 1$$\n\\d ;\nSELECT 2;") == ["SELECT 1", "SELECT 2"]
+
+
+def test_no_backslash_escapes_set_in_the_file_changes_how_strings_end():
+    sql = "SET sql_mode = 'NO_BACKSLASH_ESCAPES';\nSELECT 'C:\\';\nSET sql_mode = '';\nSELECT 'it\\'s';"
+    assert texts(sql) == ["SET sql_mode = 'NO_BACKSLASH_ESCAPES'", "SELECT 'C:\\'", "SET sql_mode = ''",
+                          "SELECT 'it\\'s'"]
+
+
+def test_bom_crlf_and_lone_carriage_returns():
+    assert texts("\ufeffSELECT 1;\r\nSELECT 'a\r\nb';\r\n") == ["SELECT 1", "SELECT 'a\nb'"]
+    assert texts("SELECT 'a\rb\x0cc';") == ["SELECT 'a\rb\x0cc'"]
+
+
+def test_a_tracking_block_without_its_end_is_an_error():
+    with pytest.raises(SqlgenError, match=r"f.sql, line 1: '-- sqlgen:tracking begin' has no '-- sqlgen:tracking end'"):
+        split_text("-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\nSELECT 1;\n", "f.sql")
+
+
+def test_whitespace_and_comments_inside_statements_do_not_change_the_checksum():
+    one = "CREATE TABLE t (\n  a int, -- the a\n  b int /* the b */\n);"
+    two = "CREATE TABLE t (a int,\n\n       b int);"
+    first, second = facts_of_lines(io.StringIO(one), "a"), facts_of_lines(io.StringIO(two), "b")
+    assert first.checksum == second.checksum
+    changed = facts_of_lines(io.StringIO("CREATE TABLE t (a int, b bigint);"), "c")
+    assert changed.checksum != first.checksum
+    in_string = facts_of_lines(io.StringIO("SELECT 'a  b';"), "d")
+    assert in_string.checksum != facts_of_lines(io.StringIO("SELECT 'a b';"), "e").checksum
+
+
+def test_a_long_string_literal_is_cheap():
+    import tracemalloc
+
+    text = "INSERT INTO t VALUES ('" + "x" * 5_000_000 + "');\n"
+    tracemalloc.start()
+    [statement] = split(io.StringIO(text))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(statement.text) == 5_000_025
+    assert peak < 60_000_000, f"{peak / 1e6:.0f} MB to split a 5 MB literal"

@@ -61,6 +61,15 @@ def down_start(table: str, version: int, down_checksum: str, total: int) -> str:
     )
 
 
+def down_guard(table: str, version: int) -> str:
+    """Fails (error 1242) unless the version is recorded: plain SQL has no IF outside
+    stored programs on MySQL, but a subquery of two rows stops the client."""
+    return (
+        f"SET @sqlgen_guard = (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM {q(table)}\n"
+        f"  WHERE `version` = {version} AND `state` IN ('applied', 'reverting', 'revert_failed')))"
+    )
+
+
 def down_end(table: str, version: int) -> str:
     return f"DELETE FROM {q(table)} WHERE `version` = {version}"
 
@@ -83,7 +92,10 @@ def file_blocks(direction: str, table: str, version: int, name: str, checksum: s
     else:
         opening = "\n".join([
             f"{begin} (marks version {version} as being undone in {q(table)} when the file is",
-            "-- run by hand; sqlgen downgrade skips these lines and records it the same way.)",
+            "-- run by hand; sqlgen downgrade skips these lines and records it the same way. A",
+            f"-- \"Subquery returns more than 1 row\" error here means version {version} is not applied:",
+            "-- nothing was changed.)",
+            down_guard(table, version) + ";",
             down_start(table, version, checksum, total) + ";",
             end,
         ])
@@ -131,8 +143,19 @@ def progress(table: str, version: int, applied: int, progress_checksum: str) -> 
     )
 
 
-def failed(table: str, version: int, state: str, error: str) -> str:
-    return f"UPDATE {q(table)} SET `state` = '{state}', `error` = {quote_string(error)} WHERE `version` = {version}"
+def failed(table: str, version: int, state: str, applied: int, progress_checksum: str | None, error: str) -> str:
+    """Record where a file stopped: how many statements completed, and a checksum of them."""
+    checksum = f"'{progress_checksum}'" if progress_checksum else "NULL"
+    return (
+        f"UPDATE {q(table)} SET `state` = '{state}', `statements_applied` = {applied}, "
+        f"`progress_checksum` = {checksum}, `error` = {quote_string(error)} WHERE `version` = {version}"
+    )
+
+
+def new_checksum(table: str, version: int, checksum: str, total: int) -> str:
+    """Bring the checksum of an applied migration up to date (sqlgen stamp after a fix by hand)."""
+    return (f"UPDATE {q(table)} SET `checksum` = '{checksum}', `statements_total` = {total} "
+            f"WHERE `version` = {version}")
 
 
 def failed_row(table: str, version: int, name: str, checksum: str, total: int, error: str) -> str:
