@@ -132,7 +132,7 @@ def _plan(config: Config) -> _Plan:
     from .diff import diff
     from .models import load_metadata
     from .mysql.declare import declared_schema
-    from .mysql.dialect import MYSQL_RULES
+    from .mysql import MYSQL_RULES
     from .mysql.reflect import NOT_TABLES, reflect, server_info
     from .ops import invert
 

@@ -82,7 +82,7 @@ class ModifyColumn:
         return f"~ column {table}.{self.new.name}: " + ", ".join(describe_column_change(self.old, self.new))
 
     def risks(self, table: str) -> list[Risk]:
-        from .mysql.dialect import types_narrow
+        from .mysql.types import types_narrow
 
         where = f"{table}.{self.new.name}"
         risks = []

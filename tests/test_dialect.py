@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sqlgen.mysql.dialect import (
-    ServerInfo,
-    current_timestamp,
-    normalize_default,
-    parse_type,
-    quote_identifier,
-    quote_string,
-    reflected_default_mysql,
-    split_on_update,
-    types_narrow,
-)
+from sqlgen.mysql.dialect import ServerInfo, quote_identifier, quote_string
+from sqlgen.mysql.expressions import current_timestamp, normalize_default, reflected_default_mysql, split_on_update
+from sqlgen.mysql.types import parse_type, types_narrow
 
 MARIADB = ServerInfo("mariadb", (10, 11, 19), "10.11.19-MariaDB", database="app")
 MYSQL8 = ServerInfo("mysql", (8, 0, 36), "8.0.36", database="app", default_collation="utf8mb4_0900_ai_ci")

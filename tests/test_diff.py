@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sqlgen.diff import diff
-from sqlgen.mysql.dialect import MYSQL_RULES
+from sqlgen.mysql import MYSQL_RULES
 from sqlgen.ops import (
     AddColumn,
     AddForeignKey,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
 from ..schema import Column, ForeignKey, Index, IndexPart, Schema, Table, TableOptions
-from . import dialect as my
+from . import dialect as my, expressions, types
 from .dialect import ServerInfo
 from .reflect import normalize_action
 
@@ -133,7 +133,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
     except CompileError as exc:
         raise SqlgenError(f"cannot render {where}: {exc}") from None
     try:
-        parsed = my.parse_type(type_text, charset)
+        parsed = types.parse_type(type_text, charset)
     except ValueError as exc:
         raise SqlgenError(f"cannot render {where}: {exc}") from None
 
@@ -145,10 +145,10 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
         except CompileError as exc:
             raise SqlgenError(f"cannot render the default of {where}: {exc}") from None
         if text is not None:
-            text, on_update_text = my.split_on_update(text)
-            default = my.normalize_default(text, parsed.type, server)
+            text, on_update_text = expressions.split_on_update(text)
+            default = expressions.normalize_default(text, parsed.type, server)
             if on_update_text is not None:
-                on_update = my.current_timestamp(on_update_text)
+                on_update = expressions.current_timestamp(on_update_text)
                 if on_update is None:
                     raise SqlgenError(
                         f"cannot render {where}: ON UPDATE takes CURRENT_TIMESTAMP only, got {on_update_text!r}"
@@ -158,7 +158,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
     if collation is None and parsed.charset is not None:
         collation = server.default_collation_of(parsed.charset)
     collation = _canonical_collation(collation)
-    if not my.takes_collation(parsed.type) or collation == table_collation:
+    if not types.takes_collation(parsed.type) or collation == table_collation:
         collation = None
     return Column(
         name=column.name,

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from ..errors import SqlgenError
 from ..schema import Column, ForeignKey, Index, IndexPart, Schema, Table, TableOptions
-from . import dialect as my
+from . import expressions, types
 from .dialect import ServerInfo
 
 SERVER_SQL = """
@@ -189,13 +189,13 @@ def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json
     extra = extra or ""
     if generated or "generated" in extra.lower() and "default_generated" not in extra.lower():
         return None
-    canonical = my.parse_type(column_type, charset).type
+    canonical = types.parse_type(column_type, charset).type
     if is_json and canonical == "longtext":
         canonical = "json"
     if server.is_mariadb:
-        default = my.normalize_default(default, canonical, server)
+        default = expressions.normalize_default(default, canonical, server)
     else:
-        default = my.reflected_default_mysql(default, extra, canonical, server)
+        default = expressions.reflected_default_mysql(default, extra, canonical, server)
     on_update = _ON_UPDATE_EXTRA.search(extra)
     collation = (collation or "").lower()
     return Column(
@@ -203,10 +203,10 @@ def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json
         type=canonical,
         nullable=nullable == "YES",
         default=default,
-        on_update=my.current_timestamp(on_update.group(1)) if on_update else None,
+        on_update=expressions.current_timestamp(on_update.group(1)) if on_update else None,
         autoincrement="auto_increment" in extra.lower(),
         comment=comment or None,
-        collation=collation if my.takes_collation(canonical) and collation != table_collation else None,
+        collation=collation if types.takes_collation(canonical) and collation != table_collation else None,
     )
 
 
