@@ -143,6 +143,11 @@ def _plan(config: Config) -> _Plan:
         server = server_info(connection)
         current = reflect(connection, server, exclude=frozenset({config.version_table}))
     target, notes = declared_schema(metadata, server, config.version_table)
+    for kind, name in target.unmanaged:
+        if (kind, name) not in current.unmanaged:
+            raise SqlgenError(f"the models use the {kind} {name!r}, which sqlgen does not create; create it "
+                              f"by hand (CREATE SEQUENCE `{name}`) or in a migration of its own "
+                              "(sqlgen generate --empty), then generate again")
     for kind, name in current.unmanaged:
         if kind not in NOT_TABLES and name in target.table_names():
             raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "

@@ -50,6 +50,18 @@ class Rules:
     implicit_fk_indexes: bool = True
     # Whether a column of this (canonical) type has a collation.
     takes_collation: Callable[[str], bool] = lambda column_type: False
+    # A comment or default as the server reports it back (MySQL and MariaDB
+    # report 4-byte characters as '?'); compared in that form.
+    reported_text: Callable[[str], str] = lambda text: text
+
+    def reported(self, item):
+        """A Column or TableOptions with its comment and default as reported."""
+        changes = {}
+        for name in ("comment", "default"):
+            value = getattr(item, name, None)
+            if value is not None:
+                changes[name] = self.reported_text(value)
+        return replace(item, **changes)
 
 
 def diff(current: Schema, target: Schema, rules: Rules = Rules()) -> list[Operation]:
@@ -129,7 +141,7 @@ def _plan_table(old: Table, new: Table, retyped: set, rules: Rules) -> _TablePla
     final_indexes, implicit = _index_changes(old, new, plan.changes, kept, implicit_fk_indexes)
     _foreign_key_changes(old, new, plan, pairs, dropped, final_indexes, implicit, implicit_fk_indexes)
 
-    if old.options != new.options:
+    if rules.reported(old.options) != rules.reported(new.options):
         plan.changes.append(SetTableOptions(old.options, new.options))
     return plan
 
@@ -165,7 +177,7 @@ def _column_changes(old: Table, new: Table, rules: Rules) -> list:
             continue
         before = old.column(column.name)
         old_collation, new_collation = _collation(before, old, rules), _collation(column, new, rules)
-        if before != column or old_collation != new_collation:
+        if rules.reported(before) != rules.reported(column) or old_collation != new_collation:
             if old_collation != new_collation:
                 # The table's default collation changes too: spell both out.
                 before = replace(before, collation=old_collation)

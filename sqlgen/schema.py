@@ -68,6 +68,9 @@ class ForeignKey:
     on_update: str = "RESTRICT"
     ref_schema: str | None = None
     auto_named: bool = field(default=False, compare=False)
+    # The actions as written, where that differs (NO ACTION): rendered, not compared.
+    on_delete_written: str | None = field(default=None, compare=False)
+    on_update_written: str | None = field(default=None, compare=False)
 
     def same_target(self, other: ForeignKey) -> bool:
         return (self.columns, self.ref_schema, self.ref_table, self.ref_columns) == (

@@ -19,8 +19,12 @@ MYSQL8 = ServerInfo("mysql", (8, 0, 36), "8.0.36", database="app", default_colla
         ("INTEGER", "int"),
         ("int(11)", "int"),
         ("int", "int"),  # MySQL 8.0.19+: no display width
-        ("INTEGER(11) UNSIGNED ZEROFILL", "int unsigned zerofill"),
-        ("int(10) unsigned zerofill", "int unsigned zerofill"),
+        # ZEROFILL pads to the display width, so there the width counts.
+        ("INTEGER(11) UNSIGNED ZEROFILL", "int(11) unsigned zerofill"),
+        ("int(10) unsigned zerofill", "int(10) unsigned zerofill"),
+        ("INTEGER UNSIGNED ZEROFILL", "int(10) unsigned zerofill"),
+        ("SMALLINT ZEROFILL", "smallint(5) unsigned zerofill"),
+        ("NATIONAL VARCHAR(5)", "varchar(5)"),
         ("INTEGER UNSIGNED", "int unsigned"),
         ("bigint(20) unsigned", "bigint unsigned"),
         ("BIGINT", "bigint"),
@@ -83,6 +87,16 @@ def test_character_set_and_collation_are_split_off():
     assert parse_type("VARCHAR(5) CHARACTER SET utf8").charset == "utf8mb3"
 
 
+def test_charset_words_and_the_binary_charset():
+    assert parse_type("NATIONAL CHAR(5)").charset == "utf8mb3"
+    assert parse_type("NCHAR(5)").charset == "utf8mb3"
+    assert parse_type("CHAR(5) ASCII").charset == "latin1"
+    assert parse_type("VARCHAR(5) UNICODE").charset == "ucs2"
+    assert parse_type("VARCHAR(10)", "binary").type == "varbinary(10)"
+    assert parse_type("TEXT", "binary").type == "blob"
+    assert parse_type("TEXT(100) COLLATE latin1_bin").type == "tinytext", "sized by the column's own charset"
+
+
 def test_text_length_depends_on_bytes_per_character():
     assert parse_type("TEXT(100)", "latin1").type == "tinytext"
     assert parse_type("TEXT(100)", "utf8mb4").type == "text"
@@ -121,6 +135,18 @@ def test_text_length_depends_on_bytes_per_character():
         ("uuid()", "char(36)", "(uuid())"),
         ("concat('A', 'B')", "varchar(5)", "(concat('A','B'))"),
         ("date_format(now(), '%Y')", "varchar(5)", "(date_format(current_timestamp(),'%Y'))"),
+        ("(1+2)", "int", "(1+2)"),
+        ("1 + 2", "int", "(1+2)"),
+        ("`a` - -1", "int", "(a- -1)"),
+        ("'2020-01-02'", "datetime", "'2020-01-02 00:00:00'"),
+        ("'2020-1-2'", "date", "'2020-01-02'"),
+        ("'2020-01-02 03:04:05.123'", "datetime(6)", "'2020-01-02 03:04:05.123000'"),
+        ("'01:02:03'", "time(3)", "'01:02:03.000'"),
+        ("0", "bit(1)", "b'0'"),
+        ("5", "bit(4)", "b'101'"),
+        ("b'0101'", "bit(4)", "b'101'"),
+        ("'1.005'", "decimal(10,2)", "1.01"),
+        ("'c,a'", "set('a','b','c')", "'a,c'"),
         ("CURRENT_DATE", "date", "(curdate())"),
         ("curdate()", "date", "(curdate())"),
     ],

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 import change_kinds
+import identity_models
 from sqlgen import commands
 from sqlgen.errors import SqlgenError
 from sqlgen.migrations import facts
@@ -169,3 +170,46 @@ def test_a_model_table_named_like_a_view_is_refused(scratch, tmp_path):
     execute(db, "CREATE VIEW post AS SELECT id FROM user")
     with pytest.raises(SqlgenError, match="the models declare a table 'post', but the database has a view of that name"):
         commands.generate(make_config(db, "change_kinds:create_table__after", tmp_path / "m"), "x", echo=Output())
+
+
+IDENTITY_NOTES = [
+    "note: not created: the foreign keys of myisam_table, whose MyISAM engine keeps none",
+    "note: the server keeps comments in utf8mb3: the comment of column unusual.emoji_comment is stored as "
+    "'rocket ? launch'",
+    "note: the server keeps comments in utf8mb3: the comment of table unusual is stored as 'emoji ? table'",
+]
+
+
+def test_create_all_then_generate_finds_nothing(scratch, tmp_path):
+    """Every type, default, index, key and option sqlgen compares, as create_all writes them."""
+    db = scratch.new()
+    create_all(identity_models.metadata, db)
+    out = Output()
+    commands.generate(make_config(db, "identity_models:metadata", tmp_path / "m"), "x", echo=out)
+    assert out.lines == IDENTITY_NOTES + ["No changes detected"]
+
+
+def test_a_sequence_the_models_use_must_exist(scratch, tmp_path):
+    db = scratch.new()
+    config = make_config(db, "identity_models:sequence_metadata", tmp_path / "m")
+    with pytest.raises(SqlgenError, match="the models use the sequence 'numbered_seq', which sqlgen does not create"):
+        commands.generate(config, "x", echo=Output())
+    create_all(identity_models.sequence_metadata, db)
+    out = Output()
+    commands.generate(config, "x", echo=out)
+    assert out.lines == ["note: not compared: sequence numbered_seq", "No changes detected"]
+
+
+def test_every_construct_round_trips_from_an_empty_database(scratch, run_client, tmp_path):
+    db = scratch.new()
+    config = make_config(db, "identity_models:metadata", tmp_path / "m")
+    up, down = commands.generate(config, "everything", echo=Output()).paths
+    run_client(db, up)
+    expected = scratch.new()
+    create_all(identity_models.metadata, expected)
+    assert_same_schema(snapshot(db, generated_names=False), snapshot(expected, generated_names=False))
+    again = Output()
+    commands.generate(config, "again", echo=again)
+    assert again.lines[-1] == "No changes detected", again.text
+    run_client(db, down)
+    assert execute(db, "SHOW TABLES")[0] == [("sqlgen_version",)]

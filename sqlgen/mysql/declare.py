@@ -13,12 +13,14 @@ from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
 from ..schema import Column, ForeignKey, Index, IndexPart, Schema, Table, TableOptions
-from . import dialect as my, expressions, types
+from . import dialect as my, expressions, reported_text, types
 from .dialect import ServerInfo
-from .reflect import normalize_action
+from .reflect import normalize_action, written_action
 
 CHARSET_OPTIONS = ("charset", "default_charset", "character_set", "default_character_set")
 COLLATION_OPTIONS = ("collate", "default_collate")
+# Engines that keep foreign keys; the others silently ignore them.
+FOREIGN_KEY_ENGINES = frozenset({"innodb", "ndbcluster", "ndb"})
 # Table options sqlgen compares; any other mysql_* option is reported, not hidden.
 KNOWN_TABLE_OPTIONS = frozenset(("engine", "comment") + CHARSET_OPTIONS + COLLATION_OPTIONS)
 
@@ -62,7 +64,11 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
                 "migrations; set version_table to another name in the config"
             )
         tables.append(_table(table, server, dialect, ddl, notes))
-    return Schema(tables=tuple(sorted(tables, key=lambda t: t.name))), notes
+    # Sequences the models use (MariaDB 10.3+): sqlgen needs them, but does not create them.
+    sequences = sorted({("sequence", column.default.name) for table in metadata.tables.values()
+                        for column in table.columns
+                        if dialect.supports_sequences and isinstance(column.default, sa.Sequence)})
+    return Schema(tables=tuple(sorted(tables, key=lambda t: t.name)), unmanaged=tuple(sequences)), notes
 
 
 def _table_name(name: str, server: ServerInfo) -> str:
@@ -75,6 +81,12 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
     collation = options.collation
     charset = collation.split("_")[0]
     columns = tuple(_column(column, server, dialect, ddl, collation, charset) for column in table.columns)
+    lossy = [(f"column {table.name}.{c.name}", c.comment) for c in columns if c.comment] + \
+        [(f"table {table.name}", options.comment)] * bool(options.comment)
+    for where, comment in lossy:
+        if reported_text(comment) != comment:
+            notes.append(f"the server keeps comments in utf8mb3: the comment of {where} is stored as "
+                         f"{reported_text(comment)!r}")
     for constraint in table.constraints:
         if isinstance(constraint, sa.CheckConstraint):
             raise SqlgenError(
@@ -84,14 +96,34 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
             )
     pk = table.primary_key
     pk_columns = pk.columns_autoinc_first if pk._implicit_generated else list(pk.columns)
+    primary_key = tuple(column.name for column in pk_columns)
+    indexes = _indexes(table, dialect, server, {column.name: column.type for column in columns})
+    foreign_keys = _foreign_keys(table, server, dialect)
+    if foreign_keys and options.engine.lower() not in FOREIGN_KEY_ENGINES:
+        notes.append(f"not created: the foreign keys of {table.name}, whose {options.engine} engine keeps none")
+        indexes = _key_indexes(foreign_keys, primary_key, indexes)
+        foreign_keys = ()
     return Table(
         name=_table_name(table.name, server),
         columns=columns,
-        primary_key=tuple(column.name for column in pk_columns),
-        indexes=_indexes(table, dialect, server),
-        foreign_keys=_foreign_keys(table, server, dialect),
+        primary_key=primary_key,
+        indexes=indexes,
+        foreign_keys=foreign_keys,
         options=options,
     )
+
+
+def _key_indexes(foreign_keys, primary_key, indexes: tuple[Index, ...]) -> tuple[Index, ...]:
+    """The indexes a FOREIGN KEY clause still creates on an engine that keeps no keys."""
+    result = list(indexes)
+    for fk in foreign_keys:
+        covered = primary_key[: len(fk.columns)] == fk.columns or any(
+            index.columns[: len(fk.columns)] == fk.columns and index.kind is None for index in result)
+        if not covered:
+            taken = {index.name.lower() for index in result}
+            name = fk.name if not fk.auto_named else _free_name(fk.columns[0], taken)
+            result.append(Index(name, tuple(IndexPart(c) for c in fk.columns), auto_named=fk.auto_named))
+    return tuple(sorted(result, key=lambda index: index.name))
 
 
 def _options(table: sa.Table, server: ServerInfo, notes: list[str]) -> TableOptions:
@@ -137,7 +169,12 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
     except ValueError as exc:
         raise SqlgenError(f"cannot render {where}: {exc}") from None
 
-    autoincrement = column is column.table._autoincrement_column and column.server_default is None
+    autoincrement = (
+        column is column.table._autoincrement_column
+        and column.server_default is None
+        # A Sequence on MariaDB 10.3+ replaces AUTO_INCREMENT, as in create_all.
+        and not (dialect.supports_sequences and isinstance(column.default, sa.Sequence) and not column.default.optional)
+    )
     default = on_update = None
     if not autoincrement:
         try:
@@ -172,7 +209,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
     )
 
 
-def _indexes(table: sa.Table, dialect, server: ServerInfo) -> tuple[Index, ...]:
+def _indexes(table: sa.Table, dialect, server: ServerInfo, types: dict[str, str]) -> tuple[Index, ...]:
     used = {"PRIMARY"}
     result = []
     # Unnamed unique constraints get their name from the server, in CREATE TABLE
@@ -191,7 +228,7 @@ def _indexes(table: sa.Table, dialect, server: ServerInfo) -> tuple[Index, ...]:
             raise SqlgenError(f"cannot render an unnamed index on {table.name}: give it a name")
         used.add(name.lower())
         result.append(
-            Index(name, _index_parts(table, index, dialect, server), unique=bool(index.unique), kind=_index_kind(index, dialect))
+            Index(name, _index_parts(table, index, dialect, server, types), unique=bool(index.unique), kind=_index_kind(index, dialect))
         )
     return tuple(sorted(result, key=lambda i: i.name))
 
@@ -211,7 +248,8 @@ def _name(constraint, dialect) -> str | None:
     return dialect.identifier_preparer.format_constraint(constraint, _alembic_quote=False)
 
 
-def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo) -> tuple[IndexPart, ...]:
+def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo,
+                 types: dict[str, str]) -> tuple[IndexPart, ...]:
     length = index.get_dialect_option(dialect, "length")
     if index.get_dialect_option(dialect, "with_parser"):
         raise SqlgenError(f"cannot render index {table.name}.{index.name}: WITH PARSER is not supported")
@@ -230,9 +268,18 @@ def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo) 
                 f"cannot render index {table.name}.{index.name}: expression indexes are not supported yet"
             )
         part_length = length.get(name) if isinstance(length, dict) else length
+        if part_length and _full_length(types[name]) is not None and int(part_length) >= _full_length(types[name]):
+            part_length = None  # a "prefix" as long as the column is the whole column to the server
         descending = descending and server.supports_descending_indexes
         parts.append(IndexPart(name, int(part_length) if part_length else None, descending))
     return tuple(parts)
+
+
+def _full_length(column_type: str) -> int | None:
+    """The length of a fixed- or variable-length string column, else None."""
+    if types.type_base(column_type) in ("char", "varchar", "binary", "varbinary"):
+        return int(column_type[column_type.index("(") + 1: column_type.index(")")])
+    return None
 
 
 def _column_name(expression, table: sa.Table) -> str | None:
@@ -276,6 +323,8 @@ def _foreign_keys(table: sa.Table, server: ServerInfo, dialect) -> tuple[Foreign
                 ref_columns=tuple(element.column.name for element in constraint.elements),
                 on_delete=normalize_action(constraint.ondelete),
                 on_update=normalize_action(constraint.onupdate),
+                on_delete_written=written_action(constraint.ondelete),
+                on_update_written=written_action(constraint.onupdate),
                 ref_schema=None if referred.schema in (None, server.database) else referred.schema,
                 auto_named=not named,
             )

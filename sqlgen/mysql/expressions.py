@@ -8,7 +8,7 @@ DEFAULT_GENERATED) report them. Each becomes one canonical DDL text.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .dialect import ServerInfo, quote_string
 from .types import read_quoted, scan_parens, is_numeric, type_base
@@ -93,22 +93,89 @@ def normalize_default(text: str | None, column_type: str, server: ServerInfo) ->
         return literal_default("1" if value.lower() == "true" else "0", column_type, server)
     if _NUMBER.match(value):
         return literal_default(value, column_type, server)
-    if re.match(r"^(?:b'[01]*'|x'[0-9a-f]*'|0x[0-9a-f]+)$", value, re.I):
+    if re.fullmatch(r"b'[01]*'", value, re.I):
+        return literal_default(value, column_type, server) if type_base(column_type) == "bit" else value.lower()
+    if re.match(r"^(?:x'[0-9a-f]*'|0x[0-9a-f]+)$", value, re.I):
         return value[0].lower() + value[1:].lower() if value[:2].lower() != "0x" else value.lower()
-    return "(" + _canonical_expression(value) + ")"
+    return "(" + expression_key(value) + ")"
 
 
 def literal_default(value: str, column_type: str, server: ServerInfo) -> str:
-    """A literal default value rendered for a column of `column_type`."""
+    """A literal default value rendered for a column of `column_type`, the way the
+    server stores it: numbers at the column's scale, dates padded, bits as b'...'."""
+    base = type_base(column_type)
+    if base == "bit":
+        number = _bit_value(value)
+        if number is not None:
+            return f"b'{number:b}'"
     if is_numeric(column_type):
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
             return quote_string(value, server.backslash_escapes)
+        if base == "decimal":
+            scale = int(re.search(r",(\d+)\)", column_type).group(1))
+            number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
         if number == number.to_integral_value():
             return str(int(number))
         return format(number.normalize(), "f")
+    if base in TEMPORAL_FORMATS:
+        value = _temporal(value, base, column_type)
+    elif base == "set":
+        value = _set_in_type_order(value, column_type)
     return quote_string(value, server.backslash_escapes)
+
+
+def _bit_value(value: str) -> int | None:
+    value = value.strip().lower()
+    if re.fullmatch(r"b'[01]*'", value):
+        return int(value[2:-1] or "0", 2)
+    if value.isdigit():
+        return int(value)
+    return None
+
+
+_DATE = r"(\d{1,4})-(\d{1,2})-(\d{1,2})"
+_TIME = r"(-?\d{1,3}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?"
+TEMPORAL_FORMATS = {
+    "date": re.compile(_DATE + r"(?:[ T].*)?"),
+    "datetime": re.compile(_DATE + r"(?:[ T]" + _TIME + ")?"),
+    "timestamp": re.compile(_DATE + r"(?:[ T]" + _TIME + ")?"),
+    "time": re.compile(_TIME),
+}
+
+
+def _temporal(value: str, base: str, column_type: str) -> str:
+    """'2020-1-2' on a DATETIME(3) is stored as '2020-01-02 00:00:00.000'."""
+    match = TEMPORAL_FORMATS[base].fullmatch(value.strip())
+    if not match:
+        return value
+    fsp = int(re.search(r"\((\d)\)", column_type).group(1)) if "(" in column_type else 0
+    parts = match.groups()
+    if base == "date":
+        year, month, day = parts[:3]
+        return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    if base == "time":
+        hours, minutes, seconds, fraction = parts
+        text = f"{int(hours):02d}:{int(minutes):02d}:{int(seconds):02d}"
+    else:
+        year, month, day, hours, minutes, seconds, fraction = parts
+        text = (f"{int(year):04d}-{int(month):02d}-{int(day):02d} "
+                f"{int(hours or 0):02d}:{int(minutes or 0):02d}:{int(seconds or 0):02d}")
+    if fsp:
+        text += "." + (fraction or "")[:fsp].ljust(fsp, "0")
+    return text
+
+
+def _set_in_type_order(value: str, column_type: str) -> str:
+    """A SET default lists its members in the order the type declares them."""
+    from .types import parse_string_list
+
+    members = parse_string_list(column_type[column_type.index("(") + 1: column_type.rindex(")")])
+    chosen = {member for member in value.split(",") if member}
+    if not chosen <= set(members):
+        return value
+    return ",".join(member for member in members if member in chosen)
 
 
 # Spellings of the same function inside expressions, as MariaDB prints them back.
@@ -122,43 +189,67 @@ FUNCTION_SYNONYMS = {
 # Functions that may be written without parentheses.
 _BARE_FUNCTIONS = ("current_timestamp", "current_date", "current_time", "current_user",
                    "localtime", "localtimestamp", "utc_timestamp", "utc_date", "utc_time")
-_FUNCTION_CALL = re.compile(r"\b([a-z_][a-z0-9_]*)(\s*\()?", re.I)
+_TOKEN = re.compile(
+    r"""(?P<string>_[a-z0-9]+(?=')|'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")"""
+    r"""|(?P<quoted>`(?:[^`]|``)*`)"""
+    r"""|(?P<word>[A-Za-z0-9_$.@]+)"""
+    r"""|(?P<op><=>|<>|!=|>=|<=|:=|<<|>>|&&|\|\||->>|->|\S)""",
+    re.S | re.I,
+)
+_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
+OPERATOR_SYNONYMS = {"!=": "<>"}
 
 
-def _canonical_expression(text: str) -> str:
-    """Lowercase and tighten an expression outside its quoted parts, with one
-    spelling per function (now() is current_timestamp())."""
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "'\"":
-            _, end = read_quoted(text, i)
-            out.append(text[i:end])
-            i = end
-        elif ch == "`":
-            end = text.index("`", i + 1) + 1
-            out.append(text[i:end])
-            i = end
+def expression_key(text: str) -> str:
+    """One spelling of an SQL expression, however it was written or printed back:
+    lowercase outside quotes, no backticks around plain names, no spaces but
+    between words, one name per function (now() is current_timestamp()), and
+    no charset introducers. Still valid SQL, so it is also what sqlgen writes."""
+    from sqlalchemy.dialects.mysql.reserved_words import RESERVED_WORDS_MARIADB, RESERVED_WORDS_MYSQL
+
+    reserved = RESERVED_WORDS_MYSQL | RESERVED_WORDS_MARIADB
+    tokens: list[tuple[str, str]] = []
+    for match in _TOKEN.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind == "string":
+            if value.startswith("_"):
+                continue  # _utf8mb4'x' is 'x'
+        elif kind == "quoted":
+            name = value[1:-1].replace("``", "`").lower()
+            if _PLAIN_IDENTIFIER.fullmatch(name) and name not in reserved:
+                kind, value = "word", name
+            else:
+                value = "`" + name.replace("`", "``") + "`"
+        elif kind == "word":
+            value = value.lower()
         else:
-            end = i
-            while end < len(text) and text[end] not in "'\"`":
-                end += 1
-            out.append(_canonical_code(text[i:end]))
-            i = end
-    return "".join(out).strip()
+            value = OPERATOR_SYNONYMS.get(value, value)
+        tokens.append((kind, value))
+    tokens = _function_spellings(tokens)
+    out = []
+    previous = None
+    for kind, value in tokens:
+        if previous is not None and (
+            (previous[0] != "op" and kind != "op")  # words and strings stay apart
+            or (previous[1] == "-" and value.startswith("-"))  # never write "--"
+        ):
+            out.append(" ")
+        out.append(value)
+        previous = (kind, value)
+    return "".join(out)
 
 
-def _canonical_code(code: str) -> str:
-    code = " ".join(code.lower().split())
-    code = re.sub(r"\s*([(),])\s*", r"\1", code)
-
-    def call(match: re.Match) -> str:
-        name, paren = match.group(1), match.group(2)
-        if not paren and name not in _BARE_FUNCTIONS:
-            return match.group(0)
-        return FUNCTION_SYNONYMS.get(name, name) + ("(" if paren else "()")
-
-    return _FUNCTION_CALL.sub(call, code)
+def _function_spellings(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    result = []
+    for i, (kind, value) in enumerate(tokens):
+        called = i + 1 < len(tokens) and tokens[i + 1] == ("op", "(")
+        if kind == "word" and (called or value in _BARE_FUNCTIONS):
+            result.append((kind, FUNCTION_SYNONYMS.get(value, value)))
+            if not called:
+                result += [("op", "("), ("op", ")")]
+            continue
+        result.append((kind, value))
+    return result
 
 
 def reflected_default_mysql(raw: str | None, extra: str, column_type: str,
@@ -169,7 +260,7 @@ def reflected_default_mysql(raw: str | None, extra: str, column_type: str,
     if type_base(column_type) in ("datetime", "timestamp") and current_timestamp(raw):
         return current_timestamp(raw)  # MySQL 5.7 and 8.0 before 8.0.13 do not say DEFAULT_GENERATED
     if "default_generated" in extra.lower():
-        return current_timestamp(raw) or "(" + _canonical_expression(_strip_outer_parens(raw)) + ")"
+        return current_timestamp(raw) or "(" + expression_key(_strip_outer_parens(raw)) + ")"
     if type_base(column_type) == "bit" or raw.lower().startswith(("b'", "0x")):
         return normalize_default(raw, column_type, server)
     return literal_default(raw, column_type, server)

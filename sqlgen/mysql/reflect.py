@@ -222,8 +222,10 @@ def _indexes(rows) -> tuple[tuple[str, ...], tuple[Index, ...], set[str]]:
         if name == "PRIMARY":
             primary_key += (column,)
             continue
-        parts[name].append(IndexPart(column, int(sub_part) if sub_part else None, collation == "D"))
         kind = index_type.upper() if index_type.upper() in ("FULLTEXT", "SPATIAL") else None
+        # MariaDB reports a SUB_PART of 32 for SPATIAL indexes; they take no prefix.
+        length = int(sub_part) if sub_part and kind != "SPATIAL" else None
+        parts[name].append(IndexPart(column, length, collation == "D"))
         shapes[name] = (not int(non_unique), kind)
     indexes = tuple(
         Index(name, tuple(parts[name]), unique=shapes[name][0], kind=shapes[name][1])
@@ -248,10 +250,17 @@ def _foreign_keys(rows, database: str) -> tuple[ForeignKey, ...]:
                 ref_columns=tuple(row[4] for row in members),
                 on_delete=normalize_action(delete_rule),
                 on_update=normalize_action(update_rule),
+                on_delete_written=written_action(delete_rule),
+                on_update_written=written_action(update_rule),
                 ref_schema=None if ref_schema == database else ref_schema,
             )
         )
     return tuple(result)
+
+
+def written_action(rule: str | None) -> str | None:
+    """NO ACTION when it was spelled so: equal to RESTRICT, but reported as written."""
+    return "NO ACTION" if rule and " ".join(rule.upper().split()) == "NO ACTION" else None
 
 
 def normalize_action(rule: str | None) -> str:

@@ -129,10 +129,12 @@ def _index_definition(index: Index, inline: bool) -> str:
 def _foreign_key_definition(fk: ForeignKey) -> str:
     ref_table = q(fk.ref_table) if fk.ref_schema is None else f"{q(fk.ref_schema)}.{q(fk.ref_table)}"
     text = f"FOREIGN KEY {_column_list(fk.columns)} REFERENCES {ref_table} {_column_list(fk.ref_columns)}"
-    if fk.on_delete != "RESTRICT":
-        text += f" ON DELETE {fk.on_delete}"
-    if fk.on_update != "RESTRICT":
-        text += f" ON UPDATE {fk.on_update}"
+    on_delete = fk.on_delete_written or fk.on_delete
+    on_update = fk.on_update_written or fk.on_update
+    if on_delete != "RESTRICT":  # the server's default, never written by create_all either
+        text += f" ON DELETE {on_delete}"
+    if on_update != "RESTRICT":
+        text += f" ON UPDATE {on_update}"
     return f"CONSTRAINT {q(fk.name)} {text}"
 
 

@@ -57,6 +57,16 @@ DEFAULT_ARGUMENTS = {
     "bit": "1",
 }
 
+# The display width ZEROFILL pads to when none is given (unsigned, as ZEROFILL implies).
+ZEROFILL_WIDTHS = {"tinyint": 3, "smallint": 5, "mediumint": 8, "int": 10, "bigint": 20}
+
+# Type words that stand for a character set.
+CHARSET_WORDS = {"ascii": "latin1", "unicode": "ucs2"}
+
+# What character types become in the binary character set.
+BINARY_EQUIVALENTS = {"char": "binary", "varchar": "varbinary", "tinytext": "tinyblob", "text": "blob",
+                      "mediumtext": "mediumblob", "longtext": "longblob"}
+
 # BOOL and BOOLEAN are TINYINT(1); the synonym alone would lose the width.
 FORCED_ARGUMENTS = {"bool": "1", "boolean": "1"}
 
@@ -182,12 +192,21 @@ def parse_type(text: str, charset_of_table: str = "utf8mb4") -> ParsedType:
     zerofill = "zerofill" in words
     charset = _word_after(words, ("character", "set")) or _word_after(words, ("charset",))
     collation = _word_after(words, ("collate",))
+    if base in STRING_TYPES and not charset:
+        # NATIONAL/NCHAR, ASCII and UNICODE are charsets spelled as type words.
+        charset = next((CHARSET_WORDS[word] for word in words if word in CHARSET_WORDS), None)
+        if written.startswith("national") or written in ("nchar", "nvarchar"):
+            charset = "utf8mb3"
     if "binary" in words and base in STRING_TYPES:
         collation = collation or f"{charset or charset_of_table}_bin"
+    effective_charset = (charset or (collation.split("_")[0] if collation else None) or charset_of_table).lower()
+    if effective_charset == "binary" and base in BINARY_EQUIVALENTS:
+        # Character types in the binary character set are the byte-string types.
+        base, charset, collation = BINARY_EQUIVALENTS[base], None, None
 
-    args = _normalise_arguments(base, args, charset or charset_of_table)
+    args = _normalise_arguments(base, args, effective_charset, zerofill)
     if base in SIZED_FAMILIES and args is not None:
-        base = _sized_type(base, int(args), charset or charset_of_table)
+        base = _sized_type(base, int(args), effective_charset)
         args = None
     if base == "float" and args is not None and "," not in args:
         # FLOAT(p) is FLOAT for p <= 24, DOUBLE above.
@@ -220,12 +239,15 @@ def _word_after(words: list[str], keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def _normalise_arguments(base: str, args: str | None, charset: str) -> str | None:
+def _normalise_arguments(base: str, args: str | None, charset: str, zerofill: bool = False) -> str | None:
     if args is not None:
         if base in ("enum", "set"):
             return ",".join(quote_string(value) for value in parse_string_list(args))
         args = ",".join(part.strip() for part in args.split(","))
     if base in INTEGER_TYPES:
+        if zerofill:
+            # ZEROFILL pads to the display width, so there it counts.
+            return args or str(ZEROFILL_WIDTHS[base])
         # Display widths are cosmetic (and gone in MySQL 8.0.19+), except
         # TINYINT(1), which both servers keep because it spells Boolean.
         return "1" if base == "tinyint" and args == "1" else None
