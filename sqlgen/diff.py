@@ -34,6 +34,7 @@ from .ops import (
     DropPrimaryKey,
     DropTable,
     ModifyColumn,
+    Move,
     Operation,
     RenameIndex,
     SetTableOptions,
@@ -168,6 +169,7 @@ def _touched(plans: list[_TablePlan]) -> set[tuple[str, str]]:
 def _column_changes(old: Table, new: Table, rules: Rules) -> list:
     changes = []
     old_names, new_names = set(old.column_names()), set(new.column_names())
+    moved = _moved_columns(old, new)
     for position, column in enumerate(old.columns):
         if column.name not in new_names:
             changes.append(DropColumn(column, old.column_before(column.name), position))
@@ -177,13 +179,41 @@ def _column_changes(old: Table, new: Table, rules: Rules) -> list:
             continue
         before = old.column(column.name)
         old_collation, new_collation = _collation(before, old, rules), _collation(column, new, rules)
-        if rules.reported(before) != rules.reported(column) or old_collation != new_collation:
+        move = None
+        if column.name in moved:
+            move = Move(new.column_before(column.name), position, old.column_before(column.name),
+                        old.position(column.name))
+        if rules.reported(before) != rules.reported(column) or old_collation != new_collation or move:
             if old_collation != new_collation:
                 # The table's default collation changes too: spell both out.
                 before = replace(before, collation=old_collation)
                 column = replace(column, collation=new_collation)
-            changes.append(ModifyColumn(before, column))
+            changes.append(ModifyColumn(before, column, move))
     return changes
+
+
+def _moved_columns(old: Table, new: Table) -> set[str]:
+    """Columns to move so the table ends in the models' order: all but a longest
+    run that is already in order (a longest common subsequence)."""
+    kept_old = [name for name in old.column_names() if new.column(name) is not None]
+    kept_new = [name for name in new.column_names() if old.column(name) is not None]
+    if kept_old == kept_new:
+        return set()
+    lengths = [[0] * (len(kept_new) + 1) for _ in range(len(kept_old) + 1)]
+    for i in range(len(kept_old) - 1, -1, -1):
+        for j in range(len(kept_new) - 1, -1, -1):
+            lengths[i][j] = (lengths[i + 1][j + 1] + 1 if kept_old[i] == kept_new[j]
+                             else max(lengths[i + 1][j], lengths[i][j + 1]))
+    staying, i, j = set(), 0, 0
+    while i < len(kept_old) and j < len(kept_new):
+        if kept_old[i] == kept_new[j]:
+            staying.add(kept_old[i])
+            i, j = i + 1, j + 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return set(kept_new) - staying
 
 
 def _index_changes(old: Table, new: Table, changes: list, kept_fks: list[ForeignKey],

@@ -70,16 +70,41 @@ class DropColumn:
 
 
 @dataclass(frozen=True)
+class Move:
+    """Where a column goes (and stood): AFTER a column, or FIRST when None."""
+
+    after: str | None
+    position: int
+    old_after: str | None
+    old_position: int
+
+    def inverse(self) -> Move:
+        return Move(self.old_after, self.old_position, self.after, self.position)
+
+
+@dataclass(frozen=True)
 class ModifyColumn:
     old: Column
     new: Column
-    order = 40
+    move: Move | None = None
+
+    @property
+    def order(self) -> int:
+        # A moved column is placed among the added ones, in the table's final order.
+        return 50 if self.move else 40
+
+    @property
+    def position(self) -> int:
+        return self.move.position if self.move else 0
 
     def inverse(self) -> ModifyColumn:
-        return ModifyColumn(self.new, self.old)
+        return ModifyColumn(self.new, self.old, self.move.inverse() if self.move else None)
 
     def summary(self, table: str) -> str:
-        return f"~ column {table}.{self.new.name}: " + ", ".join(describe_column_change(self.old, self.new))
+        changes = describe_column_change(self.old, self.new) if self.old != self.new else []
+        if self.move:
+            changes.append(f"moved after {self.move.after}" if self.move.after else "moved first")
+        return f"~ column {table}.{self.new.name}: " + ", ".join(changes)
 
     def risks(self, table: str) -> list[Risk]:
         from .mysql.types import types_narrow
@@ -92,6 +117,8 @@ class ModifyColumn:
                                        "or are truncated"))
         if self.old.nullable and not self.new.nullable:
             risks.append(Risk(WARNING, f"makes {where} NOT NULL: the statement fails if a row holds NULL"))
+        if self.move:
+            risks.append(Risk(WARNING, f"moves {where}: the server rebuilds the table to reorder its columns"))
         return risks
 
 

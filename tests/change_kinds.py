@@ -415,6 +415,17 @@ def long_convention_names(after: bool) -> MetaData:
     return m
 
 
+def column_order(after: bool) -> MetaData:
+    """Columns move: each migrated table ends in the models' order, as create_all makes it."""
+    m = MetaData()
+    names = ["c", "a", "e", "d", "b"] if after else ["a", "b", "c", "d"]
+    Table("item", m, Column("id", Integer, primary_key=True),
+          *[Column(name, String(10), comment=f"column {name}") for name in names])
+    Table("first", m, *[Column(name, Integer, primary_key=name == "id") for name in
+                        (["x", "id", "y"] if after else ["id", "x", "y"])])
+    return m
+
+
 CASES = [
     "create_table", "drop_table", "add_column", "drop_column", "column_type", "nullability",
     "server_default", "autoincrement", "column_comment", "table_comment", "plain_index",
@@ -422,7 +433,7 @@ CASES = [
     "reserved_words", "fk_cycle", "fk_and_its_index", "referenced_column_type", "collation",
     "json_column", "percent_signs", "uuid_column", "fk_unique_removed", "fk_index_repurposed",
     "fk_index_column_dropped", "fk_unique_to_index", "new_key_to_new_unique", "primary_key_served_a_key",
-    "long_convention_names",
+    "long_convention_names", "column_order",
 ]
 
 for _case in CASES:

@@ -76,7 +76,10 @@ def _clauses(change, server: ServerInfo) -> list[str]:
     if isinstance(change, DropColumn):
         return [f"DROP COLUMN {q(change.column.name)}"]
     if isinstance(change, ModifyColumn):
-        return [f"MODIFY COLUMN {column_definition(change.new, server)}"]
+        clause = f"MODIFY COLUMN {column_definition(change.new, server)}"
+        if change.move:
+            clause += f" AFTER {q(change.move.after)}" if change.move.after else " FIRST"
+        return [clause]
     if isinstance(change, AddIndex):
         return ["ADD " + _index_definition(change.index, inline=False)]
     if isinstance(change, DropIndex):
