@@ -22,12 +22,14 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .ops import (
+    AddCheck,
     AddColumn,
     AddForeignKey,
     AddIndex,
     AddPrimaryKey,
     AlterTable,
     CreateTable,
+    DropCheck,
     DropColumn,
     DropForeignKey,
     DropIndex,
@@ -138,8 +140,10 @@ def _plan_table(old: Table, new: Table, retyped: set, rules: Rules) -> _TablePla
         if new.primary_key:
             plan.changes.append(AddPrimaryKey(new.primary_key))
 
+    plan.changes += _check_changes(old, new)
     pairs, dropped, kept = _pair_foreign_keys(old, new, retyped)
-    final_indexes, implicit = _index_changes(old, new, plan.changes, kept, implicit_fk_indexes)
+    recreated = {c.column.name for c in plan.changes if isinstance(c, AddColumn) and old.column(c.column.name)}
+    final_indexes, implicit = _index_changes(old, new, plan.changes, kept, implicit_fk_indexes, recreated)
     _foreign_key_changes(old, new, plan, pairs, dropped, final_indexes, implicit, implicit_fk_indexes)
 
     if rules.reported(old.options) != rules.reported(new.options):
@@ -183,6 +187,12 @@ def _column_changes(old: Table, new: Table, rules: Rules) -> list:
         if column.name in moved:
             move = Move(new.column_before(column.name), position, old.column_before(column.name),
                         old.position(column.name))
+        if _must_recreate(before, column):
+            # MySQL cannot MODIFY a column into a generated one, nor switch VIRTUAL and
+            # STORED: drop it and add it back in the same statement.
+            changes.append(DropColumn(before, old.column_before(column.name), old.position(column.name)))
+            changes.append(AddColumn(column, new.column_before(column.name), position))
+            continue
         if rules.reported(before) != rules.reported(column) or old_collation != new_collation or move:
             if old_collation != new_collation:
                 # The table's default collation changes too: spell both out.
@@ -190,6 +200,54 @@ def _column_changes(old: Table, new: Table, rules: Rules) -> list:
                 column = replace(column, collation=new_collation)
             changes.append(ModifyColumn(before, column, move))
     return changes
+
+
+def _must_recreate(old: Column, new: Column) -> bool:
+    if new.generated is None:
+        return False
+    return old.generated is None or old.generated.stored != new.generated.stored
+
+
+def _check_changes(old: Table, new: Table) -> list:
+    """CHECK constraints: matched by name, or by condition when the server named them."""
+    remaining = list(old.checks)
+    changes, added = [], []
+
+    def take(predicate):
+        for check in remaining:
+            if predicate(check):
+                remaining.remove(check)
+                return check
+        return None
+
+    for check in sorted(new.checks, key=lambda check: check.auto_named):
+        if check.auto_named:
+            match = take(lambda c, want=check: c.key == want.key)
+        else:
+            match = take(lambda c, name=check.name: c.name == name)
+        if match is None:
+            added.append(check)
+        elif match.key != check.key:
+            changes += [DropCheck(match), AddCheck(check)]
+    changes += [DropCheck(check) for check in remaining]
+    taken = {check.name.lower() for check in old.checks} - {c.check.name.lower() for c in changes
+                                                            if isinstance(c, DropCheck)}
+    taken |= {check.name.lower() for check in new.checks if not check.auto_named}
+    for check in added:
+        if check.auto_named and check.name.lower() in taken:
+            check = replace(check, name=_free_numbered(check.name, taken))
+        taken.add(check.name.lower())
+        changes.append(AddCheck(check))
+    return changes
+
+
+def _free_numbered(name: str, taken: set[str]) -> str:
+    """`name` with its trailing number raised until no other constraint has it."""
+    stem = name.rstrip("0123456789")
+    n = int(name[len(stem):] or 1)
+    while f"{stem}{n}".lower() in taken:
+        n += 1
+    return f"{stem}{n}"
 
 
 def _moved_columns(old: Table, new: Table) -> set[str]:
@@ -217,7 +275,7 @@ def _moved_columns(old: Table, new: Table) -> set[str]:
 
 
 def _index_changes(old: Table, new: Table, changes: list, kept_fks: list[ForeignKey],
-                   implicit_fk_indexes: bool) -> tuple[list[Index], list[Index]]:
+                   implicit_fk_indexes: bool, recreated: set[str] = frozenset()) -> tuple[list[Index], list[Index]]:
     """Append index changes; return the indexes the table has afterwards, and
     among them those kept only because a foreign key needs them.
 
@@ -243,7 +301,7 @@ def _index_changes(old: Table, new: Table, changes: list, kept_fks: list[Foreign
         match = take(lambda i, name=index.name: i.name == name)
         if match is None:
             unmatched_named.append(index)
-        elif match.same_shape(index):
+        elif match.same_shape(index) and not recreated & set(index.columns):
             final.append(match)
         else:
             changes += [DropIndex(match), AddIndex(index)]
@@ -253,6 +311,10 @@ def _index_changes(old: Table, new: Table, changes: list, kept_fks: list[Foreign
         match = take(lambda i, want=index: i.same_shape(want))
         if match is None:
             added.append(index)
+        elif recreated & set(index.columns):
+            # Its column is dropped and added back: so is the index.
+            changes += [DropIndex(match), AddIndex(replace(index, name=match.name))]
+            final.append(match)
         else:
             final.append(match)
     for index in unmatched_named:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .schema import Column, ForeignKey, Index, Table, TableOptions
+from .schema import Check, Column, ForeignKey, Index, Table, TableOptions
 
 DESTRUCTIVE = "DESTRUCTIVE"
 WARNING = "WARNING"
@@ -66,6 +66,9 @@ class DropColumn:
         return f"- column {table}.{self.column.name}"
 
     def risks(self, table: str) -> list[Risk]:
+        generated = self.column.generated
+        if generated is not None and not generated.stored:
+            return []  # a virtual column holds no data of its own
         return [Risk(DESTRUCTIVE, f"drops column {table}.{self.column.name} and its data")]
 
 
@@ -172,6 +175,37 @@ class RenameIndex:
 
 
 @dataclass(frozen=True)
+class AddCheck:
+    check: Check
+    order = 85
+
+    def inverse(self) -> DropCheck:
+        return DropCheck(self.check)
+
+    def summary(self, table: str) -> str:
+        return f"+ check {table}.{self.check.name}: {self.check.expression}"
+
+    def risks(self, table: str) -> list[Risk]:
+        return [Risk(WARNING, f"check {self.check.name} on {table}: the statement fails if existing rows "
+                              "break it")]
+
+
+@dataclass(frozen=True)
+class DropCheck:
+    check: Check
+    order = 5
+
+    def inverse(self) -> AddCheck:
+        return AddCheck(self.check)
+
+    def summary(self, table: str) -> str:
+        return f"- check {table}.{self.check.name}"
+
+    def risks(self, table: str) -> list[Risk]:
+        return [Risk(WARNING, f"drops check {self.check.name} on {table}: rows it kept out can come in")]
+
+
+@dataclass(frozen=True)
 class DropPrimaryKey:
     columns: tuple[str, ...]
     order = 20
@@ -271,7 +305,7 @@ class SetTableOptions:
         return []
 
 
-Change = (AddColumn | DropColumn | ModifyColumn | AddIndex | DropIndex | RenameIndex
+Change = (AddColumn | DropColumn | ModifyColumn | AddIndex | DropIndex | RenameIndex | AddCheck | DropCheck
           | DropPrimaryKey | AddPrimaryKey | DropForeignKey | AddForeignKey | SetTableOptions)
 
 
@@ -369,7 +403,16 @@ def describe_column_change(old: Column, new: Column) -> list[str]:
         changes.append(f"comment {_shown(old.comment)} → {_shown(new.comment)}")
     if old.collation != new.collation:
         changes.append(f"collation {_shown(old.collation)} → {_shown(new.collation)}")
+    if old.generated != new.generated:
+        changes.append(f"generated {_generated(old)} → {_generated(new)}")
     return changes or ["definition"]
+
+
+def _generated(column: Column) -> str:
+    generated = column.generated
+    if generated is None:
+        return "none"
+    return f"AS ({_shown(generated.expression)}) {'STORED' if generated.stored else 'VIRTUAL'}"
 
 
 def _shown(value: str | None) -> str:

@@ -16,6 +16,15 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Generated:
+    """A computed column: AS (expression) VIRTUAL or STORED."""
+
+    key: str  # the expression in one canonical spelling: what is compared
+    stored: bool = False
+    expression: str = field(default="", compare=False)  # as written or reported: what is rendered
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     # Canonical lowercase DDL type, e.g. "varchar(50)", "int unsigned", "json".
@@ -30,6 +39,7 @@ class Column:
     comment: str | None = None
     # None means "the table's default collation".
     collation: str | None = None
+    generated: Generated | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,17 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
+class Check:
+    name: str
+    key: str  # the condition in one canonical spelling: what is compared
+    expression: str = field(default="", compare=False)  # as written or reported: what is rendered
+    # True when the models gave no name and the server picks one.
+    auto_named: bool = field(default=False, compare=False)
+    # The column it is declared on, for a column-level check.
+    column: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class TableOptions:
     """Options of CREATE TABLE; None means "the database default"."""
 
@@ -104,6 +125,7 @@ class Table:
     indexes: tuple[Index, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     options: TableOptions = TableOptions()
+    checks: tuple[Check, ...] = ()
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:

@@ -426,6 +426,40 @@ def column_order(after: bool) -> MetaData:
     return m
 
 
+def check_constraints(after: bool) -> MetaData:
+    m = MetaData()
+    Table(
+        "item", m,
+        Column("id", Integer, primary_key=True),
+        Column("price", Integer),
+        Column("qty", Integer),
+        Column("status", String(10)),
+        sa.CheckConstraint("price >= 0" if after else "price > 0", name="ck_item_price"),
+        *([sa.CheckConstraint("status IN ('new', 'done')"), sa.CheckConstraint("qty < 1000", name="ck_item_qty")]
+          if after else [sa.CheckConstraint("qty >= 0")]),
+    )
+    Table("flag", m, Column("id", Integer, primary_key=True),
+          Column("on", sa.Boolean(create_constraint=after, name="ck_flag_on")))
+    return m
+
+
+def generated_columns(after: bool) -> MetaData:
+    m = MetaData()
+    Table(
+        "item", m,
+        Column("id", Integer, primary_key=True),
+        Column("a", Integer),
+        Column("b", Integer),
+        Column("total", Integer, sa.Computed("a + b + 1" if after else "a + b")),
+        Column("doubled", Integer, sa.Computed("a * 2", persisted=not after)),
+        Column("c", Integer, *([sa.Computed("a * 3", persisted=True)] if after else [])),
+        *([Column("label", String(30), sa.Computed("concat('#', id)"))] if after else []),
+        Index("ix_item_total", "total"),
+        Index("ix_item_doubled", "doubled"),
+    )
+    return m
+
+
 CASES = [
     "create_table", "drop_table", "add_column", "drop_column", "column_type", "nullability",
     "server_default", "autoincrement", "column_comment", "table_comment", "plain_index",
@@ -433,7 +467,7 @@ CASES = [
     "reserved_words", "fk_cycle", "fk_and_its_index", "referenced_column_type", "collation",
     "json_column", "percent_signs", "uuid_column", "fk_unique_removed", "fk_index_repurposed",
     "fk_index_column_dropped", "fk_unique_to_index", "new_key_to_new_unique", "primary_key_served_a_key",
-    "long_convention_names", "column_order",
+    "long_convention_names", "column_order", "check_constraints", "generated_columns",
 ]
 
 for _case in CASES:

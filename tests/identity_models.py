@@ -233,6 +233,12 @@ Table(
     Column("rounded", sa.Numeric(10, 2), server_default="1.005"),
     Column("set_order", mysql.SET("a", "b", "c"), server_default="c,a"),
     Column("bit_text", mysql.BIT(4), server_default=text("5")),
+    Column("price", sa.Numeric(10, 2), sa.CheckConstraint("price >= 0")),
+    Column("doubled", sa.Numeric(10, 2), sa.Computed("price * 2")),
+    Column("stored_label", String(30), sa.Computed("concat('#', tight_sum)", persisted=True)),
+    Column("active", sa.Boolean(create_constraint=True, name="ck_unusual_active")),
+    sa.CheckConstraint("tight_sum BETWEEN 0 AND 100", name="ck_unusual_sum"),
+    sa.CheckConstraint("bit_text <> b'0'"),
     comment="emoji 🎉 table",
 )
 

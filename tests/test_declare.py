@@ -139,7 +139,6 @@ def test_composite_primary_key_puts_the_autoincrement_column_first():
     "column, message",
     [
         (sa.Column("x", sa.String()), "cannot render t.x: VARCHAR requires a length on dialect mysql"),
-        (sa.Column("x", sa.Integer, sa.Computed("id + 1")), "cannot render t.x: computed columns"),
         (sa.Column("x", sa.Integer, sa.Identity()), "cannot render t.x: MySQL has no IDENTITY"),
         (sa.Column("x", sa.DateTime, server_default=sa.text("now() ON UPDATE uuid()")),
          "ON UPDATE takes CURRENT_TIMESTAMP"),
@@ -150,10 +149,24 @@ def test_constructs_that_cannot_be_rendered_name_table_and_column(column, messag
         declare(lambda m: sa.Table("t", m, sa.Column("id", sa.Integer, primary_key=True), column))
 
 
-def test_check_constraints_are_refused_not_skipped():
-    with pytest.raises(SqlgenError, match="CHECK constraint on t"):
-        declare(lambda m: sa.Table("t", m, sa.Column("id", sa.Integer, primary_key=True),
-                                   sa.CheckConstraint("id > 0", name="ck_positive")))
+def test_check_constraints_and_generated_columns():
+    schema, _ = declare(lambda m: sa.Table(
+        "t", m,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("price", sa.Integer, sa.CheckConstraint("price >= 0")),
+        sa.Column("total", sa.Integer, sa.Computed("id + price", persisted=True)),
+        sa.Column("flag", sa.Boolean(create_constraint=True, name="ck_flag")),
+        sa.CheckConstraint("`id` > 0", name="ck_positive"),
+        sa.CheckConstraint("price != 5"),
+    ))
+    table = schema.table("t")
+    assert sorted((c.name, c.key, c.auto_named) for c in table.checks) == [
+        ("CONSTRAINT_1", "price<>5", True),
+        ("ck_flag", "flag in(0,1)", False),
+        ("ck_positive", "id>0", False),
+        ("price", "price>=0", True),  # MariaDB names a column's check after the column
+    ]
+    assert table.column("total").generated.key == "id+price" and table.column("total").generated.stored
 
 
 def test_expression_index_is_refused():

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
-from ..schema import Column, ForeignKey, Index, IndexPart, Schema, Table, TableOptions
+from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from . import dialect as my, expressions, reported_text, types
 from .dialect import ServerInfo
 from .reflect import normalize_action, written_action
@@ -87,13 +87,6 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
         if reported_text(comment) != comment:
             notes.append(f"the server keeps comments in utf8mb3: the comment of {where} is stored as "
                          f"{reported_text(comment)!r}")
-    for constraint in table.constraints:
-        if isinstance(constraint, sa.CheckConstraint):
-            raise SqlgenError(
-                f"cannot render the CHECK constraint on {table.name} "
-                f"({constraint.name or 'unnamed'}): CHECK constraints are not supported yet; "
-                "remove it from the models or write that migration by hand (generate --empty)"
-            )
     pk = table.primary_key
     pk_columns = pk.columns_autoinc_first if pk._implicit_generated else list(pk.columns)
     primary_key = tuple(column.name for column in pk_columns)
@@ -110,7 +103,37 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
         indexes=indexes,
         foreign_keys=foreign_keys,
         options=options,
+        checks=_checks(table, server, dialect, ddl),
     )
+
+
+def _checks(table: sa.Table, server: ServerInfo, dialect, ddl) -> tuple[Check, ...]:
+    """CHECK constraints, named as the server will name those the models leave unnamed:
+    CONSTRAINT_1, CONSTRAINT_2... on MariaDB (a column-level check takes the column's
+    name), <table>_chk_1, <table>_chk_2... on MySQL, in CREATE TABLE order."""
+    found = []
+    for column in table.columns:
+        found += [(constraint, column.name) for constraint in column.constraints
+                  if isinstance(constraint, sa.CheckConstraint)]
+    found += [(constraint, None) for constraint in table._sorted_constraints
+              if isinstance(constraint, sa.CheckConstraint)]
+    result, unnamed = [], 0
+    for constraint, column_name in found:
+        try:
+            expression = ddl.sql_compiler.process(constraint.sqltext, include_table=False, literal_binds=True)
+        except CompileError as exc:
+            raise SqlgenError(f"cannot render a CHECK constraint of {table.name}: {exc}") from None
+        name = _name(constraint, dialect)
+        auto = name is None
+        if auto:
+            unnamed += column_name is None or not server.is_mariadb
+            if server.is_mariadb:
+                name = column_name or f"CONSTRAINT_{unnamed}"
+            else:
+                name = f"{_table_name(table.name, server)}_chk_{unnamed}"
+        result.append(Check(name, expressions.expression_key(expression), expression, auto_named=auto,
+                            column=column_name))
+    return tuple(result)
 
 
 def _key_indexes(foreign_keys, primary_key, indexes: tuple[Index, ...]) -> tuple[Index, ...]:
@@ -156,8 +179,14 @@ def _canonical_collation(collation) -> str | None:
 
 def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation: str, charset: str) -> Column:
     where = f"{column.table.name}.{column.name}"
+    generated = None
     if column.computed is not None:
-        raise SqlgenError(f"cannot render {where}: computed columns are not supported yet")
+        try:
+            expression = ddl.sql_compiler.process(column.computed.sqltext, include_table=False, literal_binds=True)
+        except CompileError as exc:
+            raise SqlgenError(f"cannot render {where}: {exc}") from None
+        generated = Generated(expressions.expression_key(expression), column.computed.persisted is True,
+                              expression)
     if column.identity is not None:
         raise SqlgenError(f"cannot render {where}: MySQL has no IDENTITY columns; use autoincrement=True")
     try:
@@ -200,12 +229,14 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
     return Column(
         name=column.name,
         type=parsed.type,
-        nullable=bool(column.nullable),
+        # MariaDB takes no NULL/NOT NULL on a generated column: it is always nullable there.
+        nullable=bool(column.nullable) or (generated is not None and server.is_mariadb),
         default=default,
         on_update=on_update,
         autoincrement=autoincrement,
         comment=column.comment or None,
         collation=collation,
+        generated=generated,
     )
 
 

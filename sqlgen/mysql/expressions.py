@@ -190,7 +190,8 @@ FUNCTION_SYNONYMS = {
 _BARE_FUNCTIONS = ("current_timestamp", "current_date", "current_time", "current_user",
                    "localtime", "localtimestamp", "utc_timestamp", "utc_date", "utc_time")
 _TOKEN = re.compile(
-    r"""(?P<string>_[a-z0-9]+(?=')|'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")"""
+    r"""(?P<bits>b'[01]*'|x'[0-9a-f]*'|0x[0-9a-f]+\b)"""
+    r"""|(?P<string>_[a-z0-9]+(?=')|'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")"""
     r"""|(?P<quoted>`(?:[^`]|``)*`)"""
     r"""|(?P<word>[A-Za-z0-9_$.@]+)"""
     r"""|(?P<op><=>|<>|!=|>=|<=|:=|<<|>>|&&|\|\||->>|->|\S)""",
@@ -211,7 +212,10 @@ def expression_key(text: str) -> str:
     tokens: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
         kind, value = match.lastgroup, match.group()
-        if kind == "string":
+        if kind == "bits":
+            # b'101', x'05' and 0x05 are the same bytes; MariaDB prints them as 0x05.
+            kind, value = "word", _hex_literal(value)
+        elif kind == "string":
             if value.startswith("_"):
                 continue  # _utf8mb4'x' is 'x'
         elif kind == "quoted":
@@ -237,6 +241,16 @@ def expression_key(text: str) -> str:
         out.append(value)
         previous = (kind, value)
     return "".join(out)
+
+
+def _hex_literal(text: str) -> str:
+    text = text.lower()
+    if text.startswith("b'"):
+        bits = text[2:-1] or "0"
+        digits = max(1, (len(bits) + 7) // 8) * 2
+        return "0x" + format(int(bits, 2), f"0{digits}x")
+    digits = text[2:-1] if text.startswith("x'") else text[2:]
+    return "0x" + (digits if len(digits) % 2 == 0 else "0" + digits)
 
 
 def _function_spellings(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 
 from ..errors import SqlgenError
-from ..schema import Column, ForeignKey, Index, IndexPart, Schema, Table, TableOptions
+from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from . import expressions, types
 from .dialect import ServerInfo
 
@@ -60,7 +60,7 @@ SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA
 # MariaDB names CHECK constraints per table, so it needs the table in the join;
 # MySQL 8's CHECK_CONSTRAINTS has no TABLE_NAME column.
 CHECKS_SQL = """
-SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE
+SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE, {level}
   FROM information_schema.TABLE_CONSTRAINTS tc
   JOIN information_schema.CHECK_CONSTRAINTS cc
     ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA
@@ -78,8 +78,7 @@ UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_
 
 # Kinds of unmanaged objects that are not tables: a model table may not share a name
 # with anything else.
-NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "check constraint",
-                        "generated column", "expression index"})
+NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "expression index"})
 
 _ON_UPDATE_EXTRA = re.compile(r"on update (\w+(?:\(\d*\))?)", re.I)
 
@@ -121,7 +120,6 @@ def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset(
         if row[0] in tables:
             columns[row[0]].append(row)
     checks, other_checks = _checks(connection, server)
-    unmanaged += [("check constraint", f"{table}.{name}") for table, name in other_checks if table in tables]
     unmanaged += [(kind, name) for kind, name in _rows(connection, OTHER_OBJECTS_SQL)]
     indexes = _group(connection, INDEXES_SQL, tables)
     foreign_keys = _group(connection, FOREIGN_KEYS_SQL, tables)
@@ -131,13 +129,7 @@ def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset(
         engine, collation, comment = tables[name]
         table_collation = (collation or server.default_collation).lower()
         charset = table_collation.split("_")[0]
-        cols = []
-        for row in columns[name]:
-            column = _column(row, server, table_collation, charset, (name, row[1]) in checks)
-            if column is None:
-                unmanaged.append(("generated column", f"{name}.{row[1]}"))
-                continue
-            cols.append(column)
+        cols = [_column(row, server, table_collation, charset, (name, row[1]) in checks) for row in columns[name]]
         primary_key, table_indexes, expression_indexes = _indexes(indexes[name])
         unmanaged.extend(("expression index", f"{name}.{index}") for index in expression_indexes)
         result.append(
@@ -148,6 +140,7 @@ def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset(
                 indexes=table_indexes,
                 foreign_keys=_foreign_keys(foreign_keys[name], server.database),
                 options=TableOptions(engine=engine, collation=table_collation, comment=comment or None),
+                checks=tuple(sorted(other_checks.get(name, ()), key=lambda check: check.name)),
             )
         )
     return Schema(tables=tuple(result), unmanaged=tuple(sorted(unmanaged)))
@@ -165,30 +158,39 @@ def _group(connection, sql: str, tables) -> dict[str, list[tuple]]:
     return grouped
 
 
-def _checks(connection, server: ServerInfo) -> tuple[set[tuple[str, str]], list[tuple[str, str]]]:
-    """(table, column) pairs whose MariaDB JSON check is present, and the other checks.
+def _checks(connection, server: ServerInfo) -> tuple[set[tuple[str, str]], dict[str, list[Check]]]:
+    """(table, column) pairs whose MariaDB JSON check is present, and the other checks by table.
 
     MariaDB stores JSON as LONGTEXT plus CHECK (json_valid(`col`)) named after
     the column; together they are the JSON type, never a diff.
     """
     if server.version < ((10, 2) if server.is_mariadb else (8, 0, 16)):
-        return set(), []
-    sql = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME" if server.is_mariadb else "")
-    json, other = set(), []
-    for table, name, clause in _rows(connection, sql):
+        return set(), {}
+    if server.is_mariadb:
+        sql = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME", level="cc.LEVEL")
+    else:
+        sql = CHECKS_SQL.format(same_table="", level="NULL")
+    json, other = set(), defaultdict(list)
+    for table, name, clause, level in _rows(connection, sql):
         if server.is_mariadb and re.fullmatch(r"json_valid\(`" + re.escape(name.replace("`", "``")) + r"`\)",
                                               clause.strip()):
             json.add((table, name))
         else:
-            other.append((table, name))
+            # MariaDB names a column's own check after the column.
+            column = name if level == "Column" else None
+            other[table].append(Check(name, expressions.expression_key(clause), clause.strip(), column=column))
     return json, other
 
 
-def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json: bool) -> Column | None:
-    _, name, default, nullable, column_type, collation, extra, comment, generated = row
+def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json: bool) -> Column:
+    _, name, default, nullable, column_type, collation, extra, comment, expression = row
     extra = extra or ""
-    if generated or "generated" in extra.lower() and "default_generated" not in extra.lower():
-        return None
+    generated = None
+    kind = re.search(r"\b(virtual|stored|persistent) generated\b", extra, re.I)
+    if kind and expression:
+        generated = Generated(expressions.expression_key(expression), kind.group(1).lower() != "virtual",
+                              expression.strip())
+        default = None
     canonical = types.parse_type(column_type, charset).type
     if is_json and canonical == "longtext":
         canonical = "json"
@@ -207,6 +209,7 @@ def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json
         autoincrement="auto_increment" in extra.lower(),
         comment=comment or None,
         collation=collation if types.takes_collation(canonical) and collation != table_collation else None,
+        generated=generated,
     )
 
 

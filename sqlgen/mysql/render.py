@@ -7,12 +7,14 @@ carry no trailing semicolon: the migration writer adds it.
 from __future__ import annotations
 
 from ..ops import (
+    AddCheck,
     AddColumn,
     AddForeignKey,
     AddIndex,
     AddPrimaryKey,
     AlterTable,
     CreateTable,
+    DropCheck,
     DropColumn,
     DropForeignKey,
     DropIndex,
@@ -41,7 +43,11 @@ def render(operation: Operation, server: ServerInfo) -> str:
 
 
 def create_table(table: Table, server: ServerInfo, skip_fks: tuple[str, ...] = ()) -> str:
-    lines = [column_definition(column, server) for column in table.columns]
+    # A column's own unnamed check stays on the column, where the server names it after the column.
+    inline = {check.column: check for check in table.checks if check.column and check.auto_named}
+    lines = [column_definition(column, server) + (f" CHECK ({inline[column.name].expression})"
+                                                  if column.name in inline else "")
+             for column in table.columns]
     if table.primary_key:
         lines.append(f"PRIMARY KEY {_column_list(table.primary_key)}")
     for index in table.indexes:
@@ -49,6 +55,12 @@ def create_table(table: Table, server: ServerInfo, skip_fks: tuple[str, ...] = (
     for fk in table.foreign_keys:
         if fk.name not in skip_fks:
             lines.append(_foreign_key_definition(fk))
+    for check in table.checks:
+        if check.column and check.auto_named:
+            continue
+        # A check the server names is written without a name, as create_all writes it.
+        name = "" if check.auto_named else f"CONSTRAINT {q(check.name)} "
+        lines.append(f"{name}CHECK ({check.expression})")
     body = ",\n".join(INDENT + line for line in lines)
     return f"CREATE TABLE {q(table.name)} (\n{body}\n) {_table_options(table.options, server)}"
 
@@ -57,6 +69,14 @@ def column_definition(column: Column, server: ServerInfo) -> str:
     parts = [q(column.name), column.type]
     if column.collation:
         parts.append(f"COLLATE {column.collation}")
+    if column.generated is not None:
+        generated = column.generated
+        parts.append(f"AS ({generated.expression}) {'STORED' if generated.stored else 'VIRTUAL'}")
+        if not server.is_mariadb:  # MariaDB takes no NULL/NOT NULL here
+            parts.append("NULL" if column.nullable else "NOT NULL")
+        if column.comment is not None:
+            parts.append(f"COMMENT {quote_string(column.comment, server.backslash_escapes)}")
+        return " ".join(parts)
     parts.append("NULL" if column.nullable else "NOT NULL")
     if column.default is not None:
         parts.append(f"DEFAULT {column.default}")
@@ -88,6 +108,12 @@ def _clauses(change, server: ServerInfo) -> list[str]:
         if server.supports_rename_index:
             return [f"RENAME INDEX {q(change.old.name)} TO {q(change.new.name)}"]
         return [f"DROP INDEX {q(change.old.name)}", "ADD " + _index_definition(change.new, inline=False)]
+    if isinstance(change, AddCheck):
+        return [f"ADD CONSTRAINT {q(change.check.name)} CHECK ({change.check.expression})"]
+    if isinstance(change, DropCheck):
+        # MySQL 8.0.16-8.0.18 know only DROP CHECK.
+        keyword = "CHECK" if not server.is_mariadb and server.version < (8, 0, 19) else "CONSTRAINT"
+        return [f"DROP {keyword} {q(change.check.name)}"]
     if isinstance(change, DropPrimaryKey):
         return ["DROP PRIMARY KEY"]
     if isinstance(change, AddPrimaryKey):
