@@ -44,9 +44,11 @@ class Column:
 
 @dataclass(frozen=True)
 class IndexPart:
-    column: str
+    column: str | None  # None for an expression part (MySQL 8 functional index)
     length: int | None = None  # prefix length, e.g. 10 for `name`(10)
     descending: bool = False
+    expression_key: str | None = None  # the expression in one canonical spelling: compared
+    expression: str | None = field(default=None, compare=False)  # as written or reported: rendered
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
     pk = table.primary_key
     pk_columns = pk.columns_autoinc_first if pk._implicit_generated else list(pk.columns)
     primary_key = tuple(column.name for column in pk_columns)
-    indexes = _indexes(table, dialect, server, {column.name: column.type for column in columns})
+    indexes = _indexes(table, dialect, server, {column.name: column.type for column in columns}, ddl)
     foreign_keys = _foreign_keys(table, server, dialect)
     if foreign_keys and options.engine.lower() not in FOREIGN_KEY_ENGINES:
         notes.append(f"not created: the foreign keys of {table.name}, whose {options.engine} engine keeps none")
@@ -240,7 +240,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
     )
 
 
-def _indexes(table: sa.Table, dialect, server: ServerInfo, types: dict[str, str]) -> tuple[Index, ...]:
+def _indexes(table: sa.Table, dialect, server: ServerInfo, column_types: dict[str, str], ddl) -> tuple[Index, ...]:
     used = {"PRIMARY"}
     result = []
     # Unnamed unique constraints get their name from the server, in CREATE TABLE
@@ -259,7 +259,7 @@ def _indexes(table: sa.Table, dialect, server: ServerInfo, types: dict[str, str]
             raise SqlgenError(f"cannot render an unnamed index on {table.name}: give it a name")
         used.add(name.lower())
         result.append(
-            Index(name, _index_parts(table, index, dialect, server, types), unique=bool(index.unique), kind=_index_kind(index, dialect))
+            Index(name, _index_parts(table, index, dialect, server, column_types, ddl), unique=bool(index.unique), kind=_index_kind(index, dialect))
         )
     return tuple(sorted(result, key=lambda i: i.name))
 
@@ -280,7 +280,7 @@ def _name(constraint, dialect) -> str | None:
 
 
 def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo,
-                 types: dict[str, str]) -> tuple[IndexPart, ...]:
+                 column_types: dict[str, str], ddl) -> tuple[IndexPart, ...]:
     length = index.get_dialect_option(dialect, "length")
     if index.get_dialect_option(dialect, "with_parser"):
         raise SqlgenError(f"cannot render index {table.name}.{index.name}: WITH PARSER is not supported")
@@ -295,15 +295,29 @@ def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo,
             expression = expression.element
         name = _column_name(expression, table)
         if name is None:
-            raise SqlgenError(
-                f"cannot render index {table.name}.{index.name}: expression indexes are not supported yet"
-            )
+            parts.append(_expression_part(table, index, expression, descending, server, ddl))
+            continue
         part_length = length.get(name) if isinstance(length, dict) else length
-        if part_length and _full_length(types[name]) is not None and int(part_length) >= _full_length(types[name]):
+        full = _full_length(column_types[name])
+        if part_length and full is not None and int(part_length) >= full:
             part_length = None  # a "prefix" as long as the column is the whole column to the server
         descending = descending and server.supports_descending_indexes
         parts.append(IndexPart(name, int(part_length) if part_length else None, descending))
     return tuple(parts)
+
+
+def _expression_part(table, index, expression, descending: bool, server: ServerInfo, ddl) -> IndexPart:
+    if server.is_mariadb or server.version < (8, 0, 13):
+        raise SqlgenError(
+            f"cannot render index {table.name}.{index.name}: expression indexes need MySQL 8.0.13 or later "
+            f"({server.label} has none); index a generated column instead"
+        )
+    try:
+        text = ddl.sql_compiler.process(expression, include_table=False, literal_binds=True)
+    except CompileError as exc:
+        raise SqlgenError(f"cannot render index {table.name}.{index.name}: {exc}") from None
+    return IndexPart(None, None, descending and server.supports_descending_indexes,
+                     expressions.expression_key(text), text)
 
 
 def _full_length(column_type: str) -> int | None:

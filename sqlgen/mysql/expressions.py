@@ -210,7 +210,8 @@ def expression_key(text: str) -> str:
 
     reserved = RESERVED_WORDS_MYSQL | RESERVED_WORDS_MARIADB
     tokens: list[tuple[str, str]] = []
-    for match in _TOKEN.finditer(text):
+    # MySQL 8 wraps CHECK clauses and generation expressions in parentheses.
+    for match in _TOKEN.finditer(_strip_outer_parens(text)):
         kind, value = match.lastgroup, match.group()
         if kind == "bits":
             # b'101', x'05' and 0x05 are the same bytes; MariaDB prints them as 0x05.

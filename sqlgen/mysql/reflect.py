@@ -39,7 +39,7 @@ SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE,
 """
 
 INDEXES_SQL = """
-SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION
+SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION, {expression}
   FROM information_schema.STATISTICS
  WHERE TABLE_SCHEMA = DATABASE()
  ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
@@ -78,7 +78,7 @@ UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_
 
 # Kinds of unmanaged objects that are not tables: a model table may not share a name
 # with anything else.
-NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "expression index"})
+NOT_TABLES = frozenset({"trigger", "procedure", "function", "event"})
 
 _ON_UPDATE_EXTRA = re.compile(r"on update (\w+(?:\(\d*\))?)", re.I)
 
@@ -105,9 +105,38 @@ def server_info(connection) -> ServerInfo:
 
 def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset()) -> Schema:
     """Reflect every base table of the connection's database, minus `exclude`."""
+    return build(fetch(connection, server), server, exclude)
+
+
+def fetch(connection, server: ServerInfo) -> dict[str, list[tuple]]:
+    """The information_schema rows a Schema is built from: one query per kind of object."""
+    rows = {
+        "tables": TABLES_SQL,
+        "columns": COLUMNS_SQL,
+        "indexes": INDEXES_SQL.format(expression="EXPRESSION" if _has_expression_indexes(server) else "NULL"),
+        "foreign_keys": FOREIGN_KEYS_SQL,
+        "other": OTHER_OBJECTS_SQL,
+    }
+    result = {name: _rows(connection, sql) for name, sql in rows.items()}
+    result["checks"] = []
+    if server.version >= ((10, 2) if server.is_mariadb else (8, 0, 16)):
+        if server.is_mariadb:
+            sql = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME", level="cc.LEVEL")
+        else:
+            sql = CHECKS_SQL.format(same_table="", level="NULL")
+        result["checks"] = _rows(connection, sql)
+    return result
+
+
+def _has_expression_indexes(server: ServerInfo) -> bool:
+    return not server.is_mariadb and server.version >= (8, 0, 13)
+
+
+def build(rows: dict[str, list[tuple]], server: ServerInfo, exclude: frozenset[str] = frozenset()) -> Schema:
+    """A Schema from information_schema rows (as `fetch` returns them): no connection here."""
     tables = {}
     unmanaged = []
-    for name, kind, engine, collation, comment in _rows(connection, TABLES_SQL):
+    for name, kind, engine, collation, comment in rows["tables"]:
         if name in exclude:
             continue
         if kind != "BASE TABLE":
@@ -115,23 +144,20 @@ def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset(
             continue
         tables[name] = (engine, collation, comment)
 
-    columns = defaultdict(list)
-    for row in _rows(connection, COLUMNS_SQL):
-        if row[0] in tables:
-            columns[row[0]].append(row)
-    checks, other_checks = _checks(connection, server)
-    unmanaged += [(kind, name) for kind, name in _rows(connection, OTHER_OBJECTS_SQL)]
-    indexes = _group(connection, INDEXES_SQL, tables)
-    foreign_keys = _group(connection, FOREIGN_KEYS_SQL, tables)
+    columns = _by_table(rows["columns"], tables, keep_table=True)
+    json_checks, checks = _checks(rows["checks"], server)
+    unmanaged += [(kind, name) for kind, name in rows["other"]]
+    indexes = _by_table(rows["indexes"], tables)
+    foreign_keys = _by_table(rows["foreign_keys"], tables)
 
     result = []
     for name in sorted(tables):
         engine, collation, comment = tables[name]
         table_collation = (collation or server.default_collation).lower()
         charset = table_collation.split("_")[0]
-        cols = [_column(row, server, table_collation, charset, (name, row[1]) in checks) for row in columns[name]]
-        primary_key, table_indexes, expression_indexes = _indexes(indexes[name])
-        unmanaged.extend(("expression index", f"{name}.{index}") for index in expression_indexes)
+        cols = [_column(row, server, table_collation, charset, (name, row[1]) in json_checks)
+                for row in columns[name]]
+        primary_key, table_indexes = _indexes(indexes[name])
         result.append(
             Table(
                 name=name,
@@ -140,7 +166,7 @@ def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset(
                 indexes=table_indexes,
                 foreign_keys=_foreign_keys(foreign_keys[name], server.database),
                 options=TableOptions(engine=engine, collation=table_collation, comment=comment or None),
-                checks=tuple(sorted(other_checks.get(name, ()), key=lambda check: check.name)),
+                checks=tuple(sorted(checks.get(name, ()), key=lambda check: check.name)),
             )
         )
     return Schema(tables=tuple(result), unmanaged=tuple(sorted(unmanaged)))
@@ -150,28 +176,22 @@ def _rows(connection, sql: str) -> list[tuple]:
     return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
 
 
-def _group(connection, sql: str, tables) -> dict[str, list[tuple]]:
+def _by_table(rows: list[tuple], tables, keep_table: bool = False) -> dict[str, list[tuple]]:
     grouped = defaultdict(list)
-    for row in _rows(connection, sql):
+    for row in rows:
         if row[0] in tables:
-            grouped[row[0]].append(row[1:])
+            grouped[row[0]].append(row if keep_table else row[1:])
     return grouped
 
 
-def _checks(connection, server: ServerInfo) -> tuple[set[tuple[str, str]], dict[str, list[Check]]]:
+def _checks(rows: list[tuple], server: ServerInfo) -> tuple[set[tuple[str, str]], dict[str, list[Check]]]:
     """(table, column) pairs whose MariaDB JSON check is present, and the other checks by table.
 
     MariaDB stores JSON as LONGTEXT plus CHECK (json_valid(`col`)) named after
     the column; together they are the JSON type, never a diff.
     """
-    if server.version < ((10, 2) if server.is_mariadb else (8, 0, 16)):
-        return set(), {}
-    if server.is_mariadb:
-        sql = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME", level="cc.LEVEL")
-    else:
-        sql = CHECKS_SQL.format(same_table="", level="NULL")
     json, other = set(), defaultdict(list)
-    for table, name, clause, level in _rows(connection, sql):
+    for table, name, clause, level in rows:
         if server.is_mariadb and re.fullmatch(r"json_valid\(`" + re.escape(name.replace("`", "``")) + r"`\)",
                                               clause.strip()):
             json.add((table, name))
@@ -213,29 +233,27 @@ def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json
     )
 
 
-def _indexes(rows) -> tuple[tuple[str, ...], tuple[Index, ...], set[str]]:
+def _indexes(rows) -> tuple[tuple[str, ...], tuple[Index, ...]]:
     primary_key: tuple[str, ...] = ()
     parts = defaultdict(list)
     shapes = {}
-    expressions = set()
-    for name, non_unique, column, sub_part, index_type, collation in rows:
-        if column is None:  # MySQL 8 functional index part
-            expressions.add(name)
-            continue
+    for name, non_unique, column, sub_part, index_type, collation, expression in rows:
         if name == "PRIMARY":
             primary_key += (column,)
             continue
         kind = index_type.upper() if index_type.upper() in ("FULLTEXT", "SPATIAL") else None
         # MariaDB reports a SUB_PART of 32 for SPATIAL indexes; they take no prefix.
         length = int(sub_part) if sub_part and kind != "SPATIAL" else None
-        parts[name].append(IndexPart(column, length, collation == "D"))
+        if column is None and expression:  # MySQL 8 functional key part
+            part = IndexPart(None, None, collation == "D", expressions.expression_key(expression), expression)
+        else:
+            part = IndexPart(column, length, collation == "D")
+        parts[name].append(part)
         shapes[name] = (not int(non_unique), kind)
     indexes = tuple(
-        Index(name, tuple(parts[name]), unique=shapes[name][0], kind=shapes[name][1])
-        for name in sorted(parts)
-        if name not in expressions
+        Index(name, tuple(parts[name]), unique=shapes[name][0], kind=shapes[name][1]) for name in sorted(parts)
     )
-    return primary_key, indexes, expressions
+    return primary_key, indexes
 
 
 def _foreign_keys(rows, database: str) -> tuple[ForeignKey, ...]:

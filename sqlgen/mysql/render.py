@@ -143,7 +143,7 @@ def _index_definition(index: Index, inline: bool) -> str:
         keyword = "KEY" if inline else "INDEX"
     parts = []
     for part in index.parts:
-        text = q(part.column)
+        text = q(part.column) if part.column is not None else f"({part.expression})"
         if part.length:
             text += f"({part.length})"
         if part.descending:
