@@ -432,8 +432,10 @@ def _moved_index(fk: ForeignKey, implicit: list[Index], old_fks, dropped: list[F
         users = [old_fk for old_fk in old_fks if _serves(index, old_fk.columns)]
         if users and all(user in dropped for user in users):
             moved[users[0].name] = index
-            # A named key's index bears the key's name, as create_all's CREATE TABLE gives it.
-            return index if fk.auto_named else replace(index, name=fk.name)
+            if fk.auto_named or fk.name == users[0].name:
+                return index
+            # A key renamed by the models: its index takes the new name, as create_all gives it.
+            return replace(index, name=fk.name)
     return None
 
 
