@@ -473,3 +473,6 @@ CASES = [
 for _case in CASES:
     globals()[f"{_case}__before"] = globals()[_case](False)
     globals()[f"{_case}__after"] = globals()[_case](True)
+
+log_table = MetaData()
+Table("log", log_table, Column("id", Integer, primary_key=True), Column("at", sa.Date))

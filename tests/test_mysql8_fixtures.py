@@ -68,9 +68,9 @@ def column(table, name, default, nullable, column_type, collation=None, extra=""
 
 ROWS = {
     "tables": [
-        ("user", "BASE TABLE", "InnoDB", COLLATION, ""),
-        ("post", "BASE TABLE", "InnoDB", COLLATION, ""),
-        ("sqlgen_version", "BASE TABLE", "InnoDB", COLLATION, ""),
+        ("user", "BASE TABLE", "InnoDB", COLLATION, "", ""),
+        ("post", "BASE TABLE", "InnoDB", COLLATION, "", ""),
+        ("sqlgen_version", "BASE TABLE", "InnoDB", COLLATION, "", ""),
     ],
     "columns": [
         column("post", "id", None, "NO", "int", extra="auto_increment"),

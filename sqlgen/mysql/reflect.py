@@ -25,7 +25,7 @@ SELECT VERSION(), DATABASE(), @@default_storage_engine, @@sql_mode,
 CHARSETS_SQL = "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS"
 
 TABLES_SQL = """
-SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT
+SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT, CREATE_OPTIONS
   FROM information_schema.TABLES
  WHERE TABLE_SCHEMA = DATABASE()
 """
@@ -78,7 +78,7 @@ UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_
 
 # Kinds of unmanaged objects that are not tables: a model table may not share a name
 # with anything else.
-NOT_TABLES = frozenset({"trigger", "procedure", "function", "event"})
+NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "partitioning of table"})
 
 _ON_UPDATE_EXTRA = re.compile(r"on update (\w+(?:\(\d*\))?)", re.I)
 
@@ -136,12 +136,14 @@ def build(rows: dict[str, list[tuple]], server: ServerInfo, exclude: frozenset[s
     """A Schema from information_schema rows (as `fetch` returns them): no connection here."""
     tables = {}
     unmanaged = []
-    for name, kind, engine, collation, comment in rows["tables"]:
+    for name, kind, engine, collation, comment, create_options in rows["tables"]:
         if name in exclude:
             continue
         if kind != "BASE TABLE":
             unmanaged.append((kind.lower(), name))
             continue
+        if "partitioned" in (create_options or "").lower():
+            unmanaged.append(("partitioning of table", name))
         tables[name] = (engine, collation, comment)
 
     columns = _by_table(rows["columns"], tables, keep_table=True)
