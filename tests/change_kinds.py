@@ -460,6 +460,14 @@ def generated_columns(after: bool) -> MetaData:
     return m
 
 
+def table_options(after: bool) -> MetaData:
+    m = MetaData()
+    Table("archive", m, Column("id", Integer, primary_key=True), Column("body", Text),
+          mysql_engine="InnoDB" if after else "MyISAM", mysql_charset="latin1" if after else "utf8mb4",
+          comment="kept forever" if after else None)
+    return m
+
+
 CASES = [
     "create_table", "drop_table", "add_column", "drop_column", "column_type", "nullability",
     "server_default", "autoincrement", "column_comment", "table_comment", "plain_index",
@@ -467,7 +475,7 @@ CASES = [
     "reserved_words", "fk_cycle", "fk_and_its_index", "referenced_column_type", "collation",
     "json_column", "percent_signs", "uuid_column", "fk_unique_removed", "fk_index_repurposed",
     "fk_index_column_dropped", "fk_unique_to_index", "new_key_to_new_unique", "primary_key_served_a_key",
-    "long_convention_names", "column_order", "check_constraints", "generated_columns",
+    "long_convention_names", "column_order", "check_constraints", "generated_columns", "table_options",
 ]
 
 for _case in CASES:
