@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from . import dialects
 from .config import Config
 from .errors import SqlgenError
 
@@ -37,6 +38,7 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     from . import migrations
     from .writer import MigrationText
 
+    dialect = _dialect(config)
     existing = migrations.scan(config.directory)
     version = migrations.next_version(existing)
     name = f"{version:04d}_{migrations.slugify(message)}"
@@ -53,12 +55,10 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     )
 
     if empty:
-        from .database import parse_url
-
-        text.dialect = parse_url(config.url).get_backend_name() if config.url else "(no database configured)"
+        text.dialect = dialect
         text.server = "not checked (generate --empty)"
     else:
-        plan = _plan(config)
+        plan = _plan(config, dialect)
         result.notes = plan.notes
         for note in plan.notes:
             echo(f"note: {note}")
@@ -70,7 +70,7 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.down_blocks = plan.blocks(plan.inverse)
         result.summary = [line for op in plan.operations for line in op.summaries()]
 
-    result.up_text, result.down_text = _with_tracking_blocks(text, config, name)
+    result.up_text, result.down_text = _with_tracking_blocks(text, config, name, dialect)
     if dry_run:
         for line in result.summary:
             echo(line)
@@ -81,6 +81,7 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         return result
 
     result.paths = migrations.write_pair(config.directory, name, result.up_text, result.down_text)
+    dialects.record(config.directory, dialect)
     for line in result.summary:
         echo(line)
     echo(f"Wrote {_shown(result.paths[0])}")
@@ -88,19 +89,19 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     return result
 
 
-def _with_tracking_blocks(text, config: Config, name: str) -> tuple[str, str]:
+def _with_tracking_blocks(text, config: Config, name: str, dialect: str) -> tuple[str, str]:
     """Render the pair, then again with tracking blocks recording its statements.
 
     The blocks are left out of the checksum, so the first rendering tells what
     they must record.
     """
     from .migrations import facts_of_lines
-    from .mysql import tracking
     from .splitter import lines_of
 
+    tracking = dialects.module(dialect).tracking
     up, down = text.render(config.templates)
-    up_facts = facts_of_lines(lines_of(up), text.up_file)
-    down_facts = facts_of_lines(lines_of(down), text.down_file)
+    up_facts = facts_of_lines(lines_of(up), text.up_file, dialect)
+    down_facts = facts_of_lines(lines_of(down), text.down_file, dialect)
     table = config.version_table
     text.up_tracking = tracking.file_blocks("up", table, text.version, name, up_facts.checksum, up_facts.count)
     text.down_tracking = tracking.file_blocks("down", table, text.version, name, down_facts.checksum,
@@ -110,51 +111,62 @@ def _with_tracking_blocks(text, config: Config, name: str) -> tuple[str, str]:
 
 @dataclass
 class _Plan:
+    dialect: object  # the dialect's package
     server: object
     operations: list
     inverse: list
     notes: list[str]
 
     def blocks(self, operations) -> list[str]:
-        from .mysql.render import render
-
-        blocks = ["SET NAMES utf8mb4;"]
+        blocks = list(self.dialect.PREAMBLE)
         for operation in operations:
             lines = [f"-- {risk.level}: {risk.message}" for risk in operation.risks()]
-            lines.append(render(operation, self.server) + ";")
+            statements = self.dialect.render(operation, self.server)
+            if isinstance(statements, str):
+                statements = [statements]
+            lines.append(";\n\n".join(statements) + ";")
             blocks.append("\n".join(lines))
         return blocks
 
 
-def _plan(config: Config) -> _Plan:
+def _plan(config: Config, dialect_name: str) -> _Plan:
     """Load the models, reflect the database and diff them."""
-    from .database import connect, parse_url
+    from .database import connect
     from .diff import diff
     from .models import load_metadata
-    from .mysql.declare import declared_schema
-    from .mysql import MYSQL_RULES
-    from .mysql.reflect import NOT_TABLES, reflect, server_info
     from .ops import invert
 
+    dialect = dialects.module(dialect_name)
     url = config.require_url()
-    parse_url(url)  # a bad URL is reported before any user code is imported
     metadata = load_metadata(config.require_models(), config.root)
     with connect(url) as connection:
-        server = server_info(connection)
-        current = reflect(connection, server, exclude=frozenset({config.version_table}))
-    target, notes = declared_schema(metadata, server, config.version_table)
+        server = dialect.server_info(connection)
+        current = dialect.reflect(connection, server, frozenset({config.version_table}))
+    target, notes = dialect.declared_schema(metadata, server, config.version_table)
     for kind, name in target.unmanaged:
         if (kind, name) not in current.unmanaged:
             raise SqlgenError(f"the models use the {kind} {name!r}, which sqlgen does not create; create it "
                               f"by hand (CREATE SEQUENCE `{name}`) or in a migration of its own "
                               "(sqlgen generate --empty), then generate again")
     for kind, name in current.unmanaged:
-        if kind not in NOT_TABLES and name in target.table_names():
+        if kind not in dialect.NOT_TABLES and name in target.table_names():
             raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "
                               "which sqlgen does not manage; rename one of them")
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
-    operations = diff(current, target, MYSQL_RULES)
-    return _Plan(server, operations, invert(operations), notes)
+    operations = diff(current, target, dialect.rules(server))
+    return _Plan(dialect, server, operations, invert(operations), notes)
+
+
+def _dialect(config: Config) -> str:
+    """The dialect of the database, or of the migrations folder when no database is set.
+
+    A folder holds the migrations of one dialect: using it with another is refused.
+    """
+    if config.url:
+        name = dialects.backend(config.url)  # a bad URL is reported before any user code runs
+        dialects.check(config.directory, name)
+        return name
+    return dialects.recorded(config.directory) or "mysql"
 
 
 # --- The runner's commands -----------------------------------------------------------
@@ -164,20 +176,23 @@ def _session(config: Config, echo: Echo):
     """A runner on a live connection, plus the migrations on disk."""
     from . import migrations
     from .database import close_quietly, database
-    from .mysql.reflect import server_info
-    from .runner import Runner
 
-    import pymysql
-
+    name = _dialect(config)
+    dialect = dialects.module(name)
     found = migrations.scan(config.directory)
     with database(config.require_url()) as db:
         connection = db.connect()
         try:
-            server = server_info(connection)
+            server = dialect.server_info(connection)
             connection.commit()
-            control = connection.connection.dbapi_connection
-            yield Runner(control, db.session, server, config.version_table, echo), found
-        except pymysql.err.MySQLError as exc:
+            runner = dialect.runner(db, connection, server, config.version_table, echo)
+            runner.dialect = name
+            yield runner, found
+        except SqlgenError:
+            raise
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
             # Failures of the migrations' own statements are reported by the runner;
             # this is the connection or the tracking table failing.
             raise SqlgenError(f"database error on {db.where}: {_mysql_error(exc)}") from None
@@ -185,15 +200,24 @@ def _session(config: Config, echo: Echo):
             close_quietly(connection)
 
 
+def _is_database_error(exc) -> bool:
+    import sqlite3
+
+    import pymysql
+
+    return isinstance(exc, (pymysql.err.MySQLError, sqlite3.Error))
+
+
 def _entries(runner, found, with_down: bool = False):
     from . import history, migrations
 
-    facts = {m.version: migrations.facts(m.up) for m in found}
+    dialect = runner.dialect
+    facts = {m.version: migrations.facts(m.up, dialect) for m in found}
     rows = runner.rows()
     down_facts = {}
     if with_down:
         applied = {row.version for row in rows}
-        down_facts = {m.version: migrations.facts(m.down) for m in found if m.version in applied}
+        down_facts = {m.version: migrations.facts(m.down, dialect) for m in found if m.version in applied}
     return history.assess(found, facts, rows, down_facts)
 
 
@@ -326,13 +350,14 @@ def rehash(config: Config, versions: tuple[str, ...] = (), *, echo: Echo = print
     from . import migrations
 
     found = migrations.scan(config.directory)
+    dialect = _dialect(config)
     wanted = {_version_number(v, found) for v in versions} if versions else {m.version for m in found}
     for migration in found:
         if migration.version not in wanted:
             continue
         for direction, path in (("up", migration.up), ("down", migration.down)):
             text = migrations.read_migration(path)
-            fresh = _fresh_text(text, config, migration, direction)
+            fresh = _fresh_text(text, config, migration, direction, dialect)
             if fresh != text:
                 path.write_text(fresh, encoding="utf-8")
                 echo(f"updated {_shown(path)}")
@@ -343,6 +368,7 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     from . import history, migrations
 
     found = migrations.scan(config.directory)
+    dialect = _dialect(config)
     start_text, _, end_text = (span or "").rpartition(":")
     end = _version_number(end_text or "head", found)
     if start_text:
@@ -365,26 +391,28 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     if not up:
         chosen.reverse()
     echo(f"-- sqlgen: {'upgrade' if up else 'downgrade'} from version {start} to {end}")
-    echo("-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql")
+    if dialect == "sqlite":
+        echo("-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < this_file.sql")
+    else:
+        echo("-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql")
     for migration in chosen:
         path = migration.up if up else migration.down
         echo("")
         echo(f"-- ==> {path.name} <==")
-        text = _fresh_text(migrations.read_migration(path), config, migration, "up" if up else "down")
+        text = _fresh_text(migrations.read_migration(path), config, migration, "up" if up else "down", dialect)
         echo(text.rstrip("\n"))
 
 
-def _fresh_text(text: str, config: Config, migration, direction: str) -> str:
+def _fresh_text(text: str, config: Config, migration, direction: str, dialect: str) -> str:
     """The file's text with tracking blocks recording exactly its statements."""
     from . import migrations
-    from .mysql import tracking
     from .splitter import lines_of
 
     path = migration.up if direction == "up" else migration.down
-    facts = migrations.facts_of_lines(lines_of(text), path.name)
-    opening, closing = tracking.file_blocks(direction, config.version_table, migration.version, migration.name,
-                                            facts.checksum, facts.count)
-    return migrations.with_tracking(text, opening, closing)
+    facts = migrations.facts_of_lines(lines_of(text), path.name, dialect)
+    opening, closing = dialects.module(dialect).tracking.file_blocks(
+        direction, config.version_table, migration.version, migration.name, facts.checksum, facts.count)
+    return migrations.with_tracking(text, opening, closing, dialect)
 
 
 def _version_number(text: str, found) -> int:

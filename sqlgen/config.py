@@ -119,8 +119,9 @@ def load_config(
 
     directory_value, directory_base = pick("directory", directory)
     templates_value, templates_base = pick("templates", None)
+    url_value, url_base = pick("url", url)
     return Config(
-        url=pick("url", url)[0],
+        url=_sqlite_relative_to(url_value, url_base) if url_value else None,
         models=pick("models", models)[0],
         directory=(directory_base / directory_value).resolve(),
         version_table=pick("version_table", None)[0],
@@ -129,3 +130,12 @@ def load_config(
         config_file=config_file,
         verbose=verbose,
     )
+
+
+def _sqlite_relative_to(url: str, base: Path) -> str:
+    """sqlite:///app.db in a config file means app.db beside the file, wherever sqlgen runs."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url.startswith(prefix + "/") or url[len(prefix):] in ("", ":memory:"):
+        return url
+    path, _, query = url[len(prefix):].partition("?")
+    return prefix + str((base / path).resolve()) + (f"?{query}" if query else "")

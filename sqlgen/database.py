@@ -42,10 +42,12 @@ def parse_url(url: str):
             "write an '@' inside the password as %40"
         )
     backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed
     if backend not in MYSQL_BACKENDS:
         raise SqlgenError(
-            f"unsupported database {backend!r} in {mask_url(url)!r}: sqlgen supports MySQL and MariaDB "
-            "(mysql+pymysql://...)"
+            f"unsupported database {backend!r} in {mask_url(url)!r}: sqlgen supports MySQL, MariaDB "
+            "(mysql+pymysql://...) and SQLite (sqlite:///app.db)"
         )
     if "+" not in parsed.drivername:
         # A bare mysql:// would need MySQLdb; PyMySQL ships with sqlgen.
@@ -54,6 +56,8 @@ def parse_url(url: str):
 
 
 def describe(parsed) -> str:
+    if parsed.get_backend_name() == "sqlite":
+        return f"the SQLite database {parsed.database or ':memory:'!r}"
     host = parsed.host or "localhost"
     where = f"{host}:{parsed.port}" if parsed.port else host
     return f"{where} (database {parsed.database!r})" if parsed.database else where
@@ -103,8 +107,9 @@ def database(url: str):
     from sqlalchemy.pool import NullPool
 
     parsed = parse_url(url)
+    connect_args = {} if parsed.get_backend_name() == "sqlite" else {"connect_timeout": 10}
     try:
-        engine = create_engine(parsed, poolclass=NullPool, connect_args={"connect_timeout": 10})
+        engine = create_engine(parsed, poolclass=NullPool, connect_args=connect_args)
     except NoSuchModuleError as exc:
         raise SqlgenError(f"unsupported driver in {mask_url(url)!r}: {exc}") from None
     except ImportError as exc:

@@ -38,6 +38,7 @@ from .ops import (
     ModifyColumn,
     Move,
     Operation,
+    RebuildTable,
     RenameIndex,
     SetTableOptions,
 )
@@ -56,6 +57,11 @@ class Rules:
     # A comment or default as the server reports it back (MySQL and MariaDB
     # report 4-byte characters as '?'); compared in that form.
     reported_text: Callable[[str], str] = lambda text: text
+    # Foreign keys live inside CREATE TABLE and cannot be added or dropped on
+    # their own (SQLite): they change with the table, never in phases.
+    inline_foreign_keys: bool = False
+    # Whether these changes need the table rebuilt rather than altered (SQLite).
+    needs_rebuild: Callable[[Table, Table, list], bool] | None = None
 
     def reported(self, item):
         """A Column or TableOptions with its comment and default as reported."""
@@ -74,7 +80,7 @@ def diff(current: Schema, target: Schema, rules: Rules = Rules()) -> list[Operat
     created = [target.table(name) for name in sorted(target_names - current_names)]
     kept = [(current.table(name), target.table(name)) for name in sorted(current_names & target_names)]
 
-    retyped = {
+    retyped = set() if rules.inline_foreign_keys else {
         (old.name, column.name)
         for old, new in kept
         for column in old.columns
@@ -85,8 +91,15 @@ def diff(current: Schema, target: Schema, rules: Rules = Rules()) -> list[Operat
     drop_fks: dict[str, list] = defaultdict(list)
     add_fks: dict[str, list] = defaultdict(list)
     for plan in plans:
-        drop_fks[plan.name] += plan.drop_fks
-        add_fks[plan.name] += plan.add_fks
+        if rules.inline_foreign_keys:
+            plan.changes += plan.drop_fks + plan.add_fks  # part of the table's own change
+        else:
+            drop_fks[plan.name] += plan.drop_fks
+            add_fks[plan.name] += plan.add_fks
+
+    if rules.inline_foreign_keys:
+        # Keys are declared inside CREATE TABLE and checked only when rows change: any order works.
+        return _inline_plan(current, dropped, created, kept, plans, rules)
 
     drop_order, cycle_fks = _creation_order(dropped, retyped=set())
     for table in dropped:
@@ -106,6 +119,21 @@ def diff(current: Schema, target: Schema, rules: Rules = Rules()) -> list[Operat
     operations += [CreateTable(table, tuple(sorted(deferred_fks[table.name]))) for table in create_order]
     operations += [AlterTable(plan.name, tuple(plan.changes)) for plan in plans if plan.changes]
     operations += [AlterTable(name, tuple(changes)) for name, changes in sorted(add_fks.items()) if changes]
+    return operations
+
+
+def _inline_plan(current: Schema, dropped, created, kept, plans, rules: Rules) -> list[Operation]:
+    operations: list[Operation] = [DropTable(table) for table in reversed(_creation_order(dropped, set())[0])]
+    operations += [CreateTable(table) for table in _creation_order(created, set())[0]]
+    tables = dict((new.name, (old, new)) for old, new in kept)
+    for plan in plans:
+        if not plan.changes:
+            continue
+        old, new = tables[plan.name]
+        if rules.needs_rebuild and rules.needs_rebuild(old, new, plan.changes):
+            operations.append(RebuildTable(old, new, tuple(plan.changes), current.views))
+        else:
+            operations.append(AlterTable(plan.name, tuple(plan.changes)))
     return operations
 
 

@@ -144,23 +144,23 @@ def is_transactional(text: str) -> bool:
     return bool(match) and match.group(1).lower() in TRANSACTIONAL and not _TRANSACTION_CONTROL.match(text)
 
 
-def body_statements(path: Path):
+def body_statements(path: Path, dialect: str = "mysql"):
     """The statements a runner executes from `path`, numbered from 1."""
     from .splitter import split
 
     number = 0
     with open_migration(path) as handle:
-        for statement in split(handle, path.name):
+        for statement in split(handle, path.name, dialect):
             if not statement.tracking:
                 number += 1
                 yield number, statement
 
 
-def facts(path: Path) -> FileFacts:
+def facts(path: Path, dialect: str = "mysql") -> FileFacts:
     """Read a migration file once, streaming, and summarise it."""
     try:
         with open_migration(path) as handle:
-            return facts_of_lines(handle, path.name)
+            return facts_of_lines(handle, path.name, dialect)
     except UnicodeDecodeError as exc:
         raise SqlgenError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
@@ -182,7 +182,7 @@ def read_migration(path: Path) -> str:
         raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def facts_of_lines(lines, name: str) -> FileFacts:
+def facts_of_lines(lines, name: str, dialect: str = "mysql") -> FileFacts:
     from .splitter import Splitter
 
     checksum = Checksum()
@@ -190,7 +190,7 @@ def facts_of_lines(lines, name: str) -> FileFacts:
     transactional = True
     tracked = False
     recorded = None
-    splitter = Splitter(name)
+    splitter = Splitter(name, dialect)
 
     def take(statement) -> None:
         nonlocal count, transactional, tracked, recorded
@@ -214,7 +214,7 @@ def facts_of_lines(lines, name: str) -> FileFacts:
                      splitter.delimiter, unterminated)
 
 
-def with_tracking(text: str, opening: str, closing: str) -> str:
+def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql") -> str:
     """`text` with its tracking blocks replaced by (or given) `opening` and `closing`.
 
     The closing block is preceded by what it needs to run: the delimiter that
@@ -233,10 +233,11 @@ def with_tracking(text: str, opening: str, closing: str) -> str:
         elif line.startswith(TRACKING_END) and start is not None:
             spans.append((start, i))
             start = None
-    if len(spans) == 2 and not _has_statements(lines[:spans[0][0]]) and not _has_statements(lines[spans[1][1] + 1:]):
+    if len(spans) == 2 and not _has_statements(lines[:spans[0][0]], dialect) and \
+            not _has_statements(lines[spans[1][1] + 1:], dialect):
         (a, b), (c, d) = spans
         body = lines[b + 1:c]
-        tail = _closing_needs(lines[:c])
+        tail = _closing_needs(lines[:c], dialect)
         lines = lines[:a] + opening.split("\n") + body + tail + closing.split("\n") + lines[d + 1:]
         return "\n".join(lines) + "\n"
     for a, b in reversed(spans):
@@ -249,7 +250,7 @@ def with_tracking(text: str, opening: str, closing: str) -> str:
         top.pop()
     while body and not body[-1].strip():
         body.pop()
-    body += _closing_needs(body)
+    body += _closing_needs(body, dialect)
     parts = ["\n".join(top)] if top else []
     parts.append(opening)
     if body:
@@ -258,12 +259,12 @@ def with_tracking(text: str, opening: str, closing: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _has_statements(lines: list[str]) -> bool:
-    return facts_of_lines((line + "\n" for line in lines), "<file>").count > 0
+def _has_statements(lines: list[str], dialect: str) -> bool:
+    return facts_of_lines((line + "\n" for line in lines), "<file>", dialect).count > 0
 
 
-def _closing_needs(lines: list[str]) -> list[str]:
-    found = facts_of_lines((line + "\n" for line in lines), "<file>")
+def _closing_needs(lines: list[str], dialect: str) -> list[str]:
+    found = facts_of_lines((line + "\n" for line in lines), "<file>", dialect)
     needs = [found.final_delimiter] if found.unterminated else []
     if found.final_delimiter != ";":
         needs.append("DELIMITER ;")

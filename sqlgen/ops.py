@@ -371,7 +371,28 @@ class AlterTable:
         return [risk for change in self.changes for risk in change.risks(self.table)]
 
 
-Operation = CreateTable | DropTable | AlterTable
+@dataclass(frozen=True)
+class RebuildTable:
+    """Changes the database cannot make with ALTER TABLE (SQLite): a new table is
+    created, the rows copied over, the old table dropped and the new one renamed."""
+
+    old: Table
+    new: Table
+    changes: tuple[Change, ...]
+    views: tuple[str, ...] = ()  # CREATE VIEW statements that must keep working
+
+    def inverse(self) -> RebuildTable:
+        return RebuildTable(self.new, self.old, tuple(change.inverse() for change in self.changes), self.views)
+
+    def summaries(self) -> list[str]:
+        return AlterTable(self.new.name, self.changes).summaries()
+
+    def risks(self) -> list[Risk]:
+        return [Risk(WARNING, f"rebuilds table {self.new.name}: every row is copied into a new table")] + \
+            AlterTable(self.new.name, self.changes).risks()
+
+
+Operation = CreateTable | DropTable | AlterTable | RebuildTable
 
 
 def invert(operations: list[Operation]) -> list[Operation]:

@@ -60,6 +60,8 @@ class Index:
     # True when the models gave no name and the server will pick one.
     # Such an index matches a reflected one of the same shape whatever its name.
     auto_named: bool = field(default=False, compare=False)
+    # SQLite: a UNIQUE table constraint (part of CREATE TABLE) rather than CREATE INDEX.
+    constraint: bool = field(default=False, compare=False)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -128,6 +130,8 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     options: TableOptions = TableOptions()
     checks: tuple[Check, ...] = ()
+    # SQLite: the CREATE TRIGGER statements to restore when the table is rebuilt.
+    triggers: tuple[str, ...] = field(default=(), compare=False)
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:
@@ -159,6 +163,8 @@ class Schema:
     # Objects present in the database that sqlgen does not manage, e.g.
     # ("view", "active_users"). Reported, never touched.
     unmanaged: tuple[tuple[str, str], ...] = ()
+    # SQLite: CREATE VIEW statements, which a table rebuild must leave working.
+    views: tuple[str, ...] = field(default=(), compare=False)
 
     def table(self, name: str) -> Table | None:
         for table in self.tables:

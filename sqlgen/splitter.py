@@ -62,6 +62,14 @@ def _special(delimiter: str, backslash: bool) -> re.Pattern:
     return re.compile(whole + r"""|['"`#]|--(?=\s)|/\*|\\[gGc]|""" + re.escape(delimiter), re.S)
 
 
+# The sqlite3 shell: no backslash escapes, [names] quoted too, -- always a
+# comment, no # comments and no client commands.
+_SQLITE_SPECIAL = re.compile(
+    "|".join(_QUOTED[False, quote] for quote in "'\"`") + r"""|\[[^\]]*\]|['"`]|--|/\*|;""", re.S)
+_TRIGGER = re.compile(r"create\s+(?:temp\s+|temporary\s+)?trigger\b", re.I)
+_TRIGGER_END = re.compile(r"\bend\s*$", re.I)
+
+
 @dataclass(frozen=True)
 class Statement:
     text: str  # as sent to the server: comments removed, no delimiter
@@ -94,11 +102,12 @@ def _key_code(code: str) -> str:
 class Splitter:
     """Feed it lines; it yields statements as they complete."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, dialect: str = "mysql"):
         self.name = name
+        self.sqlite = dialect == "sqlite"
         self.delimiter = ";"
-        self.backslash = True
-        self.special = _special(";", True)
+        self.backslash = not self.sqlite
+        self.special = _SQLITE_SPECIAL if self.sqlite else _special(";", True)
         self.parts: list[str] = []
         self.has_text = False
         self.need_space = False  # a /* */ comment just ended
@@ -118,7 +127,7 @@ class Splitter:
         if number == 1:
             line = line.lstrip("\ufeff")
         pos, end = 0, len(line)
-        if not self.quote and not self.in_comment and not self.in_hint and not self.has_text:
+        if not self.quote and not self.in_comment and not self.in_hint and not self.has_text and not self.sqlite:
             command = _DELIMITER_COMMAND.match(line)
             if command:
                 self._set_delimiter(command.group(1))
@@ -163,7 +172,7 @@ class Splitter:
                 self._text(line[pos:match.start()], number)
             token = match.group()
             pos = match.end()
-            if len(token) > 1 and token[0] in "'\"`":
+            if len(token) > 1 and token[0] in "'\"`[":
                 self._text(token, number)  # a whole quoted string
             elif token in ("'", '"', "`"):
                 self._text(token, number)
@@ -183,10 +192,17 @@ class Splitter:
                     self.in_comment, self.comment_line = True, number
             elif token == "\\c":
                 self.parts, self.has_text = [], False
+            elif self.sqlite and self._inside_trigger():
+                self._text(token, number)  # a ';' inside CREATE TRIGGER ... END
             else:  # the delimiter, \g or \G
                 statement = self._finish()
                 if statement:
                     yield statement
+
+    def _inside_trigger(self) -> bool:
+        """Like sqlite3_complete(): a trigger's body ends at END, not at its first ';'."""
+        text = "".join(self.parts).lstrip()
+        return bool(_TRIGGER.match(text)) and not _TRIGGER_END.search(text)
 
     def _set_delimiter(self, token: str) -> None:
         if len(token) > 1 and token[0] == token[-1] and token[0] in "'\"`":
@@ -221,7 +237,7 @@ class Splitter:
         self.need_space = False
         if not text:
             return None
-        if _SQL_MODE.match(text):
+        if not self.sqlite and _SQL_MODE.match(text):
             # The client follows the server: NO_BACKSLASH_ESCAPES changes how strings end.
             self.backslash = "NO_BACKSLASH_ESCAPES" not in text.upper()
             self.special = _special(self.delimiter, self.backslash)
@@ -242,16 +258,16 @@ class Splitter:
             yield statement
 
 
-def split(lines: Iterable[str], name: str = "<sql>") -> Iterator[Statement]:
+def split(lines: Iterable[str], name: str = "<sql>", dialect: str = "mysql") -> Iterator[Statement]:
     """Statements of `lines` (strings ending in newlines, e.g. an open text file)."""
-    splitter = Splitter(name)
+    splitter = Splitter(name, dialect)
     for number, line in enumerate(lines, 1):
         yield from splitter.feed(line, number)
     yield from splitter.close()
 
 
-def split_text(text: str, name: str = "<sql>") -> list[Statement]:
-    return list(split(lines_of(text), name))
+def split_text(text: str, name: str = "<sql>", dialect: str = "mysql") -> list[Statement]:
+    return list(split(lines_of(text), name, dialect))
 
 
 def lines_of(text: str) -> list[str]:

@@ -47,12 +47,14 @@ def test_committed_example_migrations_are_regenerated_identically(scratch_db, ru
     commands.generate(config, "done", echo=out)
     assert out.lines == ["No changes detected"]
 
-    generated = {path.name: path.read_text() for path in sorted(directory.iterdir())}
+    generated = {path.name: path.read_text() for path in sorted(directory.glob("*.sql"))}
+    assert (directory / "DIALECT").read_text() == "mysql\n"
     if update:
         for path in MIGRATIONS.glob("*.sql"):
             path.unlink()
         for name, text in generated.items():
             (MIGRATIONS / name).write_text(text)
+        (MIGRATIONS / "DIALECT").write_text("mysql\n")
     committed = {path.name: path.read_text() for path in sorted(MIGRATIONS.glob("*.sql"))}
     assert sorted(committed) == sorted(generated)
     for name in generated:
@@ -60,4 +62,5 @@ def test_committed_example_migrations_are_regenerated_identically(scratch_db, ru
 
 
 def test_example_migrations_directory_is_well_formed():
+    assert (MIGRATIONS / "DIALECT").read_text() == "mysql\n", "the folder records its dialect"
     assert [m.name for m in scan(MIGRATIONS)] == ["0001_create_users_and_posts", "0002_add_tags_comments_and_user_emails"]

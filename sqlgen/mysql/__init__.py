@@ -1,18 +1,29 @@
 """MySQL and MariaDB: server facts, types, expressions, reflection, declaration, rendering."""
 
-import re
-
 from ..diff import Rules
+from . import tracking
+from .dialect import reported_text
+from .declare import declared_schema
+from .reflect import NOT_TABLES, reflect, server_info
+from .render import render
 from .types import takes_collation
 
-_FOUR_BYTE = re.compile("[\U00010000-\U0010FFFF]")
-
-
-def reported_text(text: str) -> str:
-    """Comments and defaults as information_schema shows them: utf8mb3, so any
-    4-byte character (emoji) reads back as '?'."""
-    return _FOUR_BYTE.sub("?", text)
-
+NAME = "mysql"
+# Every file talks utf8mb4, whatever the client's own setting.
+PREAMBLE = ["SET NAMES utf8mb4;"]
 
 # InnoDB creates an index for a foreign key that has none and refuses to drop one a key needs.
 MYSQL_RULES = Rules(implicit_fk_indexes=True, takes_collation=takes_collation, reported_text=reported_text)
+
+
+def rules(server) -> Rules:
+    return MYSQL_RULES
+
+
+def runner(database, connection, server, version_table: str, echo):
+    from ..runner import Runner
+
+    return Runner(connection.connection.dbapi_connection, database.session, server, version_table, echo)
+
+# The interface every dialect package offers (see sqlgen.dialects).
+__all__ = ["MYSQL_RULES", "NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "rules", "runner", "server_info", "tracking"]

@@ -13,7 +13,8 @@ from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
-from . import dialect as my, expressions, reported_text, types
+from . import dialect as my, expressions, types
+from .dialect import reported_text
 from .dialect import ServerInfo
 from .reflect import normalize_action, written_action
 
@@ -293,7 +294,7 @@ def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo,
         ):
             descending = expression.modifier is sa.sql.operators.desc_op
             expression = expression.element
-        name = _column_name(expression, table)
+        name = column_name_of(expression, table)
         if name is None:
             parts.append(_expression_part(table, index, expression, descending, server, ddl))
             continue
@@ -327,7 +328,7 @@ def _full_length(column_type: str) -> int | None:
     return None
 
 
-def _column_name(expression, table: sa.Table) -> str | None:
+def column_name_of(expression, table: sa.Table) -> str | None:
     """The table column an index part names, or None for an expression."""
     if isinstance(expression, sa.sql.elements._textual_label_reference):  # sa.desc("name")
         name = expression.element

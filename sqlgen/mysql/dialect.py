@@ -9,6 +9,7 @@ normalisers, so two columns that are the same on the server compare equal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..errors import SqlgenError
@@ -77,3 +78,12 @@ def quote_string(value: str, backslash_escapes: bool = True) -> str:
         # \r as an escape: the client would drop a raw carriage return reading the file.
         value = value.replace("\\", "\\\\").replace("\0", "\\0").replace("\r", "\\r").replace("\x1a", "\\Z")
     return "'" + value.replace("'", "''") + "'"
+
+
+_FOUR_BYTE = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def reported_text(text: str) -> str:
+    """Comments and defaults as information_schema shows them: utf8mb3, so any
+    4-byte character (emoji) reads back as '?'."""
+    return _FOUR_BYTE.sub("?", text)

@@ -1,0 +1,56 @@
+"""Which dialect a database URL needs, and which one a migrations folder was made for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import SqlgenError
+
+MARKER = "DIALECT"  # a file in the migrations folder naming the dialect its files are written in
+NAMES = ("mysql", "sqlite")
+
+
+def backend(url: str) -> str:
+    from .database import parse_url
+
+    name = parse_url(url).get_backend_name()
+    return "mysql" if name in ("mysql", "mariadb") else name
+
+
+def module(name: str):
+    """The package that holds a dialect: reflect, declared_schema, render, rules, tracking, runner."""
+    if name == "mysql":
+        from . import mysql
+
+        return mysql
+    if name == "sqlite":
+        from . import sqlite
+
+        return sqlite
+    raise SqlgenError(f"unsupported dialect {name!r}")
+
+
+def recorded(directory: Path) -> str | None:
+    path = directory / MARKER
+    if not path.is_file():
+        return None
+    name = path.read_text(encoding="utf-8").strip().lower()
+    if name not in NAMES:
+        raise SqlgenError(f"{path} names an unknown dialect {name!r}; it should say one of {', '.join(NAMES)}")
+    return name
+
+
+def check(directory: Path, name: str) -> None:
+    """Refuse to mix dialects in one migrations folder."""
+    found = recorded(directory)
+    if found is not None and found != name:
+        raise SqlgenError(
+            f"{directory} holds {found} migrations, but the database is {name}; "
+            f"use a separate migrations folder per dialect (--dir)"
+        )
+
+
+def record(directory: Path, name: str) -> None:
+    if recorded(directory) is None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / MARKER).write_text(name + "\n", encoding="utf-8")

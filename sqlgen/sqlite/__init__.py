@@ -1,0 +1,25 @@
+"""SQLite: reflection, declaration, rendering (with table rebuilds) and its runner."""
+
+from ..diff import Rules
+from . import tracking
+from .declare import declared_schema
+from .reflect import reflect, server_info
+from .render import needs_rebuild, render
+
+NAME = "sqlite"
+PREAMBLE: list[str] = []
+NOT_TABLES = frozenset({"trigger", "view", "partial or expression index"})
+
+
+def rules(server) -> Rules:
+    return Rules(implicit_fk_indexes=False, takes_collation=lambda column_type: True,
+                 inline_foreign_keys=True, needs_rebuild=needs_rebuild(server))
+
+
+def runner(database, connection, server, version_table: str, echo):
+    from .runner import SqliteRunner
+
+    return SqliteRunner(connection.connection.dbapi_connection, server, version_table, echo)
+
+# The interface every dialect package offers (see sqlgen.dialects).
+__all__ = ["NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "rules", "runner", "server_info", "tracking"]

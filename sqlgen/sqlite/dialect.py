@@ -1,0 +1,100 @@
+"""SQLite: the database file, quoting and normalisation rules.
+
+SQLite keeps a column's type and default as they were written, so both sides
+of a diff normalise little: spacing, letter case and outer parentheses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..mysql.expressions import expression_key as _mysql_expression_key
+from .parse import _TOKEN
+
+
+@dataclass(frozen=True)
+class SqliteInfo:
+    version: tuple[int, ...]
+    version_string: str
+    database: str  # the file
+    flavour: str = "sqlite"
+
+    @property
+    def label(self) -> str:
+        return f"sqlite {self.version_string}"
+
+    @property
+    def supports_drop_column(self) -> bool:
+        return self.version >= (3, 35)
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def normalize_type(text: str) -> str:
+    """`NUMERIC(10, 2)` and `numeric(10,2)` are one type."""
+    text = " ".join(text.upper().split())
+    return re.sub(r"\s*([(),])\s*", r"\1", text).rstrip()
+
+
+_LITERAL = re.compile(
+    r"""^(?:'(?:[^']|'')*'|[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|null|true|false|x'[0-9a-f]*'"""
+    r"""|current_timestamp|current_date|current_time)$""",
+    re.I,
+)
+
+
+def normalize_default(text: str | None) -> str | None:
+    """A default as SQLite reports it: without its outer parentheses."""
+    if text is None:
+        return None
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    if text.upper() == "NULL":
+        return None
+    if re.fullmatch(r"current_(timestamp|date|time)", text, re.I):
+        return text.upper()
+    return text
+
+
+def render_default(default: str) -> str:
+    """A literal is written bare; an expression goes in parentheses."""
+    return default if _LITERAL.match(default) else f"({default})"
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for kind, value in ((m.lastgroup, m.group()) for m in _TOKEN.finditer(text)):
+        if value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def expression_key(text: str) -> str:
+    """One spelling of a condition or expression: double-quoted and bracketed
+    names are identifiers in SQLite."""
+    converted = []
+    for match in _TOKEN.finditer(text):
+        value = match.group()
+        if match.lastgroup == "ident":
+            from .parse import unquote
+
+            value = "`" + unquote(value).replace("`", "``") + "`"
+        converted.append(value)
+    return _mysql_expression_key(" ".join(converted))
+
+
+def normalize_action(rule: str | None) -> str:
+    """SQLite reports NO ACTION when none was given."""
+    return " ".join((rule or "NO ACTION").upper().split())

@@ -1,0 +1,183 @@
+"""Render operations as SQLite statements.
+
+SQLite's ALTER TABLE can add a column at the end, drop a plain one, and
+rename; indexes have their own CREATE and DROP. Any other change rebuilds the
+table the way the SQLite documentation describes: create the new table, copy
+the rows, drop the old table, rename the new one, and recreate its indexes
+and triggers. Views keep working across the rename. Foreign keys are switched
+off for the migration and checked before it commits (see tracking.py).
+"""
+
+from __future__ import annotations
+
+from ..ops import (
+    AddColumn,
+    AddIndex,
+    AlterTable,
+    CreateTable,
+    DropColumn,
+    DropIndex,
+    DropTable,
+    Operation,
+    RebuildTable,
+    RenameIndex,
+)
+from ..schema import Column, ForeignKey, Index, Table
+from .dialect import SqliteInfo, quote_identifier as q, render_default
+
+INDENT = "  "
+REBUILD_PREFIX = "_sqlgen_new_"
+
+
+def render(operation: Operation, server: SqliteInfo) -> list[str]:
+    """The statements of one operation, without their semicolons."""
+    if isinstance(operation, CreateTable):
+        return [create_table(operation.table)] + [create_index(operation.table.name, index)
+                                                  for index in operation.table.indexes if not index.constraint]
+    if isinstance(operation, DropTable):
+        return [f"DROP TABLE {q(operation.table.name)}"]
+    if isinstance(operation, AlterTable):
+        return [statement for change in operation.changes for statement in _alter(operation.table, change)]
+    if isinstance(operation, RebuildTable):
+        return rebuild(operation.old, operation.new)
+    raise TypeError(f"cannot render {operation!r}")
+
+
+def create_table(table: Table, name: str | None = None) -> str:
+    inline = {check.column: check for check in table.checks if check.column and check.auto_named}
+    lines = []
+    for column in table.columns:
+        text = column_definition(column)
+        if column.autoincrement:
+            text += " PRIMARY KEY AUTOINCREMENT"
+        if column.name in inline:
+            text += f" CHECK ({inline[column.name].expression})"
+        lines.append(text)
+    if table.primary_key and not any(column.autoincrement for column in table.columns):
+        lines.append(f"PRIMARY KEY {_columns(table.primary_key)}")
+    for check in table.checks:
+        if check.column and check.auto_named:
+            continue
+        name = "" if check.auto_named else f"CONSTRAINT {q(check.name)} "
+        lines.append(f"{name}CHECK ({check.expression})")
+    for index in table.indexes:
+        if index.constraint:
+            name = "" if index.auto_named or index.name.startswith("sqlite_autoindex_") else \
+                f"CONSTRAINT {q(index.name)} "
+            lines.append(f"{name}UNIQUE {_columns(index.columns)}")
+    for fk in table.foreign_keys:
+        lines.append(_foreign_key(fk))
+    body = ",\n".join(INDENT + line for line in lines)
+    return f"CREATE TABLE {q(name or table.name)} (\n{body}\n)"
+
+
+def column_definition(column: Column) -> str:
+    parts = [q(column.name), column.type]
+    if column.default is not None:
+        parts.append(f"DEFAULT {render_default(column.default)}")
+    if not column.nullable:
+        parts.append("NOT NULL")
+    if column.collation:
+        parts.append(f"COLLATE {q(column.collation)}")
+    if column.generated is not None:
+        parts.append(f"GENERATED ALWAYS AS ({column.generated.expression})"
+                     f"{' STORED' if column.generated.stored else ' VIRTUAL'}")
+    return " ".join(parts)
+
+
+def create_index(table: str, index: Index) -> str:
+    parts = ", ".join(q(part.column) + (" DESC" if part.descending else "") for part in index.parts)
+    return f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {q(index.name)} ON {q(table)} ({parts})"
+
+
+def rebuild(old: Table, new: Table) -> list[str]:
+    """The SQLite documentation's procedure for changes ALTER TABLE cannot make."""
+    temporary = REBUILD_PREFIX + new.name
+    copied = [column.name for column in new.columns
+              if old.column(column.name) is not None and column.generated is None
+              and old.column(column.name).generated is None]
+    names = ", ".join(q(name) for name in copied)
+    statements = [
+        create_table(new, temporary),
+        f"INSERT INTO {q(temporary)} ({names}) SELECT {names} FROM {q(old.name)}",
+        f"DROP TABLE {q(old.name)}",
+        # The legacy rename leaves views and other tables' keys pointing at the name, as wanted.
+        "PRAGMA legacy_alter_table = ON",
+        f"ALTER TABLE {q(temporary)} RENAME TO {q(new.name)}",
+        "PRAGMA legacy_alter_table = OFF",
+    ]
+    statements += [create_index(new.name, index) for index in new.indexes if not index.constraint]
+    statements += list(old.triggers)
+    return statements
+
+
+def _alter(table: str, change) -> list[str]:
+    if isinstance(change, AddColumn):
+        return [f"ALTER TABLE {q(table)} ADD COLUMN {column_definition(change.column)}"]
+    if isinstance(change, DropColumn):
+        return [f"ALTER TABLE {q(table)} DROP COLUMN {q(change.column.name)}"]
+    if isinstance(change, AddIndex):
+        return [create_index(table, change.index)]
+    if isinstance(change, DropIndex):
+        return [f"DROP INDEX {q(change.index.name)}"]
+    if isinstance(change, RenameIndex):
+        return [f"DROP INDEX {q(change.old.name)}", create_index(table, change.new)]
+    raise TypeError(f"SQLite cannot ALTER {change!r}; it needs a rebuild")
+
+
+def _foreign_key(fk: ForeignKey) -> str:
+    text = f"FOREIGN KEY {_columns(fk.columns)} REFERENCES {q(fk.ref_table)} {_columns(fk.ref_columns)}"
+    if fk.on_delete != "NO ACTION":
+        text += f" ON DELETE {fk.on_delete}"
+    if fk.on_update != "NO ACTION":
+        text += f" ON UPDATE {fk.on_update}"
+    return text if fk.auto_named else f"CONSTRAINT {q(fk.name)} {text}"
+
+
+def _columns(names) -> str:
+    return "(" + ", ".join(q(name) for name in names) + ")"
+
+
+def needs_rebuild(server: SqliteInfo):
+    """Whether a set of changes to a table (and their inverse) needs a rebuild."""
+
+    def check(old: Table, new: Table, changes: list) -> bool:
+        added = {c.column.name for c in changes if isinstance(c, AddColumn)}
+        dropped = {c.column.name for c in changes if isinstance(c, DropColumn)}
+        for change in changes:
+            if isinstance(change, (AddIndex, DropIndex)) and not change.index.constraint:
+                continue
+            if isinstance(change, RenameIndex) and not change.old.constraint and not change.new.constraint:
+                continue
+            # Added and dropped columns: the down file must be able to undo them by ALTER too.
+            if isinstance(change, AddColumn) and server.supports_drop_column and \
+                    _alterable(change.column, new, added):
+                continue
+            if isinstance(change, DropColumn) and server.supports_drop_column and \
+                    _alterable(change.column, old, dropped):
+                continue
+            return True
+        return False
+
+    return check
+
+
+def _alterable(column: Column, table: Table, moving: set[str]) -> bool:
+    """ALTER TABLE ADD/DROP COLUMN can handle it: at the end of the table, not
+    part of a key, index or check, a constant default, not a stored expression."""
+    after = table.column_names()[table.position(column.name):]
+    if not set(after) <= moving:
+        return False
+    if column.name in table.primary_key or column.autoincrement:
+        return False
+    if any(column.name in index.columns for index in table.indexes):
+        return False
+    if any(column.name in fk.columns for fk in table.foreign_keys):
+        return False
+    if any(column.name in check.key for check in table.checks):
+        return False
+    if column.generated is not None and column.generated.stored:
+        return False
+    if column.default is not None and render_default(column.default).startswith(("(", "CURRENT")):
+        return False
+    return column.nullable or column.default is not None

@@ -1,0 +1,183 @@
+"""Apply migration files to a SQLite database.
+
+SQLite's DDL is transactional: each file runs in one transaction together
+with its tracking row, with foreign keys off (so tables can be rebuilt) and
+checked before the commit. A failure leaves nothing behind. BEGIN IMMEDIATE
+takes the database's write lock, so two runs take turns; each re-reads the
+tracking table inside its transaction and skips what the other one applied.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Callable
+
+from ..errors import SqlgenError
+from ..history import Entry, Row, Step
+from ..migrations import FileFacts, body_statements
+from . import tracking
+
+_TRANSACTION_CONTROL = ("begin", "commit", "end", "rollback", "savepoint", "release")
+
+
+class SqliteRunner:
+    def __init__(self, connection, server, version_table: str, echo: Callable[[str], None]):
+        self.connection = connection
+        connection.isolation_level = None  # sqlgen says BEGIN and COMMIT itself
+        self.server = server
+        self.database = server.database
+        self.table = version_table
+        self.echo = echo
+
+    def _query(self, sql: str, args=()) -> list[tuple]:
+        return list(self.connection.execute(sql, args).fetchall())
+
+    def table_exists(self) -> bool:
+        return bool(self._query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                (self.table,))[0][0])
+
+    def rows(self) -> list[Row]:
+        if not self.table_exists():
+            return []
+        return [Row(*[_timestamp(value) if i in (8, 9) else value for i, value in enumerate(row)])
+                for row in self._query(tracking.select_rows(self.table))]
+
+    def ensure_table(self) -> None:
+        self.connection.execute(tracking.create_table(self.table))
+
+    def lock_holder(self) -> None:
+        return None  # SQLite has no lock to ask about; writers queue on the file
+
+    @contextmanager
+    def locked(self, timeout: float):
+        self.connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        yield
+
+    def upgrade(self, step: Step) -> None:
+        entry, facts = step.entry, step.entry.facts
+        version, name = entry.version, entry.name
+        started = time.monotonic()
+        with self._transaction(version, name, facts, "up") as skip:
+            if skip:
+                return
+            if entry.row is None:
+                self.connection.execute(tracking.up_start(self.table, version, name, facts.checksum, facts.count))
+            else:
+                self.connection.execute(tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
+            self._run(entry.migration.up, facts)
+            self.connection.execute(tracking.up_end(self.table, version))
+        self.echo(f"applied {name} ({_count(facts.count)}, {time.monotonic() - started:.2f} s)")
+
+    def downgrade(self, step: Step, down_facts: FileFacts) -> None:
+        entry = step.entry
+        version, name = entry.version, entry.name
+        started = time.monotonic()
+        with self._transaction(version, name, down_facts, "down") as skip:
+            if skip:
+                return
+            self.connection.execute(tracking.down_start(self.table, version, down_facts.checksum, down_facts.count))
+            self._run(entry.migration.down, down_facts)
+            self.connection.execute(tracking.down_end(self.table, version))
+        self.echo(f"reverted {name} ({_count(down_facts.count)}, {time.monotonic() - started:.2f} s)")
+
+    def stamp(self, entries: list[Entry], version: int) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            self.connection.execute(tracking.unstamp_above(self.table, version))
+            for entry in entries:
+                if entry.version > version or entry.migration is None:
+                    continue
+                facts = entry.facts
+                if entry.applied:
+                    if entry.changed:
+                        self.connection.execute(tracking.new_checksum(self.table, entry.version, facts.checksum,
+                                                                      facts.count))
+                    continue
+                self.connection.execute(tracking.stamp_row(self.table, entry.version, entry.name, facts.checksum,
+                                                           facts.count))
+            self.connection.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    @contextmanager
+    def _transaction(self, version: int, name: str, facts: FileFacts, direction: str):
+        """One migration: foreign keys off, one transaction, keys checked before COMMIT."""
+        self.connection.execute("PRAGMA foreign_keys = OFF")
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            state = self._query(f'SELECT "state" FROM "{self.table}" WHERE "version" = ?', (version,))
+            done = (state and state[0][0] == "applied") if direction == "up" else not state
+            if done:  # another run did it while this one waited for the lock
+                self.connection.execute("ROLLBACK")
+                yield True
+                return
+            yield False
+            broken = self._query("PRAGMA foreign_key_check")
+            if broken:
+                table, rowid, parent, _ = broken[0]
+                raise SqlgenError(
+                    f"version {version}: the migration breaks a foreign key ({table} row {rowid} points at a "
+                    f"missing {parent} row, and {len(broken) - 1} more); nothing was applied"
+                )
+            self.connection.execute("COMMIT")
+        except SqlgenError as failure:
+            self._rollback()
+            self._record_failure(version, name, facts, direction, str(failure))
+            raise
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self.connection.execute("PRAGMA foreign_keys = ON")
+
+    def _run(self, path, facts: FileFacts) -> None:
+        import sqlite3
+
+        for number, statement in body_statements(path, "sqlite"):
+            if statement.text.split(None, 1)[0].lower() in _TRANSACTION_CONTROL:
+                raise SqlgenError(f"{path.name}, line {statement.line}: sqlgen runs each SQLite migration in one "
+                                  "transaction; remove this transaction statement from the file")
+            try:
+                self.connection.execute(statement.text)
+            except sqlite3.Error as exc:
+                raise SqlgenError(f"{path.name}, line {statement.line}, statement {number} of {facts.count}: "
+                                  f"{exc}; it ran in one transaction, so none of it stayed applied: fix it "
+                                  "and run sqlgen again") from None
+
+    def _record_failure(self, version: int, name: str, facts: FileFacts, direction: str, error: str) -> None:
+        """The migration rolled back: record that it failed and that nothing of it stayed."""
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+            if direction == "up":
+                self.connection.execute(tracking.failed_row(self.table, version, name, facts.checksum, facts.count,
+                                                            error))
+            else:
+                self.connection.execute(
+                    f"UPDATE \"{self.table}\" SET \"state\" = 'revert_failed', \"error\" = ? WHERE \"version\" = ?",
+                    (error, version))
+            self.connection.execute("COMMIT")
+        except Exception:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        try:
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+        except Exception:
+            pass
+
+
+def _timestamp(value):
+    if isinstance(value, str):
+        try:
+            return datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f")
+        except ValueError:
+            return None
+    return value
+
+
+def _count(n: int) -> str:
+    return f"{n} statement" + ("" if n == 1 else "s")
