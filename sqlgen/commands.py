@@ -185,7 +185,7 @@ def _session(config: Config, echo: Echo):
         try:
             server = dialect.server_info(connection)
             connection.commit()
-            runner = dialect.runner(db, connection, server, config.version_table, echo)
+            runner = dialect.make_runner(db, connection, server, config.version_table, echo)
             runner.dialect = name
             yield runner, found
         except SqlgenError:

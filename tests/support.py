@@ -131,7 +131,7 @@ def assert_same_schema(actual: dict, expected: dict) -> None:
 
 def make_config(url, models: str | None, directory: Path, root: Path | None = None, **extra) -> Config:
     return Config(
-        url=url_text(url) if url is not None else None,
+        url=(url if isinstance(url, str) else url_text(url)) if url is not None else None,
         models=models,
         directory=directory,
         version_table=extra.pop("version_table", "sqlgen_version"),
@@ -153,3 +153,39 @@ class Output:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def sqlite_snapshot(path: Path, exclude=("sqlgen_version",)) -> dict[str, list[tuple]]:
+    """A SQLite database's schema from its PRAGMAs (not the CREATE TABLE text):
+    columns, indexes, foreign keys and CHECK conditions."""
+    import sqlite3
+
+    from sqlgen.sqlite.dialect import expression_key
+    from sqlgen.sqlite.parse import parse_create_table
+
+    connection = sqlite3.connect(path)
+    tables = [(name, sql) for name, sql in connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if name not in exclude]
+    result = {"columns": [], "indexes": [], "foreign_keys": [], "checks": []}
+    for name, sql in tables:
+        for cid, column, kind, notnull, default, pk, hidden in connection.execute(
+                f"SELECT * FROM pragma_table_xinfo('{name}')"):
+            default = default.strip("()") if default else default
+            result["columns"].append((name, cid, column, kind.upper().replace(", ", ","), notnull, default, pk, hidden))
+        for _, index, unique, origin, partial in connection.execute(f"SELECT * FROM pragma_index_list('{name}')"):
+            columns = tuple(row[2] for row in connection.execute(f"SELECT * FROM pragma_index_info('{index}')"))
+            shown = "autoindex" if index.startswith("sqlite_autoindex_") else index
+            result["indexes"].append((name, shown, unique, origin, partial, columns))
+        for row in connection.execute(f"SELECT * FROM pragma_foreign_key_list('{name}')"):
+            result["foreign_keys"].append((name, *row[1:]))
+        parsed = parse_create_table(sql)
+        checks = [condition for _, condition in parsed.checks]
+        checks += [condition for column in parsed.columns.values() for _, condition in column.checks]
+        result["checks"] += [(name, expression_key(condition)) for condition in checks]
+    connection.close()
+    return {part: sorted(rows, key=lambda row: tuple(str(v) for v in row)) for part, rows in result.items()}

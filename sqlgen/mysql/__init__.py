@@ -20,10 +20,10 @@ def rules(server) -> Rules:
     return MYSQL_RULES
 
 
-def runner(database, connection, server, version_table: str, echo):
+def make_runner(database, connection, server, version_table: str, echo):
     from ..runner import Runner
 
     return Runner(connection.connection.dbapi_connection, database.session, server, version_table, echo)
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["MYSQL_RULES", "NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "rules", "runner", "server_info", "tracking"]
+__all__ = ["MYSQL_RULES", "NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]

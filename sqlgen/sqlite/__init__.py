@@ -16,10 +16,10 @@ def rules(server) -> Rules:
                  inline_foreign_keys=True, needs_rebuild=needs_rebuild(server))
 
 
-def runner(database, connection, server, version_table: str, echo):
+def make_runner(database, connection, server, version_table: str, echo):
     from .runner import SqliteRunner
 
     return SqliteRunner(connection.connection.dbapi_connection, server, version_table, echo)
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "rules", "runner", "server_info", "tracking"]
+__all__ = ["NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]

@@ -54,8 +54,8 @@ def unquote(identifier: str) -> str:
 
 
 def parse_create_table(sql: str) -> TableText:
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(sql)]
-    start = next(i for i, token in enumerate(tokens) if token == ("op", "("))
+    tokens = [_Token(m.lastgroup, m.group(), m.start(), m.end(), sql) for m in _TOKEN.finditer(sql)]
+    start = next(i for i, token in enumerate(tokens) if token[:2] == ("op", "("))
     result = TableText()
     for item in _split_items(tokens[start + 1:], sql):
         words = [value.lower() if kind == "word" else None for kind, value in item]
@@ -67,10 +67,20 @@ def parse_create_table(sql: str) -> TableText:
     return result
 
 
+class _Token(tuple):
+    """(kind, value) that also knows where it stands in the SQL text."""
+
+    def __new__(cls, kind, value, start, end, sql):
+        token = super().__new__(cls, (kind, value))
+        token.start, token.end, token.sql = start, end, sql
+        return token
+
+
 def _split_items(tokens, sql) -> list[list[tuple[str, str]]]:
     """The comma-separated items between the outer parentheses."""
     items, current, depth = [], [], 0
-    for kind, value in tokens:
+    for token in tokens:
+        kind, value = token
         if value == "(":
             depth += 1
         elif value == ")":
@@ -81,38 +91,24 @@ def _split_items(tokens, sql) -> list[list[tuple[str, str]]]:
             items.append(current)
             current = []
             continue
-        current.append((kind, value))
+        current.append(token)
     items.append(current)
     return items
 
 
 def _parenthesised(item, start: int) -> tuple[str, int]:
-    """The text inside the parentheses opening at item[start], and the index after them."""
-    depth, parts = 0, []
+    """The text inside the parentheses opening at item[start], as written, and the index after them."""
+    depth = 0
     for i in range(start, len(item)):
-        kind, value = item[i]
+        value = item[i][1]
         if value == "(":
             depth += 1
-            if depth == 1:
-                continue
         elif value == ")":
             depth -= 1
             if depth == 0:
-                return _join(parts), i + 1
-        parts.append((kind, value))
-    return _join(parts), len(item)
-
-
-def _join(tokens) -> str:
-    out, previous = [], None
-    for kind, value in tokens:
-        if previous is not None and previous[0] != "op" and kind != "op":
-            out.append(" ")
-        elif previous is not None and (value in "=<>!+-*/%|&" or previous[1] in "=<>!+-*/%|&,"):
-            out.append(" ")
-        out.append(value)
-        previous = (kind, value)
-    return "".join(out)
+                opening, closing = item[start], item[i]
+                return opening.sql[opening.end:closing.start].strip(), i + 1
+    return "", len(item)
 
 
 def _names(text: str) -> tuple[str, ...]:

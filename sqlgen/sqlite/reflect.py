@@ -143,7 +143,7 @@ def _foreign_keys(table: str, rows, text) -> tuple[ForeignKey, ...]:
     result = []
     for number, (_, members) in enumerate(sorted(grouped.items()), 1):
         columns = tuple(row[3] for row in members)
-        _, _, _, ref_table, _, _, on_update, on_delete = members[0]
+        _, _, ref_table, _, _, on_update, on_delete = members[0]
         name = names.get(columns)
         result.append(ForeignKey(
             name=name or f"{table}_fk_{number}",

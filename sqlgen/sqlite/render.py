@@ -43,7 +43,7 @@ def render(operation: Operation, server: SqliteInfo) -> list[str]:
     raise TypeError(f"cannot render {operation!r}")
 
 
-def create_table(table: Table, name: str | None = None) -> str:
+def create_table(table: Table, as_name: str | None = None) -> str:
     inline = {check.column: check for check in table.checks if check.column and check.auto_named}
     lines = []
     for column in table.columns:
@@ -58,17 +58,17 @@ def create_table(table: Table, name: str | None = None) -> str:
     for check in table.checks:
         if check.column and check.auto_named:
             continue
-        name = "" if check.auto_named else f"CONSTRAINT {q(check.name)} "
-        lines.append(f"{name}CHECK ({check.expression})")
+        label = "" if check.auto_named else f"CONSTRAINT {q(check.name)} "
+        lines.append(f"{label}CHECK ({check.expression})")
     for index in table.indexes:
         if index.constraint:
-            name = "" if index.auto_named or index.name.startswith("sqlite_autoindex_") else \
+            label = "" if index.auto_named or index.name.startswith("sqlite_autoindex_") else \
                 f"CONSTRAINT {q(index.name)} "
-            lines.append(f"{name}UNIQUE {_columns(index.columns)}")
+            lines.append(f"{label}UNIQUE {_columns(index.columns)}")
     for fk in table.foreign_keys:
         lines.append(_foreign_key(fk))
     body = ",\n".join(INDENT + line for line in lines)
-    return f"CREATE TABLE {q(name or table.name)} (\n{body}\n)"
+    return f"CREATE TABLE {q(as_name or table.name)} (\n{body}\n)"
 
 
 def column_definition(column: Column) -> str:
