@@ -84,15 +84,29 @@ def _scrub(message: str, secrets: list[str]) -> str:
 @click.option("--models", metavar="MODULE:ATTR", help="Where the models are, e.g. app.models:Base [env SQLGEN_MODELS].")
 @click.option("--dir", "directory", metavar="DIR", help="Migrations directory (default: migrations) [env SQLGEN_DIR].")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
+@click.option("-C", "chdir", metavar="DIR", type=click.Path(exists=True, file_okay=False),
+              help="Run as if started in DIR (like git -C).")
 @click.version_option(__version__, prog_name="sqlgen")
 @click.pass_context
-def main(ctx: click.Context, url, models, directory, verbose):
+def main(ctx: click.Context, url, models, directory, verbose, chdir):
     """Turn SQLAlchemy model edits into plain SQL migrations for MySQL and MariaDB.
 
     Settings come from the options above, then SQLGEN_* environment variables,
     then sqlgen.toml or [tool.sqlgen] in pyproject.toml.
     """
+    if chdir:
+        os.chdir(chdir)
     ctx.obj = Context(url, models, directory, verbose)
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.pass_context
+def init(ctx, directory):
+    """Start a project: a config file (SQLite by default) and a migrations folder with its templates."""
+    from . import commands
+
+    run(ctx, commands.init, directory)
 
 
 @main.command()

@@ -169,6 +169,56 @@ def _dialect(config: Config) -> str:
     return dialects.recorded(config.directory) or "mysql"
 
 
+# --- init ----------------------------------------------------------------------------
+
+CONFIG_TEMPLATE = """\
+# sqlgen settings. Command-line options and SQLGEN_* environment variables win over these.
+url = "sqlite:///app.db"  # a SQLite file beside this one: nothing to install
+# url = "mysql+pymysql://user:password@127.0.0.1:3306/app"      # MySQL
+# url = "mariadb+pymysql://user:password@127.0.0.1:3306/app"    # MariaDB
+models = "app.models:Base"  # package.module:attr of your models (MetaData, declarative base, db, SQLModel)
+directory = "migrations"
+templates = "migrations"    # the up.sql.j2 and down.sql.j2 there lay out each new file
+"""
+
+
+def init(config: Config, directory: str | None = None, *, echo: Echo = print) -> None:
+    """Scaffold a config file and a migrations folder holding the templates."""
+    from .writer import TEMPLATE_NAMES, builtin_templates
+
+    root = Path(directory or ".").resolve()
+    pyproject = root / "pyproject.toml"
+    use_pyproject = pyproject.is_file()
+    config_file = pyproject if use_pyproject else root / "sqlgen.toml"
+    migrations_dir = root / "migrations"
+    templates = [migrations_dir / name for name in TEMPLATE_NAMES.values()]
+    existing = [path for path in templates if path.exists()]
+    if use_pyproject:
+        if "[tool.sqlgen]" in pyproject.read_text(encoding="utf-8"):
+            existing.insert(0, pyproject)
+    elif config_file.exists():
+        existing.insert(0, config_file)
+    if existing:
+        shown = ", ".join(_shown(path) + (" ([tool.sqlgen])" if path == pyproject else "") for path in existing)
+        verb = "exists" if len(existing) == 1 else "exist"
+        raise SqlgenError(f"nothing written: {shown} already {verb}; remove or rename to start afresh")
+
+    root.mkdir(parents=True, exist_ok=True)
+    if use_pyproject:
+        text = pyproject.read_text(encoding="utf-8")
+        with pyproject.open("a", encoding="utf-8") as handle:
+            handle.write(("" if text.endswith("\n") else "\n") + "\n[tool.sqlgen]\n" + CONFIG_TEMPLATE)
+        echo(f"Added [tool.sqlgen] to {_shown(pyproject)}")
+    else:
+        config_file.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+        echo(f"Created {_shown(config_file)}")
+    migrations_dir.mkdir(exist_ok=True)
+    for path in templates:
+        path.write_text((builtin_templates() / path.name).read_text(encoding="utf-8"), encoding="utf-8")
+        echo(f"Created {_shown(path)}")
+    echo(f"Next: set models in {config_file.name}, then run sqlgen generate -m \"first migration\"")
+
+
 # --- The runner's commands -----------------------------------------------------------
 
 @contextmanager

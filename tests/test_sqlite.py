@@ -48,7 +48,8 @@ def query(path, sql: str) -> list[tuple]:
 @pytest.mark.parametrize("case", SQLITE_CASES)
 def test_change_kind_round_trip_on_sqlite(case, tmp_path):
     db = tmp_path / "app.db"
-    create_all(getattr(change_kinds, f"{case}__before"), db)
+    # Fresh models: create_all on another dialect may have marked the shared ones.
+    create_all(getattr(change_kinds, case)(False), db)
     before = sqlite_snapshot(db)
     config = sqlite_config(db, f"change_kinds:{case}__after", tmp_path / "migrations")
     result = commands.generate(config, case, echo=Output())
@@ -56,7 +57,7 @@ def test_change_kind_round_trip_on_sqlite(case, tmp_path):
     commands.upgrade(config, echo=Output())
 
     expected = tmp_path / "expected.db"
-    create_all(getattr(change_kinds, f"{case}__after"), expected)
+    create_all(getattr(change_kinds, case)(True), expected)
     assert sqlite_snapshot(db) == sqlite_snapshot(expected)
     again = Output()
     commands.generate(config, "again", echo=again)
@@ -65,3 +66,185 @@ def test_change_kind_round_trip_on_sqlite(case, tmp_path):
 
     commands.downgrade(config, "base", echo=Output())
     assert sqlite_snapshot(db) == before
+
+
+def evolution(step: int) -> sa.MetaData:
+    """A parent and a child with a key, changed in ways ALTER TABLE cannot follow on SQLite."""
+    m = sa.MetaData()
+    parent = [sa.Column("id", sa.Integer, primary_key=True),
+              sa.Column("name", sa.String(50), nullable=step >= 2)]
+    if step >= 2:
+        parent.insert(1, sa.Column("code", sa.String(10), nullable=False, server_default="x"))
+    extra = [sa.UniqueConstraint("code", "name", name="uq_parent_code_name")] if step >= 4 else []
+    sa.Table("parent", m, *parent, *extra)
+    child = [sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("parent_id", sa.ForeignKey("parent.id", ondelete="CASCADE"), nullable=False)]
+    if step < 5:
+        child.append(sa.Column("note", sa.String(200) if step >= 3 else sa.Text))
+    if step >= 2:
+        child.append(sa.Index("ix_child_parent", "parent_id"))
+    if step == 3 or step == 4:
+        child.append(sa.CheckConstraint("length(note) < 100", name="ck_child_note"))
+    sa.Table("child", m, *child)
+    return m
+
+
+def test_rebuilds_keep_rows_and_foreign_keys_and_converge(tmp_path, monkeypatch):
+    db = tmp_path / "app.db"
+    directory = tmp_path / "migrations"
+    snapshots = {0: sqlite_snapshot(db) if db.exists() else None}
+    for step in range(1, 6):
+        setattr(change_kinds, f"evolution_{step}", evolution(step))
+        config = sqlite_config(db, f"change_kinds:evolution_{step}", directory)
+        out = Output()
+        assert commands.generate(config, f"step {step}", echo=out).paths, out.text
+        commands.upgrade(config, echo=Output())
+        again = Output()
+        commands.generate(config, "again", echo=again)
+        assert again.lines == ["No changes detected"], f"step {step}: {again.text}"
+        expected = tmp_path / f"expected{step}.db"
+        create_all(evolution(step), expected)
+        assert sqlite_snapshot(db) == sqlite_snapshot(expected)
+        snapshots[step] = sqlite_snapshot(db)
+        if step == 1:
+            connection = sqlite3.connect(db)
+            connection.execute("INSERT INTO parent (id, name) VALUES (1, 'ann')")
+            connection.execute("INSERT INTO child (id, parent_id, note) VALUES (10, 1, 'hello')")
+            connection.commit()
+            connection.close()
+        # Rows survive every rebuild, and the key still holds them together.
+        assert query(db, "SELECT id, name FROM parent") == [(1, "ann")]
+        assert query(db, "SELECT id, parent_id FROM child") == [(10, 1)]
+        assert query(db, "PRAGMA foreign_key_check") == []
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("DELETE FROM parent WHERE id = 1")
+    connection.commit()
+    assert connection.execute("SELECT COUNT(*) FROM child").fetchone() == (0,), "ON DELETE CASCADE survived"
+    connection.close()
+    config = sqlite_config(db, "change_kinds:evolution_5", directory)
+    for step in range(4, 0, -1):
+        commands.downgrade(config, str(step), echo=Output())
+        assert sqlite_snapshot(db) == snapshots[step]
+    up = (directory / "0002_step_2.up.sql").read_text()
+    assert 'INSERT INTO "_sqlgen_new_parent"' in up and "WARNING: rebuilds table parent" in up
+
+
+def test_a_migration_that_breaks_a_key_is_rolled_back(tmp_path):
+    db = tmp_path / "app.db"
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "0001_tables.up.sql").write_text(
+        "CREATE TABLE p (id INTEGER PRIMARY KEY);\nCREATE TABLE c (id INTEGER PRIMARY KEY, "
+        "p_id INTEGER REFERENCES p (id));\n")
+    (directory / "0001_tables.down.sql").write_text("DROP TABLE c;\nDROP TABLE p;\n")
+    (directory / "0002_orphan.up.sql").write_text("INSERT INTO c VALUES (1, 99);\n")
+    (directory / "0002_orphan.down.sql").write_text("DELETE FROM c;\n")
+    config = sqlite_config(db, None, directory)
+    with pytest.raises(SqlgenError, match=r"version 2: the migration breaks a foreign key \(c row 1 points at a "
+                                          r"missing p row"):
+        commands.upgrade(config, echo=Output())
+    assert query(db, "SELECT COUNT(*) FROM c") == [(0,)]
+    assert query(db, "SELECT version, state FROM sqlgen_version ORDER BY version") == [(1, "applied"), (2, "failed")]
+
+
+def test_files_run_by_hand_with_the_sqlite3_shell(tmp_path):
+    import shutil
+    import subprocess
+
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.fail("the sqlite3 shell is not installed (apt-get install sqlite3)")
+    db = tmp_path / "app.db"
+    directory = tmp_path / "migrations"
+    for step in (1, 2, 3):
+        setattr(change_kinds, f"evolution_{step}", evolution(step))
+        by_runner = tmp_path / "runner.db"
+        config = sqlite_config(by_runner, f"change_kinds:evolution_{step}", directory)
+        commands.generate(config, f"step {step}", echo=Output())
+        commands.upgrade(config, echo=Output())
+    for path in sorted(directory.glob("*.up.sql")):
+        with path.open("rb") as handle:
+            result = subprocess.run([shell, "-bail", str(db)], stdin=handle, capture_output=True)
+        assert result.returncode == 0, result.stderr.decode()
+    assert sqlite_snapshot(db) == sqlite_snapshot(tmp_path / "runner.db")
+    assert query(db, "SELECT version, state FROM sqlgen_version") == [(1, "applied"), (2, "applied"), (3, "applied")]
+    config = sqlite_config(db, "change_kinds:evolution_3", directory)
+    out = Output()
+    commands.current(config, echo=out)
+    assert out.lines == ["3 0003_step_3"]
+    # A down file run by hand for a version that is not applied stops before changing anything.
+    commands.downgrade(config, "2", echo=Output())
+    at_two = sqlite_snapshot(db)
+    with (directory / "0003_step_3.down.sql").open("rb") as handle:
+        result = subprocess.run([shell, "-bail", str(db)], stdin=handle, capture_output=True)
+    assert result.returncode != 0 and b"NOT NULL constraint failed" in result.stderr
+    assert sqlite_snapshot(db) == at_two, "nothing changed"
+    # The sql command's script, run by hand, does what upgrade does.
+    script = tmp_path / "up.sql"
+    script_out = Output()
+    commands.sql(config, "2:3", echo=script_out)
+    script.write_text(script_out.text + "\n")
+    with script.open("rb") as handle:
+        result = subprocess.run([shell, "-bail", str(db)], stdin=handle, capture_output=True)
+    assert result.returncode == 0, result.stderr.decode()
+    assert sqlite_snapshot(db) == sqlite_snapshot(tmp_path / "runner.db")
+
+
+def test_the_dialect_of_a_migrations_folder_is_guarded(tmp_path):
+    db = tmp_path / "app.db"
+    config = sqlite_config(db, "change_kinds:create_table__after", tmp_path / "migrations")
+    commands.generate(config, "first", echo=Output())
+    assert (tmp_path / "migrations" / "DIALECT").read_text() == "sqlite\n"
+    mysql = make_config("mysql+pymysql://root@127.0.0.1:1/x", "change_kinds:create_table__after",
+                        tmp_path / "migrations")
+    for command in (commands.generate, commands.upgrade, commands.status):
+        with pytest.raises(SqlgenError, match="holds sqlite migrations, but the database is mysql"):
+            command(mysql, echo=Output()) if command is not commands.generate else command(mysql, "x", echo=Output())
+
+
+def test_init_scaffolds_and_never_overwrites(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sqlgen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["init"])
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "sqlgen.toml").read_text()
+    assert 'url = "sqlite:///app.db"' in config and "# url = \"mysql+pymysql://" in config
+    assert "# url = \"mariadb+pymysql://" in config and 'models = "app.models:Base"' in config
+    assert (tmp_path / "migrations" / "up.sql.j2").read_text().startswith("-- sqlgen migration")
+    again = CliRunner().invoke(main, ["init"])
+    assert again.exit_code == 1
+    assert "nothing written: sqlgen.toml, migrations/up.sql.j2, migrations/down.sql.j2 already exist" in again.output
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    result = CliRunner().invoke(main, ["init", str(project)])
+    assert result.exit_code == 0, result.output
+    assert '[tool.sqlgen]\n# sqlgen settings' in (project / "pyproject.toml").read_text()
+    assert not (project / "sqlgen.toml").exists()
+    assert "already exist" in CliRunner().invoke(main, ["init", str(project)]).output
+
+
+def test_init_then_the_whole_loop(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sqlgen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+        "class Base(DeclarativeBase):\n    pass\n"
+        "class Note(Base):\n    __tablename__ = 'note'\n    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    text: Mapped[str]\n")
+    for args in (["generate", "-m", "notes"], ["upgrade"], ["status"], ["downgrade", "base"], ["upgrade"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (args, result.output)
+    assert "-- sqlgen migration 0001 (up): notes" in (tmp_path / "migrations" / "0001_notes.up.sql").read_text()
+    assert query(tmp_path / "app.db", "SELECT version FROM sqlgen_version") == [(1,)]
