@@ -100,6 +100,16 @@ def main(ctx: click.Context, url, models, directory, verbose, chdir):
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for CI.")
+@click.pass_context
+def check(ctx, as_json):
+    """Compare the models with the database: exit 0 when they agree, 1 when not."""
+    from . import commands
+
+    ctx.exit(run(ctx, commands.check, as_json=as_json))
+
+
+@main.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.pass_context
 def init(ctx, directory):

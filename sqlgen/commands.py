@@ -157,16 +157,47 @@ def _plan(config: Config, dialect_name: str) -> _Plan:
     return _Plan(dialect, server, operations, invert(operations), notes)
 
 
-def _dialect(config: Config) -> str:
+def _dialect(config: Config, guard: bool = True) -> str:
     """The dialect of the database, or of the migrations folder when no database is set.
 
     A folder holds the migrations of one dialect: using it with another is refused.
     """
     if config.url:
         name = dialects.backend(config.url)  # a bad URL is reported before any user code runs
-        dialects.check(config.directory, name)
+        if guard:
+            dialects.check(config.directory, name)
         return name
     return dialects.recorded(config.directory) or "mysql"
+
+
+# --- check ---------------------------------------------------------------------------
+
+def check(config: Config, *, as_json: bool = False, echo: Echo = print) -> int:
+    """Compare the models with the database: 0 when they agree, 1 when they differ."""
+    import json
+
+    dialect = _dialect(config, guard=False)  # compares models and database only: no migrations folder
+    plan = _plan(config, dialect)
+    changes = [{"change": line, "statement": type(op).__name__}
+               for op in plan.operations for line in op.summaries()]
+    if as_json:
+        echo(json.dumps({
+            "in_sync": not plan.operations,
+            "database": plan.server.label,
+            "changes": changes,
+            "risks": [{"level": risk.level, "message": risk.message}
+                      for op in plan.operations for risk in op.risks()],
+            "notes": plan.notes,
+        }, indent=2))
+    else:
+        for note in plan.notes:
+            echo(f"note: {note}")
+        for change in changes:
+            echo(change["change"])
+        echo("The database matches the models" if not plan.operations else
+             f"The database differs from the models: {len(changes)} change(s); "
+             "sqlgen generate writes the migration")
+    return 1 if plan.operations else 0
 
 
 # --- init ----------------------------------------------------------------------------
