@@ -123,12 +123,17 @@ def init(ctx, directory):
 @click.option("-m", "--message", default="", help="What the migration does; also names the files.")
 @click.option("--dry-run", is_flag=True, help="Print both files instead of writing them.")
 @click.option("--empty", is_flag=True, help="Write an empty pair to fill in by hand (no database needed).")
+@click.option("--rename", "renames", multiple=True, metavar="OLD:NEW",
+              help="Rename instead of drop and add: TABLE:NEW or TABLE.COLUMN:NEW (repeatable).")
+@click.option("--no-input", is_flag=True, help="Never ask about likely renames.")
 @click.pass_context
-def generate(ctx, message, dry_run, empty):
+def generate(ctx, message, dry_run, empty, renames, no_input):
     """Diff the models against the database and write the next up/down pair."""
     from . import commands
 
-    run(ctx, commands.generate, message, dry_run=dry_run, empty=empty)
+    # On a terminal, ask about a dropped and an added column of the same definition.
+    ask = None if no_input or not sys.stdin.isatty() else (lambda question: click.confirm(question, default=False))
+    run(ctx, commands.generate, message, dry_run=dry_run, empty=empty, renames=renames, ask=ask)
 
 
 def lock_timeout_option(function):

@@ -8,7 +8,7 @@ code where a command reports rather than acts (status, verify).
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -16,6 +16,7 @@ from typing import Callable
 from . import dialects
 from .config import Config
 from .errors import SqlgenError
+from .ops import invert
 
 Echo = Callable[[str], None]
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -33,8 +34,13 @@ class GenerateResult:
 
 
 def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool = False,
+             renames: tuple[str, ...] = (), ask: Callable[[str], bool] | None = None,
              echo: Echo = print) -> GenerateResult:
-    """Diff the models against the database and write the next up/down pair."""
+    """Diff the models against the database and write the next up/down pair.
+
+    `renames` ("table:new", "table.column:new") keep data under a new name;
+    `ask`, when given, is asked about each likely rename the diff finds.
+    """
     from . import migrations
     from .writer import MigrationText
 
@@ -58,7 +64,9 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.dialect = dialect
         text.server = "not checked (generate --empty)"
     else:
-        plan = _plan(config, dialect)
+        plan = _plan(config, dialect, parse_renames(renames))
+        if ask is not None:
+            plan = _ask_about_renames(plan, ask)
         result.notes = plan.notes
         for note in plan.notes:
             echo(f"note: {note}")
@@ -116,6 +124,13 @@ class _Plan:
     operations: list
     inverse: list
     notes: list[str]
+    current: object = None
+    target: object = None
+    renames: tuple = ()
+
+    def with_renames(self, renames: tuple) -> "_Plan":
+        operations = _diff_or_explain(self.current, self.target, self.dialect.rules(self.server), renames)
+        return replace(self, operations=operations, inverse=invert(operations), renames=renames)
 
     def blocks(self, operations) -> list[str]:
         blocks = list(self.dialect.PREAMBLE)
@@ -129,12 +144,42 @@ class _Plan:
         return blocks
 
 
-def _plan(config: Config, dialect_name: str) -> _Plan:
+def parse_renames(specs: tuple[str, ...]) -> tuple[tuple[str, str | None, str], ...]:
+    """ "table:new" and "table.column:new" as (table, column or None, new)."""
+    result = []
+    for spec in specs:
+        old, sep, new = spec.partition(":")
+        table, _, column = old.partition(".")
+        if not sep or not table or not new or "." in new or (old.count(".") > 1):
+            raise SqlgenError(f"cannot read --rename {spec!r}: write TABLE:NEW or TABLE.COLUMN:NEW")
+        result.append((table, column or None, new))
+    return tuple(result)
+
+
+def _ask_about_renames(plan: _Plan, ask: Callable[[str], bool]) -> _Plan:
+    from .diff import rename_candidates
+
+    chosen = list(plan.renames)
+    for table, column, new in rename_candidates(plan.operations):
+        what = f"column {table}.{column} to {table}.{new}" if column else f"table {table} to {new}"
+        if ask(f"Did you rename {what} (same definition)? Renaming keeps the data"):
+            chosen.append((table, column, new))
+    return plan if len(chosen) == len(plan.renames) else plan.with_renames(tuple(chosen))
+
+
+def _diff_or_explain(current, target, rules, renames) -> list:
+    from .diff import diff
+
+    try:
+        return diff(current, target, rules, renames)
+    except ValueError as exc:
+        raise SqlgenError(str(exc)) from None
+
+
+def _plan(config: Config, dialect_name: str, renames: tuple = ()) -> _Plan:
     """Load the models, reflect the database and diff them."""
     from .database import connect
-    from .diff import diff
     from .models import load_metadata
-    from .ops import invert
 
     dialect = dialects.module(dialect_name)
     url = config.require_url()
@@ -153,8 +198,8 @@ def _plan(config: Config, dialect_name: str) -> _Plan:
             raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "
                               "which sqlgen does not manage; rename one of them")
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
-    operations = diff(current, target, dialect.rules(server))
-    return _Plan(dialect, server, operations, invert(operations), notes)
+    operations = _diff_or_explain(current, target, dialect.rules(server), renames)
+    return _Plan(dialect, server, operations, invert(operations), notes, current, target, renames)
 
 
 def _dialect(config: Config, guard: bool = True) -> str:

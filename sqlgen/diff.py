@@ -39,7 +39,9 @@ from .ops import (
     Move,
     Operation,
     RebuildTable,
+    RenameColumn,
     RenameIndex,
+    RenameTable,
     SetTableOptions,
 )
 from .schema import Column, ForeignKey, Index, IndexPart, Schema, Table
@@ -73,7 +75,96 @@ class Rules:
         return replace(item, **changes)
 
 
-def diff(current: Schema, target: Schema, rules: Rules = Rules()) -> list[Operation]:
+def diff(current: Schema, target: Schema, rules: Rules = Rules(),
+         renames: tuple[tuple[str, str | None, str], ...] = ()) -> list[Operation]:
+    """The operations that turn `current` into `target`.
+
+    `renames` are (table, column or None, new name) the user declared: the
+    table or column keeps its data under the new name instead of being
+    dropped and added. Names are the database's.
+    """
+    current, rename_operations = apply_renames(current, renames)
+    return rename_operations + _diff(current, target, rules)
+
+
+def apply_renames(current: Schema, renames) -> tuple[Schema, list[Operation]]:
+    """`current` as it is after the renames, and the statements that do them.
+
+    Raises ValueError naming what does not exist.
+    """
+    tables = {table.name: table for table in current.tables}
+    operations: list[Operation] = []
+    renamed_tables = {}
+    for table_name, column, new in renames:
+        if column is not None:
+            continue
+        if table_name not in tables:
+            raise ValueError(f"cannot rename table {table_name!r}: the database has no such table")
+        if new in tables:
+            raise ValueError(f"cannot rename table {table_name!r} to {new!r}: that table exists already")
+        tables[new] = replace(tables.pop(table_name), name=new)
+        renamed_tables[table_name] = new
+        operations.append(RenameTable(table_name, new))
+    for table_name, column, new in renames:
+        if column is None:
+            continue
+        name = renamed_tables.get(table_name, table_name)
+        table = tables.get(name)
+        if table is None or table.column(column) is None:
+            raise ValueError(f"cannot rename column {table_name}.{column}: the database has no such column")
+        if table.column(new) is not None:
+            raise ValueError(f"cannot rename column {table_name}.{column} to {new!r}: that column exists already")
+        operations.append(AlterTable(name, (RenameColumn(table.column(column), new),)))
+        tables[name] = _rename_column(table, column, new)
+        for other in list(tables.values()):
+            keys = tuple(replace(fk, ref_columns=tuple(new if c == column else c for c in fk.ref_columns))
+                         if fk.ref_table == name else fk for fk in other.foreign_keys)
+            tables[other.name] = replace(other, foreign_keys=keys)
+    for other in list(tables.values()):
+        keys = tuple(replace(fk, ref_table=renamed_tables.get(fk.ref_table, fk.ref_table)) for fk in other.foreign_keys)
+        tables[other.name] = replace(other, foreign_keys=keys)
+    return replace(current, tables=tuple(tables[name] for name in sorted(tables))), operations
+
+
+def _rename_column(table: Table, old: str, new: str) -> Table:
+    def swap(names):
+        return tuple(new if name == old else name for name in names)
+
+    return replace(
+        table,
+        columns=tuple(replace(c, name=new) if c.name == old else c for c in table.columns),
+        primary_key=swap(table.primary_key),
+        indexes=tuple(replace(i, parts=tuple(replace(p, column=new) if p.column == old else p for p in i.parts))
+                      for i in table.indexes),
+        foreign_keys=tuple(replace(fk, columns=swap(fk.columns)) for fk in table.foreign_keys),
+    )
+
+
+def rename_candidates(operations: list[Operation]) -> list[tuple[str, str | None, str]]:
+    """Likely renames, Django style: a dropped and an added column (or table) of the same definition."""
+    from .ops import AddColumn as Add, DropColumn as Drop
+
+    found = []
+    dropped = {op.table.name: op.table for op in operations if isinstance(op, DropTable)}
+    for op in operations:
+        if isinstance(op, CreateTable):
+            for name, table in dropped.items():
+                if table.columns == op.table.columns and table.primary_key == op.table.primary_key:
+                    found.append((name, None, op.table.name))
+                    break
+        changes = getattr(op, "changes", ())
+        added = [c.column for c in changes if isinstance(c, Add)]
+        for change in changes:
+            if isinstance(change, Drop):
+                match = next((a for a in added if replace(change.column, name=a.name) == a), None)
+                if match is not None:
+                    added.remove(match)
+                    found.append((op.table if isinstance(op, AlterTable) else op.new.name, change.column.name,
+                                  match.name))
+    return found
+
+
+def _diff(current: Schema, target: Schema, rules: Rules) -> list[Operation]:
     implicit_fk_indexes = rules.implicit_fk_indexes
     current_names, target_names = set(current.table_names()), set(target.table_names())
     dropped = [current.table(name) for name in sorted(current_names - target_names)]

@@ -15,7 +15,7 @@ Nothing here renders SQL; see the dialect's render module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .schema import Check, Column, ForeignKey, Index, Table, TableOptions
 
@@ -123,6 +123,23 @@ class ModifyColumn:
         if self.move:
             risks.append(Risk(WARNING, f"moves {where}: the server rebuilds the table to reorder its columns"))
         return risks
+
+
+@dataclass(frozen=True)
+class RenameColumn:
+    old: Column  # its definition, needed by MySQL before 8.0.3 (CHANGE COLUMN)
+    new_name: str
+    order = 1
+
+    def inverse(self) -> RenameColumn:
+        return RenameColumn(replace(self.old, name=self.new_name), self.old.name)
+
+    def summary(self, table: str) -> str:
+        return f"~ column {table}.{self.old.name} renamed to {self.new_name}"
+
+    def risks(self, table: str) -> list[Risk]:
+        return [Risk(WARNING, f"renames {table}.{self.old.name} to {self.new_name}: code that still uses the old "
+                              "name breaks")]
 
 
 @dataclass(frozen=True)
@@ -305,7 +322,7 @@ class SetTableOptions:
         return []
 
 
-Change = (AddColumn | DropColumn | ModifyColumn | AddIndex | DropIndex | RenameIndex | AddCheck | DropCheck
+Change = (AddColumn | DropColumn | ModifyColumn | RenameColumn | AddIndex | DropIndex | RenameIndex | AddCheck | DropCheck
           | DropPrimaryKey | AddPrimaryKey | DropForeignKey | AddForeignKey | SetTableOptions)
 
 
@@ -372,6 +389,22 @@ class AlterTable:
 
 
 @dataclass(frozen=True)
+class RenameTable:
+    old_name: str
+    new_name: str
+
+    def inverse(self) -> RenameTable:
+        return RenameTable(self.new_name, self.old_name)
+
+    def summaries(self) -> list[str]:
+        return [f"~ table {self.old_name} renamed to {self.new_name}"]
+
+    def risks(self) -> list[Risk]:
+        return [Risk(WARNING, f"renames table {self.old_name} to {self.new_name}: code that still uses the old "
+                              "name breaks")]
+
+
+@dataclass(frozen=True)
 class RebuildTable:
     """Changes the database cannot make with ALTER TABLE (SQLite): a new table is
     created, the rows copied over, the old table dropped and the new one renamed."""
@@ -392,7 +425,7 @@ class RebuildTable:
             AlterTable(self.new.name, self.changes).risks()
 
 
-Operation = CreateTable | DropTable | AlterTable | RebuildTable
+Operation = CreateTable | DropTable | AlterTable | RebuildTable | RenameTable
 
 
 def invert(operations: list[Operation]) -> list[Operation]:

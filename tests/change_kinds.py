@@ -484,3 +484,17 @@ for _case in CASES:
 
 log_table = MetaData()
 Table("log", log_table, Column("id", Integer, primary_key=True), Column("at", sa.Date))
+
+
+def renamed(after: bool) -> MetaData:
+    """account.bio becomes account.about and the table person becomes member: same definitions."""
+    m = MetaData()
+    Table("account", m, Column("id", Integer, primary_key=True),
+          Column("about" if after else "bio", String(200), comment="shown on the profile"),
+          Index("ix_account_text", "about" if after else "bio"))
+    Table("member" if after else "person", m, Column("id", Integer, primary_key=True),
+          Column("account_id", Integer, ForeignKey("account.id")))
+    return m
+
+
+renamed__before, renamed__after = renamed(False), renamed(True)

@@ -41,6 +41,10 @@ class ServerInfo:
         return "NO_BACKSLASH_ESCAPES" not in self.sql_mode.upper()
 
     @property
+    def supports_rename_column(self) -> bool:
+        return self.version >= ((10, 5, 2) if self.is_mariadb else (8, 0, 3))
+
+    @property
     def supports_rename_index(self) -> bool:
         return self.version >= ((10, 5, 2) if self.is_mariadb else (5, 7))
 

@@ -6,6 +6,8 @@ carry no trailing semicolon: the migration writer adds it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..ops import (
     AddCheck,
     AddColumn,
@@ -22,7 +24,9 @@ from ..ops import (
     DropTable,
     ModifyColumn,
     Operation,
+    RenameColumn,
     RenameIndex,
+    RenameTable,
     SetTableOptions,
 )
 from ..schema import Column, ForeignKey, Index, Table, TableOptions
@@ -36,6 +40,8 @@ def render(operation: Operation, server: ServerInfo) -> str:
         return create_table(operation.table, server, skip_fks=operation.without_fks)
     if isinstance(operation, DropTable):
         return f"DROP TABLE {q(operation.table.name)}"
+    if isinstance(operation, RenameTable):
+        return f"RENAME TABLE {q(operation.old_name)} TO {q(operation.new_name)}"
     if isinstance(operation, AlterTable):
         clauses = [clause for change in operation.changes for clause in _clauses(change, server)]
         return f"ALTER TABLE {q(operation.table)}\n" + ",\n".join(INDENT + c for c in clauses)
@@ -95,6 +101,11 @@ def _clauses(change, server: ServerInfo) -> list[str]:
         return [f"ADD COLUMN {column_definition(change.column, server)} {place}"]
     if isinstance(change, DropColumn):
         return [f"DROP COLUMN {q(change.column.name)}"]
+    if isinstance(change, RenameColumn):
+        if server.supports_rename_column:
+            return [f"RENAME COLUMN {q(change.old.name)} TO {q(change.new_name)}"]
+        renamed = replace(change.old, name=change.new_name)
+        return [f"CHANGE COLUMN {q(change.old.name)} {column_definition(renamed, server)}"]
     if isinstance(change, ModifyColumn):
         clause = f"MODIFY COLUMN {column_definition(change.new, server)}"
         if change.move:

@@ -20,7 +20,9 @@ from ..ops import (
     DropTable,
     Operation,
     RebuildTable,
+    RenameColumn,
     RenameIndex,
+    RenameTable,
 )
 from ..schema import Column, ForeignKey, Index, Table
 from .dialect import SqliteInfo, quote_identifier as q, render_default
@@ -36,6 +38,8 @@ def render(operation: Operation, server: SqliteInfo) -> list[str]:
                                                   for index in operation.table.indexes if not index.constraint]
     if isinstance(operation, DropTable):
         return [f"DROP TABLE {q(operation.table.name)}"]
+    if isinstance(operation, RenameTable):
+        return [f"ALTER TABLE {q(operation.old_name)} RENAME TO {q(operation.new_name)}"]
     if isinstance(operation, AlterTable):
         return [statement for change in operation.changes for statement in _alter(operation.table, change)]
     if isinstance(operation, RebuildTable):
@@ -116,6 +120,8 @@ def _alter(table: str, change) -> list[str]:
         return [f"ALTER TABLE {q(table)} ADD COLUMN {column_definition(change.column)}"]
     if isinstance(change, DropColumn):
         return [f"ALTER TABLE {q(table)} DROP COLUMN {q(change.column.name)}"]
+    if isinstance(change, RenameColumn):
+        return [f"ALTER TABLE {q(table)} RENAME COLUMN {q(change.old.name)} TO {q(change.new_name)}"]
     if isinstance(change, AddIndex):
         return [create_index(table, change.index)]
     if isinstance(change, DropIndex):
@@ -145,6 +151,8 @@ def needs_rebuild(server: SqliteInfo):
         added = {c.column.name for c in changes if isinstance(c, AddColumn)}
         dropped = {c.column.name for c in changes if isinstance(c, DropColumn)}
         for change in changes:
+            if isinstance(change, RenameColumn):
+                continue
             if isinstance(change, (AddIndex, DropIndex)) and not change.index.constraint:
                 continue
             if isinstance(change, RenameIndex) and not change.old.constraint and not change.new.constraint:

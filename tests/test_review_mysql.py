@@ -1,0 +1,142 @@
+"""Review safety on MariaDB: renames that keep data, the check command, lint and --verify."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import change_kinds
+from sqlgen import commands
+from sqlgen.cli import main
+from sqlgen.errors import SqlgenError
+from support import Output, assert_same_schema, create_all, execute, make_config, snapshot, url_text
+
+pytestmark = pytest.mark.mysql
+
+
+def test_rename_hints_keep_the_rows(scratch_db, run_client, tmp_path):
+    create_all(change_kinds.renamed__before, scratch_db)
+    execute(scratch_db, "INSERT INTO account VALUES (1, 'hello')", "INSERT INTO person VALUES (7, 1)")
+    before = snapshot(scratch_db)
+    config = make_config(scratch_db, "change_kinds:renamed__after", tmp_path / "m")
+    out = Output()
+    result = commands.generate(config, "rename", renames=("account.bio:about", "person:member"), echo=out)
+    assert out.lines[:2] == ["~ table person renamed to member", "~ column account.bio renamed to about"]
+    assert "RENAME TABLE `person` TO `member`;" in result.up_text
+    assert "RENAME COLUMN `bio` TO `about`" in result.up_text
+    assert "DROP" not in result.up_text.split("-- sqlgen:tracking end", 1)[1].split("-- sqlgen:tracking begin")[0]
+    run_client(scratch_db, result.paths[0])
+    assert execute(scratch_db, "SELECT id, about FROM account")[0] == [(1, "hello")]
+    assert execute(scratch_db, "SELECT id, account_id FROM member")[0] == [(7, 1)]
+    again = Output()
+    commands.generate(config, "again", echo=again)
+    assert again.lines == ["No changes detected"]
+    run_client(scratch_db, result.paths[1])
+    assert_same_schema(snapshot(scratch_db), before)
+    assert execute(scratch_db, "SELECT bio FROM account")[0] == [("hello",)]
+
+
+def test_without_a_hint_it_is_a_flagged_drop_and_add(scratch_db, tmp_path):
+    create_all(change_kinds.renamed__before, scratch_db)
+    config = make_config(scratch_db, "change_kinds:renamed__after", tmp_path / "m")
+    result = commands.generate(config, "no hint", dry_run=True, echo=Output())
+    assert "DESTRUCTIVE: drops column account.bio" in result.up_text
+
+
+def test_asking_about_likely_renames(scratch_db, tmp_path):
+    create_all(change_kinds.renamed__before, scratch_db)
+    config = make_config(scratch_db, "change_kinds:renamed__after", tmp_path / "m")
+    questions = []
+
+    def ask(question: str) -> bool:
+        questions.append(question)
+        return "column" in question  # yes to the column, no to the table
+
+    result = commands.generate(config, "asked", dry_run=True, ask=ask, echo=Output())
+    assert questions == [
+        "Did you rename table person to member (same definition)? Renaming keeps the data",
+        "Did you rename column account.bio to account.about (same definition)? Renaming keeps the data",
+    ]
+    assert "RENAME COLUMN `bio` TO `about`" in result.up_text
+    assert "DROP TABLE `person`" in result.up_text
+
+
+def test_bad_rename_hints(scratch_db, tmp_path):
+    create_all(change_kinds.renamed__before, scratch_db)
+    config = make_config(scratch_db, "change_kinds:renamed__after", tmp_path / "m")
+    with pytest.raises(SqlgenError, match="the database has no such column"):
+        commands.generate(config, "x", renames=("account.nope:about",), echo=Output())
+    with pytest.raises(SqlgenError, match="write TABLE:NEW or TABLE.COLUMN:NEW"):
+        commands.generate(config, "x", renames=("account.bio",), echo=Output())
+
+
+def on_a_terminal(extra_args: list[str], url, directory, answers: list[bytes]) -> str:
+    """Run `sqlgen generate` on a pseudo-terminal, answering each [y/N] question in turn."""
+    import pty
+
+    tests = os.path.dirname(os.path.abspath(__file__))
+    args = [sys.executable, "-m", "sqlgen", "--url", url_text(url), "--models", "change_kinds:renamed__after",
+            "--dir", str(directory), "generate", "-m", "renamed", *extra_args]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, *sys.path])}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: sqlgen on a terminal
+        os.chdir(tests)
+        os.execvpe(args[0], args, env)
+    output = b""
+    pending = iter(answers)
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if chunk.rstrip().endswith(b"[y/N]:"):
+            os.write(fd, next(pending))
+    os.waitpid(pid, 0)
+    return output.decode()
+
+
+def test_the_interactive_prompt_on_a_terminal(scratch_db, tmp_path):
+    """Driven through a pseudo-terminal, as a developer would answer it."""
+    create_all(change_kinds.renamed__before, scratch_db)
+    text = on_a_terminal([], scratch_db, tmp_path / "m", [b"n\n", b"y\n"])
+    assert "Did you rename table person to member" in text
+    assert "Did you rename column account.bio to account.about" in text
+    up = next((tmp_path / "m").glob("*.up.sql")).read_text()
+    assert "RENAME COLUMN `bio` TO `about`" in up and "DROP TABLE `person`" in up
+
+
+def test_no_input_never_asks_even_on_a_terminal(scratch_db, tmp_path):
+    create_all(change_kinds.renamed__before, scratch_db)
+    text = on_a_terminal(["--no-input"], scratch_db, tmp_path / "m", [])
+    assert "Did you rename" not in text
+    up = next((tmp_path / "m").glob("*.up.sql")).read_text()
+    assert "DROP COLUMN `bio`" in up
+
+
+def test_check_exit_codes_and_json(scratch_db, tmp_path):
+    config = make_config(scratch_db, "change_kinds:create_table__after", tmp_path / "m")
+    out = Output()
+    assert commands.check(config, echo=out) == 1
+    assert "+ table post" in out.lines and out.lines[-1].startswith("The database differs from the models")
+    create_all(change_kinds.create_table__after, scratch_db)
+    out = Output()
+    assert commands.check(config, echo=out) == 0
+    assert out.lines == ["The database matches the models"]
+    execute(scratch_db, "ALTER TABLE post DROP COLUMN body")
+    out = Output()
+    assert commands.check(config, as_json=True, echo=out) == 1
+    report = json.loads(out.text)
+    assert report["in_sync"] is False
+    assert report["changes"] == [{"change": "+ column post.body", "statement": "AlterTable"}]
+    assert report["database"].startswith("mariadb")
+    result = CliRunner().invoke(main, ["--url", url_text(scratch_db), "--models", "change_kinds:create_table__after",
+                                       "check", "--json"])
+    assert result.exit_code == 1 and json.loads(result.output)["in_sync"] is False
