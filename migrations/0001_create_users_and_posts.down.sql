@@ -1,10 +1,15 @@
 -- sqlgen migration 0001 (down): undo create users and posts
 --
--- Created:    2026-11-22 05:32:48 UTC
+-- Created:    2026-11-22 09:04:14 UTC
 -- Models:     examples.blog.models_v1:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
 -- Undoes:     0001_create_users_and_posts.up.sql
+-- Verified:   no (sqlgen generate --verify proves the pair on a scratch database)
+--
+-- Review notes (sqlgen lint; a line `-- sqlgen: allow CODE TARGET` accepts one):
+--   DESTRUCTIVE drop-table post: drops table post and every row in it
+--   DESTRUCTIVE drop-table user: drops table user and every row in it
 --
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
@@ -23,10 +28,10 @@ WHERE `version` = 1;
 
 SET NAMES utf8mb4;
 
--- DESTRUCTIVE: drops table post and every row in it
+-- DESTRUCTIVE drop-table post: drops table post and every row in it
 DROP TABLE `post`;
 
--- DESTRUCTIVE: drops table user and every row in it
+-- DESTRUCTIVE drop-table user: drops table user and every row in it
 DROP TABLE `user`;
 
 -- sqlgen:tracking begin

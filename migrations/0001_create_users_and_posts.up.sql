@@ -1,10 +1,13 @@
 -- sqlgen migration 0001 (up): create users and posts
 --
--- Created:    2026-11-22 05:32:48 UTC
+-- Created:    2026-11-22 09:04:14 UTC
 -- Models:     examples.blog.models_v1:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
 -- Undo with:  0001_create_users_and_posts.down.sql
+-- Verified:   no (sqlgen generate --verify proves the pair on a scratch database)
+--
+-- Review notes: nothing risky found by sqlgen lint.
 --
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.

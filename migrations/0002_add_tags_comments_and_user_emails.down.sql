@@ -1,10 +1,23 @@
 -- sqlgen migration 0002 (down): undo add tags, comments and user emails
 --
--- Created:    2026-11-22 05:32:48 UTC
+-- Created:    2026-11-22 09:04:14 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
 -- Undoes:     0002_add_tags_comments_and_user_emails.up.sql
+-- Verified:   no (sqlgen generate --verify proves the pair on a scratch database)
+--
+-- Review notes (sqlgen lint; a line `-- sqlgen: allow CODE TARGET` accepts one):
+--   DESTRUCTIVE drop-column user.email: drops column user.email and its data
+--   DESTRUCTIVE drop-column user.is_admin: drops column user.is_admin and its data
+--   DESTRUCTIVE drop-column post.slug: drops column post.slug and its data
+--   DESTRUCTIVE drop-column post.status: drops column post.status and its data
+--   DESTRUCTIVE drop-column post.published_at: drops column post.published_at and its data
+--   DESTRUCTIVE drop-table post_tag: drops table post_tag and every row in it
+--   DESTRUCTIVE drop-table tag: drops table tag and every row in it
+--   DESTRUCTIVE drop-table comment: drops table comment and every row in it
+--   WARNING narrow-type user.name: narrows user.name from varchar(80) to varchar(50): values that do not fit fail (strict mode) or are cut
+--   WARNING table-copy user: expected ALGORITHM=COPY on mariadb 10.11.19-MariaDB-0+deb12u1 (a type change of user.name (varchar(80) to varchar(50))): the whole table is copied and writes wait until it ends
 --
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
@@ -23,9 +36,10 @@ WHERE `version` = 2;
 
 SET NAMES utf8mb4;
 
--- DESTRUCTIVE: drops column user.email and its data
--- DESTRUCTIVE: drops column user.is_admin and its data
--- WARNING: narrows user.name from varchar(80) to varchar(50): values that do not fit make the statement fail (strict mode) or are truncated
+-- DESTRUCTIVE drop-column user.email: drops column user.email and its data
+-- DESTRUCTIVE drop-column user.is_admin: drops column user.is_admin and its data
+-- WARNING narrow-type user.name: narrows user.name from varchar(80) to varchar(50): values that do not fit fail (strict mode) or are cut
+-- WARNING table-copy user: expected ALGORITHM=COPY on mariadb 10.11.19-MariaDB-0+deb12u1 (a type change of user.name (varchar(80) to varchar(50))): the whole table is copied and writes wait until it ends
 ALTER TABLE `user`
   DROP INDEX `email`,
   DROP COLUMN `email`,
@@ -34,9 +48,9 @@ ALTER TABLE `user`
   MODIFY COLUMN `bio` text NULL,
   COMMENT='';
 
--- DESTRUCTIVE: drops column post.slug and its data
--- DESTRUCTIVE: drops column post.status and its data
--- DESTRUCTIVE: drops column post.published_at and its data
+-- DESTRUCTIVE drop-column post.slug: drops column post.slug and its data
+-- DESTRUCTIVE drop-column post.status: drops column post.status and its data
+-- DESTRUCTIVE drop-column post.published_at: drops column post.published_at and its data
 ALTER TABLE `post`
   DROP INDEX `slug`,
   DROP INDEX `ix_post_published_at`,
@@ -46,13 +60,13 @@ ALTER TABLE `post`
   ADD COLUMN `created_at` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP AFTER `body`,
   ADD INDEX `ix_post_created_at` (`created_at`);
 
--- DESTRUCTIVE: drops table post_tag and every row in it
+-- DESTRUCTIVE drop-table post_tag: drops table post_tag and every row in it
 DROP TABLE `post_tag`;
 
--- DESTRUCTIVE: drops table tag and every row in it
+-- DESTRUCTIVE drop-table tag: drops table tag and every row in it
 DROP TABLE `tag`;
 
--- DESTRUCTIVE: drops table comment and every row in it
+-- DESTRUCTIVE drop-table comment: drops table comment and every row in it
 DROP TABLE `comment`;
 
 -- sqlgen:tracking begin

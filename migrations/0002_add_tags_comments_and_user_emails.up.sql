@@ -1,10 +1,19 @@
 -- sqlgen migration 0002 (up): add tags, comments and user emails
 --
--- Created:    2026-11-22 05:32:48 UTC
+-- Created:    2026-11-22 09:04:14 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
 -- Undo with:  0002_add_tags_comments_and_user_emails.down.sql
+-- Verified:   no (sqlgen generate --verify proves the pair on a scratch database)
+--
+-- Review notes (sqlgen lint; a line `-- sqlgen: allow CODE TARGET` accepts one):
+--   DESTRUCTIVE drop-column post.created_at: drops column post.created_at and its data
+--   WARNING not-null post.slug: adds NOT NULL column post.slug without a default: existing rows get the type's implicit value (0, '' or a zero date)
+--   WARNING unique post.slug: adds unique index slug on post: the statement fails on duplicates
+--   WARNING not-null user.email: adds NOT NULL column user.email without a default: existing rows get the type's implicit value (0, '' or a zero date)
+--   WARNING unique user.email: adds unique index email on user: the statement fails on duplicates
+--   WARNING table-copy user: expected ALGORITHM=COPY on mariadb 10.11.19-MariaDB-0+deb12u1 (a type change of user.name (varchar(50) to varchar(80))): the whole table is copied and writes wait until it ends
 --
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
@@ -64,9 +73,9 @@ CREATE TABLE `post_tag` (
   CONSTRAINT `post_tag_ibfk_2` FOREIGN KEY (`tag_id`) REFERENCES `tag` (`id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
--- DESTRUCTIVE: drops column post.created_at and its data
--- WARNING: post.slug is NOT NULL without a default: existing rows get the type's implicit default (0, '' or a zero date)
--- WARNING: unique index slug on post: the statement fails if existing rows hold duplicates
+-- DESTRUCTIVE drop-column post.created_at: drops column post.created_at and its data
+-- WARNING not-null post.slug: adds NOT NULL column post.slug without a default: existing rows get the type's implicit value (0, '' or a zero date)
+-- WARNING unique post.slug: adds unique index slug on post: the statement fails on duplicates
 ALTER TABLE `post`
   DROP INDEX `ix_post_created_at`,
   DROP COLUMN `created_at`,
@@ -76,8 +85,9 @@ ALTER TABLE `post`
   ADD UNIQUE INDEX `slug` (`slug`),
   ADD INDEX `ix_post_published_at` (`published_at`);
 
--- WARNING: user.email is NOT NULL without a default: existing rows get the type's implicit default (0, '' or a zero date)
--- WARNING: unique index email on user: the statement fails if existing rows hold duplicates
+-- WARNING not-null user.email: adds NOT NULL column user.email without a default: existing rows get the type's implicit value (0, '' or a zero date)
+-- WARNING unique user.email: adds unique index email on user: the statement fails on duplicates
+-- WARNING table-copy user: expected ALGORITHM=COPY on mariadb 10.11.19-MariaDB-0+deb12u1 (a type change of user.name (varchar(50) to varchar(80))): the whole table is copied and writes wait until it ends
 ALTER TABLE `user`
   MODIFY COLUMN `name` varchar(80) NOT NULL,
   MODIFY COLUMN `bio` text NULL COMMENT 'Shown on the profile page',

@@ -126,14 +126,30 @@ def init(ctx, directory):
 @click.option("--rename", "renames", multiple=True, metavar="OLD:NEW",
               help="Rename instead of drop and add: TABLE:NEW or TABLE.COLUMN:NEW (repeatable).")
 @click.option("--no-input", is_flag=True, help="Never ask about likely renames.")
+@click.option("--verify/--no-verify", default=None,
+              help="Prove the pair on a scratch database before writing it (config: verify = true).")
 @click.pass_context
-def generate(ctx, message, dry_run, empty, renames, no_input):
+def generate(ctx, message, dry_run, empty, renames, no_input, verify):
     """Diff the models against the database and write the next up/down pair."""
     from . import commands
 
     # On a terminal, ask about a dropped and an added column of the same definition.
     ask = None if no_input or not sys.stdin.isatty() else (lambda question: click.confirm(question, default=False))
-    run(ctx, commands.generate, message, dry_run=dry_run, empty=empty, renames=renames, ask=ask)
+    run(ctx, commands.generate, message, dry_run=dry_run, empty=empty, renames=renames, ask=ask, verify=verify)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--offline", is_flag=True, help="Do not ask the database (FILES are then required).")
+@click.pass_context
+def lint(ctx, files, offline):
+    """Report what migration files risk (default: the pending ones); exit 1 on a destructive finding.
+
+    Accept a finding with a line in the file: -- sqlgen: allow drop-column account.bio
+    """
+    from . import commands
+
+    ctx.exit(run(ctx, commands.lint, tuple(files), offline=offline))
 
 
 def lock_timeout_option(function):

@@ -35,13 +35,16 @@ class GenerateResult:
 
 def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool = False,
              renames: tuple[str, ...] = (), ask: Callable[[str], bool] | None = None,
-             echo: Echo = print) -> GenerateResult:
+             verify: bool | None = None, echo: Echo = print) -> GenerateResult:
     """Diff the models against the database and write the next up/down pair.
 
     `renames` ("table:new", "table.column:new") keep data under a new name;
-    `ask`, when given, is asked about each likely rename the diff finds.
+    `ask`, when given, is asked about each likely rename the diff finds;
+    `verify` (default: the config's) proves the pair on a scratch database
+    first, and nothing is written unless it holds.
     """
     from . import migrations
+    from .lint import review_lines
     from .writer import MigrationText
 
     dialect = _dialect(config)
@@ -74,11 +77,17 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
             echo("No changes detected")
             return result
         text.dialect, text.server = plan.server.flavour, plan.server.version_string
-        text.up_blocks = plan.blocks(plan.operations)
-        text.down_blocks = plan.blocks(plan.inverse)
+        text.up_blocks, up_findings = plan.blocks(plan.operations, plan.current)
+        text.down_blocks, down_findings = plan.blocks(plan.inverse, plan.target)
+        text.up_review, text.down_review = review_lines(up_findings), review_lines(down_findings)
         result.summary = [line for op in plan.operations for line in op.summaries()]
 
     result.up_text, result.down_text = _with_tracking_blocks(text, config, name, dialect)
+    if (config.verify if verify is None else verify) and not empty:
+        # Only a header comment changes: statements and checksums stay as verified.
+        text.verified = _verify(config, dialect, plan, existing, name, result.up_text, result.down_text)
+        result.up_text, result.down_text = text.render(config.templates)
+        echo(f"Verified on a scratch database: {text.verified}")
     if dry_run:
         for line in result.summary:
             echo(line)
@@ -95,6 +104,78 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     echo(f"Wrote {_shown(result.paths[0])}")
     echo(f"Wrote {_shown(result.paths[1])}")
     return result
+
+
+def _verify(config: Config, dialect_name: str, plan: "_Plan", existing, name: str, up_text: str,
+            down_text: str) -> str:
+    """Prove the new pair on a scratch database; return what the header records.
+
+    Replays the existing migrations, checks that they give the schema the pair
+    was computed against, applies the up file (the models must then match) and
+    the down file (the schema must be as before). The scratch database is
+    dropped whatever happens.
+    """
+    import shutil
+    import tempfile
+
+    from .database import connect
+    from .scratch import scratch_database
+
+    dialect = plan.dialect
+    previous = str(existing[-1].version) if existing else "base"
+    quiet: Echo = lambda line: None  # noqa: E731
+
+    def failed(what: str) -> SqlgenError:
+        return SqlgenError(f"--verify failed on a scratch database, nothing written: {what}")
+
+    def differences(current, target, server) -> list[str]:
+        operations = _diff_or_explain(current, target, dialect.rules(server), ())
+        return [line for operation in operations for line in operation.summaries()]
+
+    with tempfile.TemporaryDirectory(prefix="sqlgen-verify-") as folder:
+        folder = Path(folder)
+        for migration in existing:
+            shutil.copy(migration.up, folder / migration.up.name)
+            shutil.copy(migration.down, folder / migration.down.name)
+        (folder / f"{name}.up.sql").write_text(up_text, encoding="utf-8")
+        (folder / f"{name}.down.sql").write_text(down_text, encoding="utf-8")
+        with scratch_database(config.verify_url or config.require_url(), dialect_name) as url:
+            scratch = replace(config, url=url, directory=folder)
+
+            def reflect():
+                with connect(url) as connection:
+                    server = dialect.server_info(connection)
+                    return dialect.reflect(connection, server, frozenset({config.version_table})), server
+
+            def run(step, target: str, what: str) -> None:
+                try:
+                    step(scratch, target, echo=quiet)
+                except SqlgenError as exc:
+                    raise failed(f"{what}: {exc}") from None
+
+            if existing:
+                run(upgrade, previous, f"replaying the {len(existing)} existing migration(s) failed")
+            before, server = reflect()
+            drift = differences(before, plan.current, server)
+            if drift:
+                raise failed(f"the {len(existing)} existing migration(s) do not build the database this pair was "
+                             f"computed against ({'; '.join(drift[:5])}); bring them together first "
+                             "(sqlgen status, sqlgen check)")
+            run(upgrade, "head", f"the up file {name}.up.sql failed")
+            target, _ = dialect.declared_schema(plan.metadata, server, config.version_table)
+            after, _ = reflect()
+            left = differences(after, target, server)
+            if left:
+                raise failed(f"after {name}.up.sql the schema still differs from the models (still to do: "
+                             f"{'; '.join(left[:5])})")
+            run(downgrade, previous, f"the down file {name}.down.sql failed")
+            restored, _ = reflect()
+            changed = differences(restored, before, server)
+            if changed:
+                raise failed(f"after {name}.down.sql the schema differs from before the up file: "
+                             f"{'; '.join(changed[:5])}")
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"yes, on {server.label}, {when} (replayed {len(existing)} migration(s), then this up and down)"
 
 
 def _with_tracking_blocks(text, config: Config, name: str, dialect: str) -> tuple[str, str]:
@@ -127,21 +208,34 @@ class _Plan:
     current: object = None
     target: object = None
     renames: tuple = ()
+    metadata: object = None
 
     def with_renames(self, renames: tuple) -> "_Plan":
         operations = _diff_or_explain(self.current, self.target, self.dialect.rules(self.server), renames)
         return replace(self, operations=operations, inverse=invert(operations), renames=renames)
 
-    def blocks(self, operations) -> list[str]:
-        blocks = list(self.dialect.PREAMBLE)
+    def blocks(self, operations, schema) -> tuple[list[str], list]:
+        """Each operation's statements, flagged with what `sqlgen lint` finds in them.
+
+        `schema` is the database the statements run against: it tells a
+        narrowing MODIFY from a widening one, and which columns a rebuild drops.
+        """
+        from .lint import lint_statements
+        from .splitter import Statement
+
+        rendered = []
         for operation in operations:
-            lines = [f"-- {risk.level}: {risk.message}" for risk in operation.risks()]
             statements = self.dialect.render(operation, self.server)
-            if isinstance(statements, str):
-                statements = [statements]
+            rendered.append([statements] if isinstance(statements, str) else statements)
+        # Each statement carries its operation's number as its line, to put the findings back.
+        findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
+                                    for text in group], self.dialect.NAME, schema, self.server)
+        blocks = list(self.dialect.PREAMBLE)
+        for number, statements in enumerate(rendered):
+            lines = ["-- " + finding.describe() for finding in findings if finding.line == number]
             lines.append(";\n\n".join(statements) + ";")
             blocks.append("\n".join(lines))
-        return blocks
+        return blocks, findings
 
 
 def parse_renames(specs: tuple[str, ...]) -> tuple[tuple[str, str | None, str], ...]:
@@ -199,7 +293,7 @@ def _plan(config: Config, dialect_name: str, renames: tuple = ()) -> _Plan:
                               "which sqlgen does not manage; rename one of them")
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
     operations = _diff_or_explain(current, target, dialect.rules(server), renames)
-    return _Plan(dialect, server, operations, invert(operations), notes, current, target, renames)
+    return _Plan(dialect, server, operations, invert(operations), notes, current, target, renames, metadata)
 
 
 def _dialect(config: Config, guard: bool = True) -> str:
@@ -230,8 +324,8 @@ def check(config: Config, *, as_json: bool = False, echo: Echo = print) -> int:
             "in_sync": not plan.operations,
             "database": plan.server.label,
             "changes": changes,
-            "risks": [{"level": risk.level, "message": risk.message}
-                      for op in plan.operations for risk in op.risks()],
+            "risks": [{"level": finding.level, "code": finding.code, "target": finding.target,
+                       "message": finding.message} for finding in plan.blocks(plan.operations, plan.current)[1]],
             "notes": plan.notes,
         }, indent=2))
     else:
@@ -243,6 +337,58 @@ def check(config: Config, *, as_json: bool = False, echo: Echo = print) -> int:
              f"The database differs from the models: {len(changes)} change(s); "
              "sqlgen generate writes the migration")
     return 1 if plan.operations else 0
+
+
+# --- lint ----------------------------------------------------------------------------
+
+def lint(config: Config, files: tuple[str, ...] = (), *, offline: bool = False, echo: Echo = print) -> int:
+    """Report what the files risk; 1 when a destructive finding is not allowed in its file.
+
+    With a database the analysis knows the current columns and the server's
+    version; every pending file is judged against the database as it is now.
+    """
+    from .database import connect
+    from .lint import lint_file
+
+    name = _dialect(config)
+    dialect = dialects.module(name)
+    paths = [Path(file) for file in files]
+    for path in paths:
+        if not path.is_file():
+            raise SqlgenError(f"{path}: no such file; name migration files, or none to lint the pending ones")
+    schema = server = None
+    if not offline and config.url:
+        if not paths:
+            with _session(config, echo) as (runner, found):
+                paths = [entry.migration.up for entry in _entries(runner, found) if entry.state == "pending"]
+        with connect(config.url) as connection:
+            server = dialect.server_info(connection)
+            schema = dialect.reflect(connection, server, frozenset({config.version_table}))
+    elif not paths:
+        raise SqlgenError("no database to tell which migrations are pending: set a URL (--url or sqlgen.toml), "
+                          "or name the files to lint")
+    if not paths:
+        echo("Nothing to lint: no migration is pending")
+        return 0
+    if schema is None:
+        echo("note: without the database, narrowing and the server's algorithms are not judged")
+    blocking = warnings = allowed = 0
+    for path in paths:
+        for finding in lint_file(path, name, schema, server):
+            where = f"{_shown(path)}:{finding.line}"
+            if finding.acknowledged:
+                allowed += 1
+                echo(f"{where}: allowed {finding.code} {finding.target}")
+                continue
+            echo(f"{where}: {finding.describe()}")
+            if finding.blocking:
+                blocking += 1
+            else:
+                warnings += 1
+    echo(f"{len(paths)} file(s): {blocking} destructive finding(s) not allowed, {warnings} warning(s), "
+         f"{allowed} allowed" + ("; accept one with a line `-- sqlgen: allow CODE TARGET` in the file"
+                                 if blocking else ""))
+    return 1 if blocking else 0
 
 
 # --- init ----------------------------------------------------------------------------

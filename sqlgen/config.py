@@ -8,6 +8,7 @@ current directory. Relative paths in a config file are relative to its folder.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,9 @@ DEFAULTS = {
     "directory": "migrations",
     "version_table": "sqlgen_version",
 }
-KNOWN_KEYS = ("url", "models", "directory", "version_table", "templates")
-ENVIRONMENT = {"url": "SQLGEN_URL", "models": "SQLGEN_MODELS", "directory": "SQLGEN_DIR"}
+KNOWN_KEYS = ("url", "models", "directory", "version_table", "templates", "verify", "verify_url")
+ENVIRONMENT = {"url": "SQLGEN_URL", "models": "SQLGEN_MODELS", "directory": "SQLGEN_DIR",
+               "verify_url": "SQLGEN_VERIFY_URL"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Config:
     root: Path
     config_file: Path | None = None
     verbose: bool = False
+    verify: bool = False  # generate proves each new pair on a scratch database
+    verify_url: str | None = None  # the server that holds the scratch database (default: url's)
 
     def require_url(self) -> str:
         if not self.url:
@@ -104,7 +108,10 @@ def load_config(
                 f"{config_file}: unknown key {unknown[0]!r}; known keys are {', '.join(KNOWN_KEYS)}"
             )
         for key, value in settings.items():
-            if not isinstance(value, str) or not value.strip():
+            if key == "verify":
+                if not isinstance(value, bool):
+                    raise SqlgenError(f"{config_file}: verify must be true or false")
+            elif not isinstance(value, str) or not value.strip():
                 raise SqlgenError(f"{config_file}: {key} must be a non-empty string")
 
     def pick(key: str, option: str | None) -> tuple[str | None, Path]:
@@ -120,6 +127,7 @@ def load_config(
     directory_value, directory_base = pick("directory", directory)
     templates_value, templates_base = pick("templates", None)
     url_value, url_base = pick("url", url)
+    verify_url_value, verify_url_base = pick("verify_url", None)
     return Config(
         url=_sqlite_relative_to(url_value, url_base) if url_value else None,
         models=pick("models", models)[0],
@@ -129,13 +137,19 @@ def load_config(
         root=root,
         config_file=config_file,
         verbose=verbose,
+        verify=bool(settings.get("verify", False)),
+        verify_url=_sqlite_relative_to(verify_url_value, verify_url_base) if verify_url_value else None,
     )
+
+
+_SQLITE_SCHEME = re.compile(r"sqlite(\+\w+)?")
 
 
 def _sqlite_relative_to(url: str, base: Path) -> str:
     """sqlite:///app.db in a config file means app.db beside the file, wherever sqlgen runs."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or url.startswith(prefix + "/") or url[len(prefix):] in ("", ":memory:"):
-        return url
-    path, _, query = url[len(prefix):].partition("?")
-    return prefix + str((base / path).resolve()) + (f"?{query}" if query else "")
+    scheme, separator, rest = url.partition(":///")
+    if not separator or not _SQLITE_SCHEME.fullmatch(scheme) or rest.startswith(("/", "file:")) \
+            or rest.split("?")[0] in ("", ":memory:"):
+        return url  # absolute, a URI filename, in memory, or not SQLite
+    path, _, query = rest.partition("?")
+    return f"{scheme}:///{(base / path).resolve()}" + (f"?{query}" if query else "")

@@ -19,15 +19,6 @@ from dataclasses import dataclass, replace
 
 from .schema import Check, Column, ForeignKey, Index, Table, TableOptions
 
-DESTRUCTIVE = "DESTRUCTIVE"
-WARNING = "WARNING"
-
-
-@dataclass(frozen=True)
-class Risk:
-    level: str  # DESTRUCTIVE or WARNING
-    message: str
-
 
 # --- Clauses of ALTER TABLE ----------------------------------------------------
 
@@ -44,13 +35,6 @@ class AddColumn:
     def summary(self, table: str) -> str:
         return f"+ column {table}.{self.column.name}"
 
-    def risks(self, table: str) -> list[Risk]:
-        column = self.column
-        if not column.nullable and column.default is None and not column.autoincrement:
-            return [Risk(WARNING, f"{table}.{column.name} is NOT NULL without a default: "
-                                  "existing rows get the type's implicit default (0, '' or a zero date)")]
-        return []
-
 
 @dataclass(frozen=True)
 class DropColumn:
@@ -64,12 +48,6 @@ class DropColumn:
 
     def summary(self, table: str) -> str:
         return f"- column {table}.{self.column.name}"
-
-    def risks(self, table: str) -> list[Risk]:
-        generated = self.column.generated
-        if generated is not None and not generated.stored:
-            return []  # a virtual column holds no data of its own
-        return [Risk(DESTRUCTIVE, f"drops column {table}.{self.column.name} and its data")]
 
 
 @dataclass(frozen=True)
@@ -109,21 +87,6 @@ class ModifyColumn:
             changes.append(f"moved after {self.move.after}" if self.move.after else "moved first")
         return f"~ column {table}.{self.new.name}: " + ", ".join(changes)
 
-    def risks(self, table: str) -> list[Risk]:
-        from .mysql.types import types_narrow
-
-        where = f"{table}.{self.new.name}"
-        risks = []
-        if self.old.type != self.new.type and types_narrow(self.old.type, self.new.type):
-            risks.append(Risk(WARNING, f"narrows {where} from {self.old.type} to {self.new.type}: "
-                                       "values that do not fit make the statement fail (strict mode) "
-                                       "or are truncated"))
-        if self.old.nullable and not self.new.nullable:
-            risks.append(Risk(WARNING, f"makes {where} NOT NULL: the statement fails if a row holds NULL"))
-        if self.move:
-            risks.append(Risk(WARNING, f"moves {where}: the server rebuilds the table to reorder its columns"))
-        return risks
-
 
 @dataclass(frozen=True)
 class RenameColumn:
@@ -137,10 +100,6 @@ class RenameColumn:
     def summary(self, table: str) -> str:
         return f"~ column {table}.{self.old.name} renamed to {self.new_name}"
 
-    def risks(self, table: str) -> list[Risk]:
-        return [Risk(WARNING, f"renames {table}.{self.old.name} to {self.new_name}: code that still uses the old "
-                              "name breaks")]
-
 
 @dataclass(frozen=True)
 class AddIndex:
@@ -153,12 +112,6 @@ class AddIndex:
     def summary(self, table: str) -> str:
         return f"+ {describe_index(self.index)} {self.index.name} on {table} ({', '.join(self.index.columns)})"
 
-    def risks(self, table: str) -> list[Risk]:
-        if self.index.unique:
-            return [Risk(WARNING, f"unique index {self.index.name} on {table}: "
-                                  "the statement fails if existing rows hold duplicates")]
-        return []
-
 
 @dataclass(frozen=True)
 class DropIndex:
@@ -170,9 +123,6 @@ class DropIndex:
 
     def summary(self, table: str) -> str:
         return f"- {describe_index(self.index)} {self.index.name} on {table}"
-
-    def risks(self, table: str) -> list[Risk]:
-        return []
 
 
 @dataclass(frozen=True)
@@ -187,9 +137,6 @@ class RenameIndex:
     def summary(self, table: str) -> str:
         return f"~ index {table}.{self.old.name} renamed to {self.new.name}"
 
-    def risks(self, table: str) -> list[Risk]:
-        return []
-
 
 @dataclass(frozen=True)
 class AddCheck:
@@ -201,10 +148,6 @@ class AddCheck:
 
     def summary(self, table: str) -> str:
         return f"+ check {table}.{self.check.name}: {self.check.expression}"
-
-    def risks(self, table: str) -> list[Risk]:
-        return [Risk(WARNING, f"check {self.check.name} on {table}: the statement fails if existing rows "
-                              "break it")]
 
 
 @dataclass(frozen=True)
@@ -218,9 +161,6 @@ class DropCheck:
     def summary(self, table: str) -> str:
         return f"- check {table}.{self.check.name}"
 
-    def risks(self, table: str) -> list[Risk]:
-        return [Risk(WARNING, f"drops check {self.check.name} on {table}: rows it kept out can come in")]
-
 
 @dataclass(frozen=True)
 class DropPrimaryKey:
@@ -233,9 +173,6 @@ class DropPrimaryKey:
     def summary(self, table: str) -> str:
         return f"- primary key {table} ({', '.join(self.columns)})"
 
-    def risks(self, table: str) -> list[Risk]:
-        return []
-
 
 @dataclass(frozen=True)
 class AddPrimaryKey:
@@ -247,10 +184,6 @@ class AddPrimaryKey:
 
     def summary(self, table: str) -> str:
         return f"+ primary key {table} ({', '.join(self.columns)})"
-
-    def risks(self, table: str) -> list[Risk]:
-        return [Risk(WARNING, f"primary key on {table}: the statement fails if existing rows hold "
-                              "duplicates or NULLs, and the table is rebuilt")]
 
 
 @dataclass(frozen=True)
@@ -267,9 +200,6 @@ class DropForeignKey:
 
     def summary(self, table: str) -> str | None:
         return f"- foreign key {table}.{self.fk.name}" if self.announce else None
-
-    def risks(self, table: str) -> list[Risk]:
-        return []
 
 
 @dataclass(frozen=True)
@@ -292,12 +222,6 @@ class AddForeignKey:
         return (f"+ foreign key {table}.{fk.name} ({', '.join(fk.columns)}) → "
                 f"{fk.ref_table} ({', '.join(fk.ref_columns)})")
 
-    def risks(self, table: str) -> list[Risk]:
-        if not self.announce:
-            return []
-        return [Risk(WARNING, f"foreign key {self.fk.name} on {table}: the statement fails if existing "
-                              "rows point at missing parents")]
-
 
 @dataclass(frozen=True)
 class SetTableOptions:
@@ -315,11 +239,6 @@ class SetTableOptions:
             if old != new:
                 changed.append(f"{name} {_shown(old)} → {_shown(new)}")
         return f"~ table {table}: " + ", ".join(changed)
-
-    def risks(self, table: str) -> list[Risk]:
-        if self.old.engine != self.new.engine:
-            return [Risk(WARNING, f"changes the engine of {table}: the whole table is copied")]
-        return []
 
 
 Change = (AddColumn | DropColumn | ModifyColumn | RenameColumn | AddIndex | DropIndex | RenameIndex | AddCheck | DropCheck
@@ -350,9 +269,6 @@ class CreateTable:
     def summaries(self) -> list[str]:
         return [f"+ table {self.table.name}"]
 
-    def risks(self) -> list[Risk]:
-        return []
-
 
 @dataclass(frozen=True)
 class DropTable:
@@ -364,9 +280,6 @@ class DropTable:
 
     def summaries(self) -> list[str]:
         return [f"- table {self.table.name}"]
-
-    def risks(self) -> list[Risk]:
-        return [Risk(DESTRUCTIVE, f"drops table {self.table.name} and every row in it")]
 
 
 @dataclass(frozen=True)
@@ -384,9 +297,6 @@ class AlterTable:
         lines = (change.summary(self.table) for change in self.changes)
         return [line for line in lines if line]
 
-    def risks(self) -> list[Risk]:
-        return [risk for change in self.changes for risk in change.risks(self.table)]
-
 
 @dataclass(frozen=True)
 class RenameTable:
@@ -398,10 +308,6 @@ class RenameTable:
 
     def summaries(self) -> list[str]:
         return [f"~ table {self.old_name} renamed to {self.new_name}"]
-
-    def risks(self) -> list[Risk]:
-        return [Risk(WARNING, f"renames table {self.old_name} to {self.new_name}: code that still uses the old "
-                              "name breaks")]
 
 
 @dataclass(frozen=True)
@@ -415,14 +321,12 @@ class RebuildTable:
     views: tuple[str, ...] = ()  # CREATE VIEW statements that must keep working
 
     def inverse(self) -> RebuildTable:
-        return RebuildTable(self.new, self.old, tuple(change.inverse() for change in self.changes), self.views)
+        # The rebuild re-created the old table's triggers (the models declare none): undoing it must too.
+        return RebuildTable(replace(self.new, triggers=self.old.triggers), self.old,
+                            tuple(change.inverse() for change in self.changes), self.views)
 
     def summaries(self) -> list[str]:
         return AlterTable(self.new.name, self.changes).summaries()
-
-    def risks(self) -> list[Risk]:
-        return [Risk(WARNING, f"rebuilds table {self.new.name}: every row is copied into a new table")] + \
-            AlterTable(self.new.name, self.changes).risks()
 
 
 Operation = CreateTable | DropTable | AlterTable | RebuildTable | RenameTable

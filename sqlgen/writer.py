@@ -14,10 +14,13 @@ from pathlib import Path
 from .errors import SqlgenError
 
 TEMPLATE_NAMES = {"up": "up.sql.j2", "down": "down.sql.j2"}
-NOTICE = (
-    "MySQL and MariaDB commit each DDL statement on its own: if a statement",
-    "fails, the statements before it stay applied.",
-)
+NOTICES = {
+    "mysql": ("MySQL and MariaDB commit each DDL statement on its own: if a statement",
+              "fails, the statements before it stay applied."),
+    "sqlite": ("This file runs in one transaction: if a statement fails, none of it stays",
+               "applied."),
+}
+NOT_VERIFIED = "no (sqlgen generate --verify proves the pair on a scratch database)"
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 
 
@@ -47,8 +50,12 @@ class MigrationText:
     models: str
     dialect: str
     server: str
+    verified: str = NOT_VERIFIED
     up_blocks: list[str] = field(default_factory=list)
     down_blocks: list[str] = field(default_factory=list)
+    # `sqlgen lint` findings, one line each; None when not reviewed (generate --empty).
+    up_review: list[str] | None = None
+    down_review: list[str] | None = None
     up_file: str = ""
     down_file: str = ""
     # (opening, closing) tracking blocks; empty on the first pass, see commands.generate.
@@ -66,14 +73,26 @@ class MigrationText:
             models=self.models,
             dialect=self.dialect,
             server=self.server,
-            notice_lines=NOTICE,
+            verified=self.verified,
+            notice_lines=NOTICES.get(self.dialect, NOTICES["mysql"]),
         )
         up = _render(environment, "up", dict(common, blocks=self.up_blocks, reverse_file=self.down_file,
+                                             review_lines=_review(self.up_review),
                                              tracking_begin=self.up_tracking[0], tracking_end=self.up_tracking[1]))
         down = _render(environment, "down", dict(common, blocks=self.down_blocks, reverse_file=self.up_file,
+                                                 review_lines=_review(self.down_review),
                                                  tracking_begin=self.down_tracking[0],
                                                  tracking_end=self.down_tracking[1]))
         return up, down
+
+
+def _review(findings: list[str] | None) -> list[str]:
+    if findings is None:
+        return ["Review notes: none computed; run sqlgen lint on this file once it holds statements."]
+    if not findings:
+        return ["Review notes: nothing risky found by sqlgen lint."]
+    return ["Review notes (sqlgen lint; a line `-- sqlgen: allow CODE TARGET` accepts one):"] + \
+        ["  " + line for line in findings]
 
 
 def _environment(templates: Path | None):

@@ -58,8 +58,8 @@ def test_rows_survive_a_column_change(scratch, run_client, tmp_path):
     execute(db, "INSERT INTO item (id, code, amount, counter, notes, flag) VALUES (1, 'abc', 12.5, 7, 'n', 1)")
     config = make_config(db, "change_kinds:column_type__after", tmp_path / "m")
     up, down = commands.generate(config, "widen", echo=Output()).paths
-    assert "WARNING: narrows item.code from varchar(120) to varchar(50)" in down.read_text()
-    assert "WARNING: narrows item.code" not in up.read_text()
+    assert "WARNING narrow-type item.code: narrows item.code from varchar(120) to varchar(50)" in down.read_text()
+    assert "WARNING narrow-type item.code" not in up.read_text()
     run_client(db, up)
     assert execute(db, "SELECT id, code, amount, counter, notes, flag FROM item")[0] == [
         (1, "abc", pytest.approx(12.5), 7, "n", 1)
@@ -90,7 +90,7 @@ def test_destructive_statements_are_flagged_in_the_file(scratch, tmp_path):
     config = make_config(db, "change_kinds:drop_column__after", tmp_path / "m")
     result = commands.generate(config, "drop", echo=Output())
     lines = result.up_text.splitlines()
-    flagged = [i for i, line in enumerate(lines) if line.startswith("-- DESTRUCTIVE: drops column user.email")]
+    flagged = [i for i, line in enumerate(lines) if line.startswith("-- DESTRUCTIVE drop-column user.email:")]
     assert flagged, result.up_text
     # The flag sits in the comment block right above its ALTER TABLE.
     following = lines[flagged[0]:]

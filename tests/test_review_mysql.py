@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
+import re
 import sys
 
 import pytest
@@ -45,7 +45,7 @@ def test_without_a_hint_it_is_a_flagged_drop_and_add(scratch_db, tmp_path):
     create_all(change_kinds.renamed__before, scratch_db)
     config = make_config(scratch_db, "change_kinds:renamed__after", tmp_path / "m")
     result = commands.generate(config, "no hint", dry_run=True, echo=Output())
-    assert "DESTRUCTIVE: drops column account.bio" in result.up_text
+    assert "DESTRUCTIVE drop-column account.bio:" in result.up_text
 
 
 def test_asking_about_likely_renames(scratch_db, tmp_path):
@@ -140,3 +140,61 @@ def test_check_exit_codes_and_json(scratch_db, tmp_path):
     result = CliRunner().invoke(main, ["--url", url_text(scratch_db), "--models", "change_kinds:create_table__after",
                                        "check", "--json"])
     assert result.exit_code == 1 and json.loads(result.output)["in_sync"] is False
+
+
+def _scratch_databases(url) -> list[str]:
+    rows = execute(url, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
+                        "WHERE LEFT(SCHEMA_NAME, 14) = 'sqlgen_verify_'")
+    return [row[0] for row in rows[0]]
+
+
+def test_verify_proves_the_pair_and_records_it(scratch_db, tmp_path):
+    directory = tmp_path / "m"
+    before = _scratch_databases(scratch_db)
+    first = make_config(scratch_db, "change_kinds:drop_column__before", directory)
+    out = Output()
+    commands.generate(first, "start", verify=True, echo=out)
+    assert out.lines[0].startswith("Verified on a scratch database: yes, on mariadb 10.")
+    assert "(replayed 0 migration(s), then this up and down)" in out.lines[0]
+    commands.upgrade(first, echo=Output())
+    second = make_config(scratch_db, "change_kinds:drop_column__after", directory, verify=True)  # the config key
+    result = commands.generate(second, "drop email", echo=Output())
+    for text in (result.up_text, result.down_text):
+        verified = next(line for line in text.splitlines() if line.startswith("-- Verified:"))
+        assert re.fullmatch(r"-- Verified:   yes, on mariadb 10\.\S+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC "
+                            r"\(replayed 1 migration\(s\), then this up and down\)", verified), verified
+    assert _scratch_databases(scratch_db) == before
+    # The verified files are what runs: the recorded checksums match the statements.
+    out = Output()
+    assert commands.status(second, echo=out) == 1 and "pending:   1 (0002_drop_email)" in out.lines
+
+
+def test_verify_failing_writes_nothing_and_leaves_no_scratch_database(scratch_db, tmp_path):
+    """A template that leaves out the last statement: the up file no longer reaches the models."""
+    from sqlgen.writer import builtin_templates
+
+    create_all(change_kinds.create_table__before, scratch_db)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    broken = (builtin_templates() / "up.sql.j2").read_text().replace("{% for block in blocks %}",
+                                                                      "{% for block in blocks[:-1] %}")
+    (templates / "up.sql.j2").write_text(broken)
+    directory = tmp_path / "m"
+    before = _scratch_databases(scratch_db)
+    config = make_config(scratch_db, "change_kinds:create_table__after", directory, templates=templates)
+    # The database was made by create_all, not by migrations: verification says so first.
+    with pytest.raises(SqlgenError, match=r"--verify failed on a scratch database, nothing written: the 0 existing "
+                                          r"migration\(s\) do not build the database this pair was computed against"):
+        commands.generate(config, "post", verify=True, echo=Output())
+    execute(scratch_db, "DROP TABLE `user`")
+    with pytest.raises(SqlgenError, match=r"nothing written: after 0001_post.up.sql the schema still differs from "
+                                          r"the models \(still to do: \+ table post\)"):
+        commands.generate(config, "post", verify=True, echo=Output())
+    assert not directory.exists() or not list(directory.glob("*.sql"))
+    assert _scratch_databases(scratch_db) == before
+    # Through the CLI: one line, exit 1.
+    (tmp_path / "sqlgen.toml").write_text(f'url = "{url_text(scratch_db)}"\nmodels = "change_kinds:create_table__after"\n'
+                                          'templates = "templates"\nverify = true\n')
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "--dir", str(directory), "generate", "-m", "post"])
+    assert result.exit_code == 1 and result.output.startswith("Error: --verify failed")
+    assert _scratch_databases(scratch_db) == before

@@ -40,7 +40,9 @@ def sqlite_config(path, models, directory):
 def query(path, sql: str) -> list[tuple]:
     connection = sqlite3.connect(path)
     try:
-        return connection.execute(sql).fetchall()
+        rows = connection.execute(sql).fetchall()
+        connection.commit()
+        return rows
     finally:
         connection.close()
 
@@ -127,7 +129,7 @@ def test_rebuilds_keep_rows_and_foreign_keys_and_converge(tmp_path, monkeypatch)
         commands.downgrade(config, str(step), echo=Output())
         assert sqlite_snapshot(db) == snapshots[step]
     up = (directory / "0002_step_2.up.sql").read_text()
-    assert 'INSERT INTO "_sqlgen_new_parent"' in up and "WARNING: rebuilds table parent" in up
+    assert 'INSERT INTO "_sqlgen_new_parent"' in up and "WARNING table-rebuild parent:" in up
 
 
 def test_a_migration_that_breaks_a_key_is_rolled_back(tmp_path):
@@ -248,3 +250,120 @@ def test_init_then_the_whole_loop(tmp_path, monkeypatch):
         assert result.exit_code == 0, (args, result.output)
     assert "-- sqlgen migration 0001 (up): notes" in (tmp_path / "migrations" / "0001_notes.up.sql").read_text()
     assert query(tmp_path / "app.db", "SELECT version FROM sqlgen_version") == [(1,)]
+
+
+def _review(text: str) -> set[tuple[str, str]]:
+    import re
+
+    return {(line.split(" ")[4], line.split(" ")[5].rstrip(":")) for line in text.splitlines()
+            if re.match(r"--   (DESTRUCTIVE|WARNING) ", line)}
+
+
+def test_lint_sees_what_a_rebuild_loses(tmp_path):
+    import lint_models
+
+    db = tmp_path / "app.db"
+    create_all(lint_models.sqlite_rebuild(False), db)
+    lint_models.sqlite_rebuild__after = lint_models.sqlite_rebuild(True)
+    config = sqlite_config(db, "lint_models:sqlite_rebuild__after", tmp_path / "m")
+    result = commands.generate(config, "rebuild", echo=Output())
+    assert _review(result.up_text) == {
+        ("drop-table", "gone"), ("drop-column", "item.b"), ("table-rebuild", "item"), ("not-null", "item.a"),
+        ("not-null", "item.n"), ("drop-foreign-key", "item.fk_parent"), ("drop-check", "item.ck_a"),
+        ("unique", "item.uq_a"),
+    }
+    # The stored generated column g becomes a plain one: its values are copied, not lost.
+    assert 'INSERT INTO "_sqlgen_new_item" ("id", "a", "g", "parent_id") SELECT' in result.up_text
+    assert ("add-check", "item.ck_a") in _review(result.down_text)
+    out = Output()
+    assert commands.lint(config, echo=out) == 1
+    path = result.paths[0]
+    path.write_text(path.read_text() + "-- sqlgen: allow drop-table gone\n-- sqlgen: allow drop-column item.b\n")
+    out = Output()
+    assert commands.lint(config, echo=out) == 0, out.lines
+    assert out.lines[-1] == "1 file(s): 0 destructive finding(s) not allowed, 6 warning(s), 2 allowed"
+
+
+def test_a_stored_generated_column_made_plain_keeps_its_values(tmp_path):
+    import lint_models
+
+    db = tmp_path / "app.db"
+    create_all(lint_models.generated_made_plain(False), db)
+    query(db, "INSERT INTO item (id) VALUES (4)")
+    config = sqlite_config(db, "lint_models:generated_made_plain__after", tmp_path / "m")
+    result = commands.generate(config, "plain g", echo=Output())
+    assert _review(result.up_text) == {("table-rebuild", "item")}  # nothing lost, nothing to allow
+    commands.upgrade(config, echo=Output())
+    assert query(db, "SELECT id, g FROM item") == [(4, 5)]
+    query(db, "INSERT INTO item (id, g) VALUES (9, 1)")  # a plain column now
+    assert query(db, "SELECT g FROM item WHERE id = 9") == [(1,)]
+
+
+def test_lint_on_a_hand_written_sqlite_file(tmp_path):
+    import lint_models as models
+    from click.testing import CliRunner
+
+    from sqlgen.cli import main
+
+    db = tmp_path / "app.db"
+    create_all(models.sqlite_rebuild(False), db)
+    path = tmp_path / "0001_by_hand.up.sql"
+    path.write_text("-- by hand\nDROP TABLE gone;\nALTER TABLE item DROP COLUMN b;\n"
+                    "ALTER TABLE item RENAME COLUMN a TO aa;\nALTER TABLE parent RENAME TO mother;\n"
+                    "CREATE UNIQUE INDEX uq_aa ON item (aa);\nDELETE FROM item;\nUPDATE item SET aa = 'x';\n"
+                    "DELETE FROM item WHERE id = 1;\n")
+    args = ["--url", sqlite_url(db), "--dir", str(tmp_path / "m"), "lint", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    found = [line.split(": ")[1] for line in result.output.splitlines() if "0001_by_hand.up.sql:" in line]
+    assert found == ["DESTRUCTIVE drop-table gone", "DESTRUCTIVE drop-column item.b", "WARNING rename item.a",
+                     "WARNING rename parent", "WARNING unique item.uq_aa", "WARNING delete-all item",
+                     "WARNING delete-all item"]
+    assert "0001_by_hand.up.sql:3: DESTRUCTIVE drop-column item.b: drops column item.b and its data" in result.output
+    path.write_text("-- sqlgen: allow drop-table gone\n-- sqlgen: allow drop-column item.b\n" + path.read_text())
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "allowed drop-table gone" in result.output
+
+
+def test_verify_on_sqlite_uses_a_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    db = tmp_path / "app.db"
+    config = sqlite_config(db, "change_kinds:add_column__before", tmp_path / "m")
+    out = Output()
+    commands.generate(config, "start", verify=True, echo=out)
+    assert next(line for line in out.lines if line.startswith("Verified")).startswith(
+        "Verified on a scratch database: yes, on sqlite 3.")
+    commands.upgrade(config, echo=Output())
+    config = sqlite_config(db, "change_kinds:add_column__after", tmp_path / "m")
+    out = Output()
+    result = commands.generate(config, "add", verify=True, echo=out)
+    verified = next(line for line in out.lines if line.startswith("Verified"))
+    assert verified.endswith("(replayed 1 migration(s), then this up and down)")
+    assert "-- Verified:   yes, on sqlite 3." in result.up_text
+    assert list((tmp_path / "tmp").iterdir()) == []  # the scratch file and folders are gone
+
+
+def test_a_rebuild_keeps_every_check_of_a_column_and_triggers_both_ways(tmp_path):
+    import lint_models
+
+    db = tmp_path / "app.db"
+    create_all(lint_models.two_column_checks(False), db)
+    query(db, "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO log (msg) VALUES ('added'); END")
+    before = sqlite_snapshot(db)
+    config = sqlite_config(db, "lint_models:two_column_checks__after", tmp_path / "m")
+    result = commands.generate(config, "widen b", echo=Output())
+    assert '"a" INTEGER CHECK (a > 0) CHECK (a < 100)' in result.up_text
+    commands.upgrade(config, echo=Output())
+    again = Output()
+    commands.generate(config, "again", echo=again)
+    assert "No changes detected" in again.lines
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+        query(db, "INSERT INTO t (a) VALUES (0)")
+    commands.downgrade(config, "base", echo=Output())
+    assert sqlite_snapshot(db) == before
+    query(db, "INSERT INTO t (a) VALUES (5)")
+    assert query(db, "SELECT msg FROM log") == [("added",)]  # the trigger came back with the table

@@ -48,14 +48,17 @@ def render(operation: Operation, server: SqliteInfo) -> list[str]:
 
 
 def create_table(table: Table, as_name: str | None = None) -> str:
-    inline = {check.column: check for check in table.checks if check.column and check.auto_named}
+    # Unnamed column checks stay on their column, in their original order: SQLite numbers them so.
+    inline: dict[str, list] = {}
+    for check in sorted((c for c in table.checks if c.column and c.auto_named), key=_check_number):
+        inline.setdefault(check.column, []).append(check)
     lines = []
     for column in table.columns:
         text = column_definition(column)
         if column.autoincrement:
             text += " PRIMARY KEY AUTOINCREMENT"
-        if column.name in inline:
-            text += f" CHECK ({inline[column.name].expression})"
+        for check in inline.get(column.name, ()):
+            text += f" CHECK ({check.expression})"
         lines.append(text)
     if table.primary_key and not any(column.autoincrement for column in table.columns):
         lines.append(f"PRIMARY KEY {_columns(table.primary_key)}")
@@ -73,6 +76,11 @@ def create_table(table: Table, as_name: str | None = None) -> str:
         lines.append(_foreign_key(fk))
     body = ",\n".join(INDENT + line for line in lines)
     return f"CREATE TABLE {q(as_name or table.name)} (\n{body}\n)"
+
+
+def _check_number(check) -> int:
+    digits = check.name[len(check.name.rstrip("0123456789")):]
+    return int(digits) if digits else 0
 
 
 def column_definition(column: Column) -> str:
@@ -97,9 +105,9 @@ def create_index(table: str, index: Index) -> str:
 def rebuild(old: Table, new: Table) -> list[str]:
     """The SQLite documentation's procedure for changes ALTER TABLE cannot make."""
     temporary = REBUILD_PREFIX + new.name
+    # A generated column of the old table can be read: its values are kept when it becomes a plain one.
     copied = [column.name for column in new.columns
-              if old.column(column.name) is not None and column.generated is None
-              and old.column(column.name).generated is None]
+              if old.column(column.name) is not None and column.generated is None]
     names = ", ".join(q(name) for name in copied)
     statements = [
         create_table(new, temporary),
