@@ -444,15 +444,24 @@ def init(config: Config, directory: str | None = None, *, echo: Echo = print) ->
 # --- The runner's commands -----------------------------------------------------------
 
 @contextmanager
-def _session(config: Config, echo: Echo):
-    """A runner on a live connection, plus the migrations on disk."""
+def _session(config: Config, echo: Echo, create: bool = False):
+    """A runner on a live connection, plus the migrations on disk.
+
+    Only `create` sessions (upgrade, stamp) may create a SQLite file that does not exist yet.
+    """
     from . import migrations
-    from .database import close_quietly, database
+    from .database import close_quietly, database, parse_url
 
     name = _dialect(config)
     dialect = dialects.module(name)
     found = migrations.scan(config.directory)
-    with database(config.require_url()) as db:
+    url = config.require_url()
+    if name == "sqlite" and not create:
+        path = parse_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+            raise SqlgenError(f"the SQLite database {path} does not exist; sqlgen upgrade creates it "
+                              "(or fix the url setting)")
+    with database(url) as db:
         connection = db.connect()
         try:
             server = dialect.server_info(connection)
@@ -497,7 +506,7 @@ def upgrade(config: Config, target: str = "head", *, lock_timeout: float = DEFAU
             echo: Echo = print) -> None:
     from . import history
 
-    with _session(config, echo) as (runner, found):
+    with _session(config, echo, create=True) as (runner, found):
         runner.ensure_table()
         with runner.locked(lock_timeout):
             entries = _entries(runner, found)
@@ -587,7 +596,7 @@ def status(config: Config, *, echo: Echo = print) -> int:
 
 
 def stamp(config: Config, version: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, echo: Echo = print) -> None:
-    with _session(config, echo) as (runner, found):
+    with _session(config, echo, create=True) as (runner, found):
         goal = _version_number(version, found)
         runner.ensure_table()
         with runner.locked(lock_timeout):

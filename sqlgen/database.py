@@ -124,11 +124,15 @@ def database(url: str):
 
 @contextmanager
 def connect(url: str):
-    """A connection to the database; failures become one clear SqlgenError."""
+    """A connection to the database; failures, also of the queries run on it, become one clear SqlgenError."""
+    from sqlalchemy.exc import DBAPIError
+
     with database(url) as db:
         connection = db.connect()
         try:
             yield connection
+        except DBAPIError as exc:
+            raise SqlgenError(f"database error on {db.where}: {_reason(exc, db.password)}") from None
         finally:
             close_quietly(connection)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import SqlgenError
@@ -33,11 +34,29 @@ def module(name: str):
 def recorded(directory: Path) -> str | None:
     path = directory / MARKER
     if not path.is_file():
-        return None
+        return _from_headers(directory)
     name = path.read_text(encoding="utf-8").strip().lower()
     if name not in NAMES:
         raise SqlgenError(f"{path} names an unknown dialect {name!r}; it should say one of {', '.join(NAMES)}")
     return name
+
+
+def _from_headers(directory: Path) -> str | None:
+    """The dialect the files' headers name (`-- Dialect: sqlite`), for a folder without its marker."""
+    for path in sorted(directory.glob("*.up.sql")) if directory.is_dir() else ():
+        try:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                head = [next(handle, "") for _ in range(30)]
+        except OSError:
+            continue
+        for line in head:
+            match = _HEADER.match(line)
+            if match:
+                return "sqlite" if match.group(1).lower() == "sqlite" else "mysql"
+    return None
+
+
+_HEADER = re.compile(r"--\s*Dialect:\s*(mysql|mariadb|sqlite)\b", re.I)
 
 
 def check(directory: Path, name: str) -> None:
@@ -51,6 +70,6 @@ def check(directory: Path, name: str) -> None:
 
 
 def record(directory: Path, name: str) -> None:
-    if recorded(directory) is None:
+    if not (directory / MARKER).is_file():
         directory.mkdir(parents=True, exist_ok=True)
         (directory / MARKER).write_text(name + "\n", encoding="utf-8")

@@ -67,7 +67,7 @@ def _special(delimiter: str, backslash: bool) -> re.Pattern:
 _SQLITE_SPECIAL = re.compile(
     "|".join(_QUOTED[False, quote] for quote in "'\"`") + r"""|\[[^\]]*\]|['"`]|--|/\*|;""", re.S)
 _TRIGGER = re.compile(r"create\s+(?:temp\s+|temporary\s+)?trigger\b", re.I)
-_TRIGGER_END = re.compile(r"\bend\s*$", re.I)
+_TRIGGER_END = re.compile(r";\s*end\s*$", re.I)  # sqlite3_complete(): "; END" then the ";"
 
 
 @dataclass(frozen=True)

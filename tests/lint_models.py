@@ -81,3 +81,24 @@ def two_column_checks(after: bool) -> MetaData:
 
 
 two_column_checks__before, two_column_checks__after = two_column_checks(False), two_column_checks(True)
+
+
+def generated_dependency(after: bool) -> MetaData:
+    """`g` is computed from `b`: dropping both must drop `g` first, on the way up and down."""
+    m = MetaData()
+    Table("t", m, Column("id", Integer, primary_key=True), Column("a", Integer),
+          *([] if after else [Column("b", Integer), Column("g", Integer, Computed("b + 1"))]))
+    return m
+
+
+def autoincrement_rebuild(after: bool) -> MetaData:
+    from sqlalchemy import BigInteger
+
+    m = MetaData()
+    Table("t", m, Column("id", Integer, primary_key=True), Column("a", BigInteger if after else Integer),
+          sqlite_autoincrement=True)
+    return m
+
+
+generated_dependency__before, generated_dependency__after = generated_dependency(False), generated_dependency(True)
+autoincrement_rebuild__after = autoincrement_rebuild(True)

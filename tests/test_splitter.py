@@ -199,3 +199,18 @@ def test_a_long_string_literal_is_cheap():
     tracemalloc.stop()
     assert len(statement.text) == 5_000_025
     assert peak < 60_000_000, f"{peak / 1e6:.0f} MB to split a 5 MB literal"
+
+
+def test_sqlite_trigger_bodies_end_like_sqlite3_complete():
+    """A CASE ... END inside a trigger does not end it: only '; END ;' does, as in the sqlite3 shell."""
+    import sqlite3
+
+    script = ("CREATE TRIGGER t_upd AFTER UPDATE ON t BEGIN\n"
+              "  UPDATE log SET msg = CASE WHEN new.a > 5 THEN 'big' ELSE 'small' END;\n"
+              "  INSERT INTO log (msg) VALUES ('two; END');\n"
+              "END;\n"
+              "SELECT 1;\n")
+    statements = [s.text for s in split(io.StringIO(script), "t.sql", "sqlite")]
+    assert len(statements) == 2 and statements[1] == "SELECT 1"
+    assert statements[0].endswith("END") and sqlite3.complete_statement(statements[0] + ";")
+    assert not sqlite3.complete_statement(statements[0].rsplit("END", 1)[0])

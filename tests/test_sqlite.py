@@ -367,3 +367,78 @@ def test_a_rebuild_keeps_every_check_of_a_column_and_triggers_both_ways(tmp_path
     assert sqlite_snapshot(db) == before
     query(db, "INSERT INTO t (a) VALUES (5)")
     assert query(db, "SELECT msg FROM log") == [("added",)]  # the trigger came back with the table
+
+
+@pytest.mark.parametrize("up_to", ["__after", "__before"])
+def test_generated_columns_are_dropped_before_what_they_use(tmp_path, up_to):
+    """Both directions: dropping b and g (computed from b), and adding them, then undoing it."""
+    import lint_models
+
+    db = tmp_path / "app.db"
+    start = lint_models.generated_dependency(up_to == "__before")
+    create_all(start, db)
+    before = sqlite_snapshot(db)
+    config = sqlite_config(db, f"lint_models:generated_dependency{up_to}", tmp_path / "m")
+    commands.generate(config, "change", echo=Output())
+    commands.upgrade(config, echo=Output())
+    again = Output()
+    commands.generate(config, "again", echo=again)
+    assert "No changes detected" in again.lines
+    commands.downgrade(config, "base", echo=Output())
+    assert sqlite_snapshot(db) == before
+
+
+def test_a_rebuild_keeps_the_autoincrement_counter(tmp_path):
+    import lint_models
+
+    db = tmp_path / "app.db"
+    create_all(lint_models.autoincrement_rebuild(False), db)
+    query(db, "INSERT INTO t (a) VALUES (1), (2), (3)")
+    query(db, "DELETE FROM t WHERE id = 3")
+    config = sqlite_config(db, "lint_models:autoincrement_rebuild__after", tmp_path / "m")
+    result = commands.generate(config, "bigger a", echo=Output())
+    assert "_sqlgen_new_t" in result.up_text  # a rebuild
+    commands.upgrade(config, echo=Output())
+    query(db, "INSERT INTO t (a) VALUES (9)")
+    assert query(db, "SELECT id FROM t WHERE a = 9") == [(4,)]  # 3 was used once: never again
+    commands.downgrade(config, "base", echo=Output())
+    query(db, "INSERT INTO t (a) VALUES (10)")
+    assert query(db, "SELECT id FROM t WHERE a = 10") == [(5,)]
+
+
+def test_a_model_table_named_like_a_view_is_refused(tmp_path):
+    db = tmp_path / "app.db"
+    query(db, "CREATE VIEW t AS SELECT 1 AS one")
+    config = sqlite_config(db, "lint_models:generated_dependency__after", tmp_path / "m")
+    with pytest.raises(SqlgenError, match="the models declare a table 't', but the database has a view of that name"):
+        commands.generate(config, "t", echo=Output())
+
+
+def test_reading_commands_never_create_a_missing_database_file(tmp_path):
+    db = tmp_path / "typo.db"
+    config = sqlite_config(db, None, tmp_path / "m")
+    for command in (commands.status, commands.current, commands.history_, commands.verify):
+        with pytest.raises(SqlgenError, match=r"typo.db does not exist; sqlgen upgrade creates it"):
+            command(config, echo=Output())
+    assert not db.exists()
+
+
+def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path):
+    db = tmp_path / "app.db"
+    db.write_bytes(b"this is not sqlite" * 100)
+    config = sqlite_config(db, "lint_models:generated_dependency__after", tmp_path / "m")
+    with pytest.raises(SqlgenError, match=r"^database error on the SQLite database .*: file is not a database"):
+        commands.generate(config, "x", echo=Output())
+
+
+def test_a_folder_without_its_marker_keeps_the_dialect_its_headers_name(tmp_path):
+    db = tmp_path / "app.db"
+    directory = tmp_path / "m"
+    config = sqlite_config(db, "lint_models:generated_dependency__after", directory)
+    commands.generate(config, "start", echo=Output())
+    (directory / "DIALECT").unlink()
+    up = next(directory.glob("*.up.sql"))
+    original = up.read_text()
+    up.write_text(original.replace("CREATE TABLE", "CREATE  TABLE"))  # an edit: rehash rewrites the blocks
+    commands.rehash(make_config(None, None, directory), echo=Output())
+    assert '"sqlgen_version"' in up.read_text() and "`sqlgen_version`" not in up.read_text()

@@ -8,7 +8,7 @@ from .render import needs_rebuild, render
 
 NAME = "sqlite"
 PREAMBLE: list[str] = []
-NOT_TABLES = frozenset({"trigger", "view", "partial or expression index"})
+NOT_TABLES = frozenset({"trigger", "partial or expression index"})  # kinds not named like a table
 
 
 def rules(server) -> Rules:

@@ -25,7 +25,7 @@ from ..ops import (
     RenameTable,
 )
 from ..schema import Column, ForeignKey, Index, Table
-from .dialect import SqliteInfo, quote_identifier as q, render_default
+from .dialect import SqliteInfo, quote_identifier as q, quote_string, render_default
 
 INDENT = "  "
 REBUILD_PREFIX = "_sqlgen_new_"
@@ -41,7 +41,10 @@ def render(operation: Operation, server: SqliteInfo) -> list[str]:
     if isinstance(operation, RenameTable):
         return [f"ALTER TABLE {q(operation.old_name)} RENAME TO {q(operation.new_name)}"]
     if isinstance(operation, AlterTable):
-        return [statement for change in operation.changes for statement in _alter(operation.table, change)]
+        # A generated column goes before the columns it is computed from: SQLite refuses the other order.
+        changes = sorted(operation.changes, key=lambda change: not (isinstance(change, DropColumn)
+                                                                    and change.column.generated is not None))
+        return [statement for change in changes for statement in _alter(operation.table, change)]
     if isinstance(operation, RebuildTable):
         return rebuild(operation.old, operation.new)
     raise TypeError(f"cannot render {operation!r}")
@@ -78,6 +81,10 @@ def create_table(table: Table, as_name: str | None = None) -> str:
     return f"CREATE TABLE {q(as_name or table.name)} (\n{body}\n)"
 
 
+def _autoincrement(table: Table) -> bool:
+    return any(column.autoincrement for column in table.columns)
+
+
 def _check_number(check) -> int:
     digits = check.name[len(check.name.rstrip("0123456789")):]
     return int(digits) if digits else 0
@@ -112,6 +119,15 @@ def rebuild(old: Table, new: Table) -> list[str]:
     statements = [
         create_table(new, temporary),
         f"INSERT INTO {q(temporary)} ({names}) SELECT {names} FROM {q(old.name)}",
+    ]
+    if _autoincrement(old) and _autoincrement(new):
+        # AUTOINCREMENT never reuses an id: the new table takes over the old one's counter.
+        statements += [
+            f"DELETE FROM sqlite_sequence WHERE name = {quote_string(temporary)}",
+            f"INSERT INTO sqlite_sequence (name, seq) SELECT {quote_string(temporary)}, seq FROM sqlite_sequence "
+            f"WHERE name = {quote_string(old.name)}",
+        ]
+    statements += [
         f"DROP TABLE {q(old.name)}",
         # The legacy rename leaves views and other tables' keys pointing at the name, as wanted.
         "PRAGMA legacy_alter_table = ON",
