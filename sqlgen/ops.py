@@ -321,8 +321,9 @@ class RebuildTable:
     views: tuple[str, ...] = ()  # CREATE VIEW statements that must keep working
 
     def inverse(self) -> RebuildTable:
-        # The rebuild re-created the old table's triggers (the models declare none): undoing it must too.
-        return RebuildTable(replace(self.new, triggers=self.old.triggers), self.old,
+        # The rebuild re-created the old table's triggers and unmanaged indexes (the models declare
+        # none): undoing it must too.
+        return RebuildTable(replace(self.new, dependents=self.old.dependents), self.old,
                             tuple(change.inverse() for change in self.changes), self.views)
 
     def summaries(self) -> list[str]:

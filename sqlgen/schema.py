@@ -130,8 +130,9 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     options: TableOptions = TableOptions()
     checks: tuple[Check, ...] = ()
-    # SQLite: the CREATE TRIGGER statements to restore when the table is rebuilt.
-    triggers: tuple[str, ...] = field(default=(), compare=False)
+    # SQLite: what a rebuild drops with the table and must create again, as SQL: the CREATE
+    # statements of its triggers and of the partial and expression indexes sqlgen does not model.
+    dependents: tuple[str, ...] = field(default=(), compare=False)
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:

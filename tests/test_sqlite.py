@@ -348,16 +348,22 @@ def test_verify_on_sqlite_uses_a_temporary_file(tmp_path, monkeypatch):
 
 
 def test_a_rebuild_keeps_every_check_of_a_column_and_triggers_both_ways(tmp_path):
+    """Also the partial and expression indexes made by hand, which sqlgen does not model."""
     import lint_models
 
     db = tmp_path / "app.db"
     create_all(lint_models.two_column_checks(False), db)
+    query(db, "CREATE INDEX pidx ON t (a) WHERE a > 10")
+    query(db, "CREATE INDEX eidx ON t (lower(b))")
     query(db, "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO log (msg) VALUES ('added'); END")
     before = sqlite_snapshot(db)
     config = sqlite_config(db, "lint_models:two_column_checks__after", tmp_path / "m")
     result = commands.generate(config, "widen b", echo=Output())
     assert '"a" INTEGER CHECK (a > 0) CHECK (a < 100)' in result.up_text
     commands.upgrade(config, echo=Output())
+    hand_made = "SELECT name, sql FROM sqlite_master WHERE name IN ('pidx', 'eidx') ORDER BY name"
+    assert query(db, hand_made) == [("eidx", "CREATE INDEX eidx ON t (lower(b))"),
+                                    ("pidx", "CREATE INDEX pidx ON t (a) WHERE a > 10")]
     again = Output()
     commands.generate(config, "again", echo=again)
     assert "No changes detected" in again.lines
@@ -365,6 +371,7 @@ def test_a_rebuild_keeps_every_check_of_a_column_and_triggers_both_ways(tmp_path
         query(db, "INSERT INTO t (a) VALUES (0)")
     commands.downgrade(config, "base", echo=Output())
     assert sqlite_snapshot(db) == before
+    assert len(query(db, hand_made)) == 2
     query(db, "INSERT INTO t (a) VALUES (5)")
     assert query(db, "SELECT msg FROM log") == [("added",)]  # the trigger came back with the table
 

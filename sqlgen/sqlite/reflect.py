@@ -51,10 +51,12 @@ def reflect(connection, server: SqliteInfo, exclude: frozenset[str] = frozenset(
 
 
 def build(rows: dict[str, list[tuple]], exclude: frozenset[str] = frozenset()) -> Schema:
-    tables, triggers, unmanaged, views = {}, defaultdict(list), [], []
+    tables, triggers, unmanaged, views, index_sql = {}, defaultdict(list), [], [], {}
     for kind, name, table_name, sql in rows["objects"]:
         if kind == "table" and name not in exclude:
             tables[name] = sql
+        elif kind == "index" and sql:
+            index_sql[name] = sql
         elif kind == "trigger":
             triggers[table_name].append(sql)
             unmanaged.append(("trigger", f"{name} on {table_name}"))
@@ -76,9 +78,15 @@ def build(rows: dict[str, list[tuple]], exclude: frozenset[str] = frozenset()) -
             foreign_keys=_foreign_keys(name, keys[name], text),
             options=TableOptions(),
             checks=_checks(name, text),
-            triggers=tuple(triggers[name]),
+            dependents=tuple(_index_sql(indexes[name], index_sql)) + tuple(triggers[name]),
         ))
     return Schema(tables=tuple(result), unmanaged=tuple(sorted(unmanaged)), views=tuple(views))
+
+
+def _index_sql(rows, index_sql: dict[str, str]) -> list[str]:
+    """CREATE INDEX statements of the partial and expression indexes sqlgen does not model."""
+    names = dict.fromkeys(name for name, _, _, partial, _, cid, _, _ in rows if partial or cid == -2)
+    return [index_sql[name] for name in names if name in index_sql]
 
 
 def _by_table(rows, tables) -> dict[str, list[tuple]]:

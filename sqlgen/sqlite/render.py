@@ -135,7 +135,7 @@ def rebuild(old: Table, new: Table) -> list[str]:
         "PRAGMA legacy_alter_table = OFF",
     ]
     statements += [create_index(new.name, index) for index in new.indexes if not index.constraint]
-    statements += list(old.triggers)
+    statements += list(old.dependents)
     return statements
 
 
