@@ -102,3 +102,16 @@ def autoincrement_rebuild(after: bool) -> MetaData:
 
 generated_dependency__before, generated_dependency__after = generated_dependency(False), generated_dependency(True)
 autoincrement_rebuild__after = autoincrement_rebuild(True)
+
+
+def spaced_names() -> MetaData:
+    from sqlalchemy import UniqueConstraint
+
+    m = MetaData()
+    Table("p", m, Column("id", Integer, primary_key=True), Column("my col", String(10)),
+          UniqueConstraint("my col", name="u1"))
+    Table("c", m, Column("id", Integer, primary_key=True), Column("p id", Integer, ForeignKey("p.id", name="fk1")))
+    return m
+
+
+spaced_names__models = spaced_names()

@@ -449,3 +449,13 @@ def test_a_folder_without_its_marker_keeps_the_dialect_its_headers_name(tmp_path
     up.write_text(original.replace("CREATE TABLE", "CREATE  TABLE"))  # an edit: rehash rewrites the blocks
     commands.rehash(make_config(None, None, directory), echo=Output())
     assert '"sqlgen_version"' in up.read_text() and "`sqlgen_version`" not in up.read_text()
+
+
+def test_named_keys_on_columns_with_spaces_converge(tmp_path):
+    import lint_models
+
+    db = tmp_path / "app.db"
+    create_all(lint_models.spaced_names(), db)
+    out = Output()
+    commands.generate(sqlite_config(db, "lint_models:spaced_names__models", tmp_path / "m"), "none", echo=out)
+    assert out.lines[-1] == "No changes detected", out.lines

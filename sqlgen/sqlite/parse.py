@@ -112,7 +112,15 @@ def _parenthesised(item, start: int) -> tuple[str, int]:
 
 
 def _names(text: str) -> tuple[str, ...]:
-    return tuple(unquote(part.strip().split()[0]) for part in text.split(","))
+    """Column names of a column list: the first token of each item, quoted names whole."""
+    names, first = [], True
+    for match in _TOKEN.finditer(text):
+        if match.group() == ",":
+            first = True
+        elif first and match.lastgroup in ("ident", "word", "string"):
+            names.append(unquote(match.group()))
+            first = False
+    return tuple(names)
 
 
 def _table_constraint(item, words, result: TableText) -> None:
