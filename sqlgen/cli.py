@@ -65,9 +65,9 @@ def _secrets(url: str | None) -> list[str]:
     if not url:
         return []
     try:
-        from sqlalchemy.engine import make_url
+        from .database import parse_url
 
-        password = make_url(url).password
+        password = parse_url(url).password
     except Exception:
         return []
     return [str(password)] if password else []

@@ -489,11 +489,16 @@ def _is_database_error(exc) -> bool:
     return isinstance(exc, (pymysql.err.MySQLError, sqlite3.Error))
 
 
-def _entries(runner, found, with_down: bool = False):
+def _entries(runner, found, with_down: bool = False, known=None):
+    """The history of `found` against the tracking table; `known` reuses an
+    earlier call's entries instead of reading every file again."""
     from . import history, migrations
 
     dialect = runner.dialect
-    facts = {m.version: migrations.facts(m.up, dialect) for m in found}
+    if known is not None:
+        facts = {entry.version: entry.facts for entry in known if entry.migration is not None}
+    else:
+        facts = {m.version: migrations.facts(m.up, dialect) for m in found}
     rows = runner.rows()
     down_facts = {}
     if with_down:
@@ -516,7 +521,7 @@ def upgrade(config: Config, target: str = "head", *, lock_timeout: float = DEFAU
                 return
             for step in steps:
                 runner.upgrade(step)
-            echo(f"Database is now {_at(history.current(_entries(runner, found)))}")
+            echo(f"Database is now {_at(history.current(_entries(runner, found, known=entries)))}")
 
 
 def downgrade(config: Config, target: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
@@ -535,7 +540,7 @@ def downgrade(config: Config, target: str, *, lock_timeout: float = DEFAULT_LOCK
                 return
             for step in steps:
                 runner.downgrade(step, step.entry.down_facts)
-            echo(f"Database is now {_at(history.current(_entries(runner, found)))}")
+            echo(f"Database is now {_at(history.current(_entries(runner, found, known=entries)))}")
 
 
 def current(config: Config, *, echo: Echo = print) -> None:

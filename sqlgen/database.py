@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import SqlgenError
 
@@ -26,33 +26,106 @@ def mask_url(url: str) -> str:
     return re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)
 
 
-def parse_url(url: str):
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+# scheme://user:password@host:port/database?options, as SQLAlchemy's make_url reads it.
+_URL = re.compile(r"""
+    (?P<scheme>[\w+]+)://
+    (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:\[(?P<ipv6>[^/?]+)\]|(?P<host>[^/:?]+))?
+    (?::(?P<port>[^/?]*))?
+    (?:/(?P<database>[^?]*))?
+    (?:\?(?P<query>.*))?
+    $""", re.X | re.S)
 
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError) as exc:
-        raise SqlgenError(
-            f"invalid database URL {mask_url(url)!r}: expected e.g. mysql+pymysql://user:password@host/dbname"
-        ) from exc
-    if parsed.host and "@" in parsed.host:
-        raise SqlgenError(
-            f"invalid database URL {mask_url(url)!r}: it has more than one '@'; "
-            "write an '@' inside the password as %40"
-        )
-    backend = parsed.get_backend_name()
+
+@dataclass(frozen=True)
+class MysqlUrl:
+    """A MySQL or MariaDB URL, read without importing SQLAlchemy (a third of a
+    second at every start); it offers the few methods sqlgen uses of SQLAlchemy's URL."""
+
+    drivername: str
+    username: str | None
+    password: str | None
+    host: str | None
+    port: int | None
+    database: str | None
+    query: tuple[tuple[str, str], ...] = ()
+
+    def get_backend_name(self) -> str:
+        return self.drivername.split("+")[0]
+
+    def get_driver_name(self) -> str:
+        return self.drivername.partition("+")[2]
+
+    def set(self, **changes) -> "MysqlUrl":
+        return replace(self, **changes)
+
+    def render_as_string(self, hide_password: bool = True) -> str:
+        from urllib.parse import quote, urlencode
+
+        text = f"{self.drivername}://"
+        if self.username is not None:
+            text += quote(self.username, safe="")
+            if self.password is not None:
+                text += ":" + ("***" if hide_password else quote(self.password, safe=""))
+            text += "@"
+        if self.host:
+            text += f"[{self.host}]" if ":" in self.host else self.host
+        if self.port is not None:
+            text += f":{self.port}"
+        text += "/" + quote(self.database or "", safe="")
+        return text + (f"?{urlencode(self.query)}" if self.query else "")
+
+
+def parse_url(url: str):
+    """A URL object for a database URL: SQLAlchemy's for SQLite, a MysqlUrl otherwise."""
+    from urllib.parse import parse_qsl, unquote
+
+    invalid = SqlgenError(
+        f"invalid database URL {mask_url(url)!r}: expected e.g. mysql+pymysql://user:password@host/dbname")
+    match = _URL.match(url.strip())
+    if not match:
+        raise invalid
+    backend = match["scheme"].split("+")[0]
     if backend == "sqlite":
-        return parsed
+        return _sqlalchemy_url(url, invalid)
     if backend not in MYSQL_BACKENDS:
         raise SqlgenError(
             f"unsupported database {backend!r} in {mask_url(url)!r}: sqlgen supports MySQL, MariaDB "
             "(mysql+pymysql://...) and SQLite (sqlite:///app.db)"
         )
-    if "+" not in parsed.drivername:
+    host = match["ipv6"] or match["host"]
+    if host and "@" in host:
+        raise SqlgenError(
+            f"invalid database URL {mask_url(url)!r}: it has more than one '@'; "
+            "write an '@' inside the password as %40"
+        )
+    try:
+        port = int(match["port"]) if match["port"] else None
+    except ValueError:
+        raise invalid from None
+    drivername = match["scheme"]
+    if "+" not in drivername:
         # A bare mysql:// would need MySQLdb; PyMySQL ships with sqlgen.
-        parsed = parsed.set(drivername=f"{backend}+pymysql")
-    return parsed
+        drivername = f"{backend}+pymysql"
+    return MysqlUrl(
+        drivername=drivername,
+        username=unquote(match["username"]) if match["username"] is not None else None,
+        password=unquote(match["password"]) if match["password"] is not None else None,
+        host=host,
+        port=port,
+        database=unquote(match["database"]) if match["database"] else None,
+        query=tuple(parse_qsl(match["query"] or "", keep_blank_values=True)),
+    )
+
+
+def _sqlalchemy_url(url: str, invalid: SqlgenError):
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise invalid from None
 
 
 def describe(parsed) -> str:
@@ -63,16 +136,56 @@ def describe(parsed) -> str:
     return f"{where} (database {parsed.database!r})" if parsed.database else where
 
 
+class DirectConnection:
+    """A PyMySQL connection offering the few methods sqlgen uses of an SQLAlchemy one.
+
+    SQLAlchemy's engine sends eight statements on its first connection (version,
+    isolation level, sql_mode, ...) and a ROLLBACK when each connection closes;
+    sqlgen reads the server facts it needs in one query of its own, so on a
+    remote server the saved round trips are most of a `generate`.
+    """
+
+    def __init__(self, dbapi_connection):
+        self.dbapi_connection = dbapi_connection
+
+    def exec_driver_sql(self, sql: str, parameters=None):
+        cursor = self.dbapi_connection.cursor()
+        cursor.execute(sql, parameters)
+        return _Result(cursor)
+
+    def commit(self) -> None:
+        self.dbapi_connection.commit()
+
+    def close(self) -> None:
+        self.dbapi_connection.close()
+
+
+class _Result:
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def fetchall(self) -> list[tuple]:
+        return list(self._cursor.fetchall())
+
+    def first(self):
+        return self._cursor.fetchone()
+
+
 @dataclass
 class Database:
-    """An engine plus what error messages may say about it (never the password)."""
+    """How to open sessions on one database, plus what error messages may say
+    about it (never the password). MySQL sessions are PyMySQL connections opened
+    directly (`connect_args`); SQLite goes through an SQLAlchemy engine."""
 
     engine: object
     where: str
     password: str | None
+    connect_args: dict | None = None
 
     def connect(self):
-        """An SQLAlchemy connection; failures become one clear SqlgenError."""
+        """A connection with `exec_driver_sql`; failures become one clear SqlgenError."""
+        if self.connect_args is not None:
+            return DirectConnection(self._open())
         from sqlalchemy.exc import DBAPIError
 
         try:
@@ -85,6 +198,13 @@ class Database:
     @contextmanager
     def session(self):
         """A fresh DB-API connection (a new server session), closed afterwards."""
+        if self.connect_args is not None:
+            connection = self._open()
+            try:
+                yield connection
+            finally:
+                close_quietly(connection)
+            return
         from sqlalchemy.exc import DBAPIError
 
         try:
@@ -96,20 +216,32 @@ class Database:
         finally:
             close_quietly(connection)
 
+    def _open(self):
+        import pymysql
+
+        try:
+            return _connection_class()(**self.connect_args)
+        except pymysql.err.MySQLError as exc:
+            raise self._cannot_connect(_reason(exc, self.password)) from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise self._cannot_connect(f"invalid connection option ({exc})") from None
+
     def _cannot_connect(self, reason: str) -> SqlgenError:
         return SqlgenError(f"cannot connect to {self.where}: {reason}")
 
 
 @contextmanager
 def database(url: str):
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        yield Database(None, describe(parsed), parsed.password, _pymysql_args(parsed, url))
+        return
     from sqlalchemy import create_engine
     from sqlalchemy.exc import NoSuchModuleError
     from sqlalchemy.pool import NullPool
 
-    parsed = parse_url(url)
-    connect_args = {} if parsed.get_backend_name() == "sqlite" else {"connect_timeout": 10}
     try:
-        engine = create_engine(parsed, poolclass=NullPool, connect_args=connect_args)
+        engine = create_engine(parsed, poolclass=NullPool)
     except NoSuchModuleError as exc:
         raise SqlgenError(f"unsupported driver in {mask_url(url)!r}: {exc}") from None
     except ImportError as exc:
@@ -122,19 +254,98 @@ def database(url: str):
         engine.dispose()
 
 
+_SHARED_TLS: dict = {}
+
+
+def _connection_class():
+    """PyMySQL's connection, with one TLS context per process instead of one per connection.
+
+    Without TLS options PyMySQL prefers TLS and builds a fresh default context
+    for every connection, reading the system's CA files: about 20 ms each, most
+    of the cost of the fresh session sqlgen opens for each migration file.
+    """
+    import pymysql
+
+    if "class" not in _SHARED_TLS:
+        class Connection(pymysql.connections.Connection):
+            def _create_ssl_ctx(self, sslp):
+                if sslp != {}:
+                    return super()._create_ssl_ctx(sslp)
+                if "context" not in _SHARED_TLS:
+                    _SHARED_TLS["context"] = super()._create_ssl_ctx(sslp)
+                return _SHARED_TLS["context"]
+
+        _SHARED_TLS["class"] = Connection
+    return _SHARED_TLS["class"]
+
+
+# URL options PyMySQL takes as numbers or flags; the ssl_* ones below go into its ssl dict,
+# as SQLAlchemy passes them, so URLs written for SQLAlchemy work unchanged.
+_INT_OPTIONS = frozenset({"connect_timeout", "read_timeout", "write_timeout", "client_flag", "max_allowed_packet"})
+_BOOL_OPTIONS = frozenset({"compress", "local_infile", "ssl_verify_cert", "ssl_verify_identity", "ssl_disabled",
+                           "binary_prefix", "ssl_check_hostname"})
+_SSL_OPTIONS = ("ssl_ca", "ssl_key", "ssl_cert", "ssl_capath", "ssl_cipher", "ssl_check_hostname")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _pymysql_args(parsed: MysqlUrl, url: str) -> dict:
+    """PyMySQL's keyword arguments for a URL (?charset=..., ?ssl_ca=... and friends included)."""
+    if parsed.get_driver_name() != "pymysql":
+        raise SqlgenError(f"unsupported driver {parsed.drivername!r} in {mask_url(url)!r}: sqlgen talks to "
+                          "MySQL and MariaDB through PyMySQL; write mysql+pymysql://...")
+    kwargs: dict = {"host": parsed.host or "localhost", "user": parsed.username, "password": parsed.password or "",
+                    "database": parsed.database}
+    if parsed.port is not None:
+        kwargs["port"] = parsed.port
+    ssl = {}
+    for key, value in parsed.query:
+        try:
+            if key in _INT_OPTIONS:
+                value = int(value)
+            elif key in _BOOL_OPTIONS:
+                if value.lower() not in _TRUE + _FALSE:
+                    raise ValueError(f"expected true or false, not {value!r}")
+                value = value.lower() in _TRUE
+        except ValueError as exc:
+            raise SqlgenError(f"invalid option {key} in the database URL {mask_url(url)!r}: {exc}") from None
+        if key in _SSL_OPTIONS:
+            ssl[key[len("ssl_"):]] = value
+        else:
+            kwargs[key] = value
+    if ssl:
+        kwargs["ssl"] = ssl
+    kwargs.setdefault("connect_timeout", 10)
+    # Every file says SET NAMES utf8mb4 itself; sqlgen's own queries read utf8mb4 too.
+    kwargs.setdefault("charset", "utf8mb4")
+    kwargs["autocommit"] = True
+    return kwargs
+
+
 @contextmanager
 def connect(url: str):
     """A connection to the database; failures, also of the queries run on it, become one clear SqlgenError."""
-    from sqlalchemy.exc import DBAPIError
-
     with database(url) as db:
         connection = db.connect()
         try:
             yield connection
-        except DBAPIError as exc:
+        except Exception as exc:
+            if not _is_driver_error(exc):
+                raise
             raise SqlgenError(f"database error on {db.where}: {_reason(exc, db.password)}") from None
         finally:
             close_quietly(connection)
+
+
+def _is_driver_error(exc) -> bool:
+    """An error of the database or its driver (PyMySQL's, or SQLAlchemy's wrapping of one)."""
+    import sys
+
+    import pymysql
+
+    if isinstance(exc, pymysql.err.MySQLError):
+        return True
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")  # loaded if SQLite or the models were
+    return sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError)
 
 
 def close_quietly(connection) -> None:

@@ -62,6 +62,22 @@ def _special(delimiter: str, backslash: bool) -> re.Pattern:
     return re.compile(whole + r"""|['"`#]|--(?=\s)|/\*|\\[gGc]|""" + re.escape(delimiter), re.S)
 
 
+@lru_cache(maxsize=64)
+def _plain_run(delimiter: str, backslash: bool) -> re.Pattern:
+    """Code and whole quoted strings up to the next thing that is not plain text:
+    one match in C takes a row of an INSERT, however many strings it holds."""
+    starts = {"-": ["-\\s"], "/": ["\\*"], "\\": ["[gGc]"]}  # what follows each special start
+    first, rest = delimiter[0], delimiter[1:]
+    if first in "'\"`#" or not rest:
+        starts.setdefault(first, []).append("")  # never plain
+    else:
+        starts.setdefault(first, []).append(re.escape(rest))
+    plain = "".join(re.escape(c) for c in starts)
+    pieces = [f"[^'\"`#{plain}]++"] + [_QUOTED[backslash, quote] for quote in "'\"`"]
+    pieces += [f"{re.escape(c)}(?!{'|'.join(follows)})" for c, follows in starts.items() if "" not in follows]
+    return re.compile("(?:" + "|".join(pieces) + ")++", re.S)
+
+
 # The sqlite3 shell: no backslash escapes, [names] quoted too, -- always a
 # comment, no # comments and no client commands.
 _SQLITE_SPECIAL = re.compile(
@@ -77,26 +93,28 @@ class Statement:
     tracking: bool = False  # inside a sqlgen:tracking block
 
 
-_KEY_QUOTED = re.compile("|".join(_QUOTED[True, quote] for quote in "'\"`"), re.S)
+_KEY_QUOTED = re.compile("(" + "|".join(_QUOTED[True, quote] for quote in "'\"`") + ")", re.S)
 _KEY_SPACE = re.compile(r"\s+")
-_KEY_PUNCTUATION = re.compile(r" ?([(),]) ?")
+_KEY_GLUE = "\0"  # joins the code between quoted strings, so that one pass in C keys it all
 
 
 def checksum_key(text: str) -> str:
     """The statement as checksums see it: outside quotes, whitespace runs become
     one space and vanish around ( ) and , so re-indenting, re-wrapping or
     dropping a comment inside a statement changes nothing."""
-    out, pos = [], 0
-    for match in _KEY_QUOTED.finditer(text):
-        out.append(_key_code(text[pos:match.start()]))
-        out.append(match.group())
-        pos = match.end()
-    out.append(_key_code(text[pos:]))
-    return "".join(out).strip()
+    pieces = _KEY_QUOTED.split(text)  # code, quoted, code, quoted, ..., code
+    if _KEY_GLUE in text:
+        pieces[::2] = [_key_code(code) for code in pieces[::2]]
+    else:
+        pieces[::2] = _key_code(_KEY_GLUE.join(pieces[::2])).split(_KEY_GLUE)
+    return "".join(pieces).strip()
 
 
 def _key_code(code: str) -> str:
-    return _KEY_PUNCTUATION.sub(r"\1", _KEY_SPACE.sub(" ", code))
+    code = _KEY_SPACE.sub(" ", code)
+    for mark in "(),":  # after the line above, at most one space stands on either side
+        code = code.replace(" " + mark, mark).replace(mark + " ", mark)
+    return code
 
 
 class Splitter:
@@ -108,6 +126,7 @@ class Splitter:
         self.delimiter = ";"
         self.backslash = not self.sqlite
         self.special = _SQLITE_SPECIAL if self.sqlite else _special(";", True)
+        self.run = None if self.sqlite else _plain_run(";", True)
         self.parts: list[str] = []
         self.has_text = False
         self.need_space = False  # a /* */ comment just ended
@@ -164,6 +183,13 @@ class Splitter:
                 pos = match.end()
                 self.in_comment = self.in_hint = False
                 continue
+            if self.run:
+                run = self.run.match(line, pos)
+                if run:
+                    self._text(line[pos:run.end()], number)
+                    pos = run.end()
+                    if pos == end:
+                        return
             match = self.special.search(line, pos)
             if not match:
                 self._text(line[pos:], number)
@@ -209,6 +235,7 @@ class Splitter:
             token = token[1:-1]
         self.delimiter = token
         self.special = _special(self.delimiter, self.backslash)
+        self.run = _plain_run(self.delimiter, self.backslash)
 
     def _text(self, text: str, number: int) -> None:
         if self.need_space:
@@ -241,6 +268,7 @@ class Splitter:
             # The client follows the server: NO_BACKSLASH_ESCAPES changes how strings end.
             self.backslash = "NO_BACKSLASH_ESCAPES" not in text.upper()
             self.special = _special(self.delimiter, self.backslash)
+            self.run = _plain_run(self.delimiter, self.backslash)
         return Statement(text, self.start_line, self.statement_tracking)
 
     def close(self) -> Iterator[Statement]:

@@ -3,7 +3,6 @@
 from ..diff import Rules
 from . import tracking
 from .dialect import reported_text
-from .declare import declared_schema
 from .reflect import NOT_TABLES, reflect, server_info
 from .render import render
 from .types import takes_collation
@@ -16,6 +15,14 @@ PREAMBLE = ["SET NAMES utf8mb4;"]
 MYSQL_RULES = Rules(implicit_fk_indexes=True, takes_collation=takes_collation, reported_text=reported_text)
 
 
+def declared_schema(metadata, server, version_table: str):
+    """The models as a Schema. SQLAlchemy is imported here, not at start-up:
+    the runner's commands never need it."""
+    from .declare import declared_schema as declare
+
+    return declare(metadata, server, version_table)
+
+
 def rules(server) -> Rules:
     return MYSQL_RULES
 
@@ -23,7 +30,7 @@ def rules(server) -> Rules:
 def make_runner(database, connection, server, version_table: str, echo):
     from ..runner import Runner
 
-    return Runner(connection.connection.dbapi_connection, database.session, server, version_table, echo)
+    return Runner(connection.dbapi_connection, database.session, server, version_table, echo)
 
 # The interface every dialect package offers (see sqlgen.dialects).
 __all__ = ["MYSQL_RULES", "NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]

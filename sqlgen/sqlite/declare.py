@@ -156,8 +156,10 @@ def _checks(table: sa.Table, dialect, ddl) -> tuple[Check, ...]:
     found = [(constraint, None) for constraint in table._sorted_constraints
              if isinstance(constraint, sa.CheckConstraint)]
     for column in table.columns:
-        found += [(constraint, column.name) for constraint in column.constraints
-                  if isinstance(constraint, sa.CheckConstraint)]
+        # column.constraints is a set: take the checks in the order they were written.
+        found += [(constraint, column.name) for constraint in sorted(
+            (c for c in column.constraints if isinstance(c, sa.CheckConstraint)),
+            key=lambda c: getattr(c, "_creation_order", 0))]
     result = []
     for number, (constraint, column) in enumerate(found, 1):
         expression = _compile(ddl, constraint.sqltext, f"a CHECK constraint of {table.name}")

@@ -1,0 +1,123 @@
+"""Reading database URLs and opening MySQL sessions without SQLAlchemy's engine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sqlgen.database import MysqlUrl, _pymysql_args, parse_url
+from sqlgen.errors import SqlgenError
+from support import url_text
+
+
+def test_a_mysql_url_is_read_into_its_parts_with_escapes_undone():
+    url = parse_url("mysql+pymysql://app%40ops:p%40ss%3Aw@db.example.com:3307/shop?charset=utf8mb4")
+    assert url == MysqlUrl("mysql+pymysql", "app@ops", "p@ss:w", "db.example.com", 3307, "shop",
+                           (("charset", "utf8mb4"),))
+    assert url.get_backend_name() == "mysql" and url.get_driver_name() == "pymysql"
+    assert url.render_as_string() == "mysql+pymysql://app%40ops:***@db.example.com:3307/shop?charset=utf8mb4"
+    assert parse_url(url.render_as_string(hide_password=False)) == url
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mysql://root@localhost/app", MysqlUrl("mysql+pymysql", "root", None, "localhost", None, "app")),
+    ("mariadb+pymysql://u:@[::1]:3306/", MysqlUrl("mariadb+pymysql", "u", "", "::1", 3306, None)),
+    ("mysql+pymysql://h", MysqlUrl("mysql+pymysql", None, None, "h", None, None)),
+])
+def test_bare_schemes_ipv6_hosts_and_missing_parts(text, expected):
+    assert parse_url(text) == expected
+
+
+def test_url_options_become_pymysql_arguments_of_the_right_type():
+    url = parse_url("mysql+pymysql://u:pw@h/db?connect_timeout=3&compress=true&ssl_ca=/ca.pem"
+                    "&ssl_check_hostname=false&unix_socket=/run/mysqld.sock")
+    kwargs = _pymysql_args(url, "x")
+    assert kwargs == {"host": "h", "user": "u", "password": "pw", "database": "db", "connect_timeout": 3,
+                      "compress": True, "ssl": {"ca": "/ca.pem", "check_hostname": False},
+                      "unix_socket": "/run/mysqld.sock", "charset": "utf8mb4", "autocommit": True}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("mysql+pymysql://u:pw@h/db?connect_timeout=soon", "invalid option connect_timeout"),
+    ("mysql+pymysql://u:pw@h/db?compress=maybe", "expected true or false"),
+    ("mysql+mysqldb://u:pw@h/db", "sqlgen talks to MySQL and MariaDB through PyMySQL"),
+])
+def test_bad_url_options_are_one_clear_error_without_the_password(text, message):
+    with pytest.raises(SqlgenError, match=message) as caught:
+        _pymysql_args(parse_url(text), text)
+    assert "pw" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("not a url", "invalid database URL"),
+    ("mysql+pymysql://u:pw@h:port/db", "invalid database URL"),
+    ("mysql+pymysql://u:p@ss@h/db", "more than one '@'"),
+    ("postgresql://u@h/db", "unsupported database 'postgresql'"),
+])
+def test_malformed_urls_are_refused(text, message):
+    with pytest.raises(SqlgenError, match=message):
+        parse_url(text)
+
+
+def test_sqlite_urls_keep_sqlalchemys_reading():
+    url = parse_url("sqlite:///app.db")
+    assert url.get_backend_name() == "sqlite" and url.database == "app.db"
+
+
+def test_runner_commands_on_mysql_never_import_sqlalchemy(scratch_db, tmp_path):
+    """SQLAlchemy costs about a third of a second to import; only generate needs it."""
+    (tmp_path / "0001_a.up.sql").write_text("CREATE TABLE a (id INT PRIMARY KEY);\n")
+    (tmp_path / "0001_a.down.sql").write_text("DROP TABLE a;\n")
+    script = (
+        "import sys\n"
+        "from sqlgen.cli import main\n"
+        "for command in (['upgrade'], ['current'], ['status'], ['history'], ['downgrade', 'base']):\n"
+        f"    try: main(['--url', {url_text(scratch_db)!r}, '--dir', {str(tmp_path)!r}, *command])\n"
+        "    except SystemExit as exc: assert not exc.code, exc.code\n"
+        "print(sorted(name for name in sys.modules if name.startswith('sqlalchemy')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert "Database is now at version 0" in result.stdout
+
+
+MODELS = '''
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+for n in range({count}):
+    parent = [sa.Column("parent_id", sa.Integer, sa.ForeignKey(f"t{{n - 1}}.id"))] if n else []
+    sa.Table(f"t{{n}}", metadata, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("name", sa.String(50), index=True, comment="a name"),
+             sa.Column("n", sa.Integer, server_default=sa.text("0")), *parent)
+'''
+
+
+def test_generate_sends_the_same_few_statements_whatever_the_table_count(scratch, tmp_path, monkeypatch):
+    """Reflection is a fixed handful of bulk queries, and no engine start-up queries:
+    on a remote server each statement is a round trip."""
+    import pymysql
+
+    from sqlgen import commands
+    from support import Output, create_all, make_config
+
+    sent = []
+    original = pymysql.connections.Connection.query
+    monkeypatch.setattr(pymysql.connections.Connection, "query",
+                        lambda self, sql, unbuffered=False: sent.append(sql) or original(self, sql, unbuffered))
+    counts = {}
+    for count in (2, 40):
+        (tmp_path / f"models_{count}.py").write_text(MODELS.format(count=count))
+        url = scratch.new()
+        namespace = {}
+        exec(MODELS.format(count=count), namespace)
+        create_all(namespace["metadata"], url)
+        config = make_config(url, f"models_{count}:metadata", tmp_path / f"m{count}", root=tmp_path)
+        sent.clear()
+        out = Output()
+        commands.generate(config, "nothing", dry_run=True, echo=out)
+        assert "No changes detected" in out.lines
+        counts[count] = len(sent)
+    assert counts[2] == counts[40] <= 10, counts
