@@ -21,9 +21,11 @@ files -> statements (sqlgen.splitter) -> database + tracking table.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from contextlib import contextmanager
-from typing import Callable
+from contextlib import closing, contextmanager
+from typing import Callable, Iterator
 
 from .errors import SqlgenError
 from .history import Entry, Row, Step
@@ -31,6 +33,7 @@ from .migrations import Checksum, FileFacts, body_statements, is_transactional
 from .mysql import tracking
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
+READ_AHEAD_CHARS = 256 * 1024  # statements split ahead of the server, handed over in batches of this size
 
 
 class StatementFailed(SqlgenError):
@@ -194,8 +197,9 @@ class Runner:
             try:
                 if start:
                     _send(session, start)
-                for number, statement in body_statements(path):
-                    self._execute(session, path.name, number, facts.count, statement)
+                with closing(read_ahead(body_statements(path))) as statements:
+                    for number, statement in statements:
+                        self._execute(session, path.name, number, facts.count, statement)
                 _send(session, end)
                 session.commit()
             except StatementFailed as failure:
@@ -214,25 +218,26 @@ class Runner:
         with self.open_session() as session:
             session.autocommit(True)
             number = 0
-            for number, statement in body_statements(path):
-                if number > skip:
-                    try:
-                        self._execute(session, path.name, number, facts.count, statement)
-                    except StatementFailed as failure:
-                        done = number - 1
-                        self._record(tracking.failed(self.table, version, failed_state, done,
-                                                     progress.hexdigest(), failure.server_error), failure)
-                        kept = f"{_first(done)} stayed applied (MySQL commits DDL at once)" if done else \
-                            "no statement of it ran"
-                        raise SqlgenError(
-                            f"{failure}; {kept}. Fix the statement and run sqlgen {command} again to resume "
-                            f"from statement {number}, or repair by hand and run sqlgen stamp"
-                        ) from None
-                progress.add(statement.text)
-                if number > skip and (not is_transactional(statement.text)
-                                      or time.monotonic() - recorded_at >= PROGRESS_INTERVAL):
-                    _send(self.control, tracking.progress(self.table, version, number, progress.hexdigest()))
-                    recorded_at = time.monotonic()
+            with closing(read_ahead(body_statements(path))) as statements:
+                for number, statement in statements:
+                    if number > skip:
+                        try:
+                            self._execute(session, path.name, number, facts.count, statement)
+                        except StatementFailed as failure:
+                            done = number - 1
+                            self._record(tracking.failed(self.table, version, failed_state, done,
+                                                         progress.hexdigest(), failure.server_error), failure)
+                            kept = f"{_first(done)} stayed applied (MySQL commits DDL at once)" if done else \
+                                "no statement of it ran"
+                            raise SqlgenError(
+                                f"{failure}; {kept}. Fix the statement and run sqlgen {command} again to resume "
+                                f"from statement {number}, or repair by hand and run sqlgen stamp"
+                            ) from None
+                    progress.add(statement.text)
+                    if number > skip and (not is_transactional(statement.text)
+                                          or time.monotonic() - recorded_at >= PROGRESS_INTERVAL):
+                        _send(self.control, tracking.progress(self.table, version, number, progress.hexdigest()))
+                        recorded_at = time.monotonic()
             if _in_transaction(session):
                 # The client would roll this back when its session ends; so does sqlgen, and says so.
                 _rollback(session)
@@ -280,6 +285,61 @@ class Runner:
             _send(self.control, sql)
         except Exception as exc:  # e.g. the connection is gone
             raise SqlgenError(f"{failure}; recording the failure in {self.table} failed too: {exc}") from None
+
+
+def read_ahead(statements: Iterator, batch_chars: int = READ_AHEAD_CHARS) -> Iterator:
+    """Yield what `statements` yields (numbered statements), split in a second thread.
+
+    While the server runs one batch (PyMySQL waits for it without holding the
+    GIL) the next batch is read and split, so a large data file costs about the
+    server's time rather than the server's plus the splitter's. Batches of about
+    `batch_chars` characters keep the hand-over cheap for files of many tiny
+    statements, and memory bounded for files of huge ones. Errors of
+    `statements` are raised where they occur in the sequence.
+    """
+    ready: queue.Queue = queue.Queue(2)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        batch, size = [], 0
+        try:
+            for item in statements:
+                batch.append(item)
+                size += len(item[1].text)
+                if size >= batch_chars:
+                    if not put((batch, None)):
+                        return
+                    batch, size = [], 0
+            put((batch, StopIteration()))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((batch, exc))
+        finally:
+            close = getattr(statements, "close", None)
+            if close:
+                close()
+
+    thread = threading.Thread(target=produce, name="sqlgen-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            batch, error = ready.get()
+            yield from batch
+            if isinstance(error, StopIteration):
+                return
+            if error is not None:
+                raise error
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _send(session, sql: str) -> None:
