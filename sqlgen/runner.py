@@ -234,8 +234,10 @@ class Runner:
                                 f"from statement {number}, or repair by hand and run sqlgen stamp"
                             ) from None
                     progress.add(statement.text)
-                    if number > skip and (not is_transactional(statement.text)
-                                          or time.monotonic() - recorded_at >= PROGRESS_INTERVAL):
+                    # After the last statement the closing record follows at once.
+                    if number > skip and number < facts.count and (
+                            not is_transactional(statement.text)
+                            or time.monotonic() - recorded_at >= PROGRESS_INTERVAL):
                         _send(self.control, tracking.progress(self.table, version, number, progress.hexdigest()))
                         recorded_at = time.monotonic()
             if _in_transaction(session):
@@ -348,12 +350,10 @@ def _send(session, sql: str) -> None:
 
 
 def _in_transaction(session) -> bool:
-    try:
-        with session.cursor() as cursor:
-            cursor.execute("SELECT @@in_transaction")
-            return bool(cursor.fetchone()[0])
-    except Exception:
-        return False
+    """Whether the session has a transaction open, as the server's last reply says (no round trip)."""
+    from pymysql.constants.SERVER_STATUS import SERVER_STATUS_IN_TRANS
+
+    return bool(getattr(session, "server_status", 0) & SERVER_STATUS_IN_TRANS)
 
 
 def _rollback(session) -> None:
