@@ -71,8 +71,10 @@ class Rules:
         for name in ("comment", "default"):
             value = getattr(item, name, None)
             if value is not None:
-                changes[name] = self.reported_text(value)
-        return replace(item, **changes)
+                reported = self.reported_text(value)
+                if reported != value:
+                    changes[name] = reported
+        return replace(item, **changes) if changes else item
 
 
 def diff(current: Schema, target: Schema, rules: Rules = Rules(),

@@ -12,6 +12,7 @@ server".
 
 from __future__ import annotations
 
+from functools import cached_property
 from dataclasses import dataclass, field
 
 
@@ -168,10 +169,12 @@ class Schema:
     views: tuple[str, ...] = field(default=(), compare=False)
 
     def table(self, name: str) -> Table | None:
-        for table in self.tables:
-            if table.name == name:
-                return table
-        return None
+        return self._by_name.get(name)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Table]:
+        # Diffing looks tables up by name thousands of times; the first of a name wins.
+        return {table.name: table for table in reversed(self.tables)}
 
     def table_names(self) -> tuple[str, ...]:
         return tuple(table.name for table in self.tables)

@@ -97,6 +97,7 @@ class ParsedType:
         return type_base(self.type)
 
 
+@lru_cache(maxsize=4096)
 def type_base(canonical: str) -> str:
     return re.split(r"[\s(]", canonical, maxsplit=1)[0]
 
