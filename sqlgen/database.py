@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .errors import SqlgenError
 
@@ -254,29 +255,41 @@ def database(url: str):
         engine.dispose()
 
 
-_SHARED_TLS: dict = {}
-
-
+@lru_cache(maxsize=None)
 def _connection_class():
-    """PyMySQL's connection, with one TLS context per process instead of one per connection.
+    """PyMySQL's connection, with its default TLS context made once per process, and only
+    when a server offers TLS.
 
-    Without TLS options PyMySQL prefers TLS and builds a fresh default context
-    for every connection, reading the system's CA files: about 20 ms each, most
-    of the cost of the fresh session sqlgen opens for each migration file.
+    Without TLS options PyMySQL prefers TLS, and builds a fresh default context
+    for every connection by reading the system's CA files: some 20 ms each, most
+    of the cost of the fresh session sqlgen opens for each migration file, and
+    spent even on servers that offer no TLS at all.
     """
     import pymysql
 
-    if "class" not in _SHARED_TLS:
-        class Connection(pymysql.connections.Connection):
-            def _create_ssl_ctx(self, sslp):
-                if sslp != {}:
-                    return super()._create_ssl_ctx(sslp)
-                if "context" not in _SHARED_TLS:
-                    _SHARED_TLS["context"] = super()._create_ssl_ctx(sslp)
-                return _SHARED_TLS["context"]
+    base = pymysql.connections.Connection
 
-        _SHARED_TLS["class"] = Connection
-    return _SHARED_TLS["class"]
+    class Connection(base):
+        @property
+        def ctx(self):
+            if self._ctx is _DEFAULT_TLS:
+                if not _TLS_CONTEXT:
+                    _TLS_CONTEXT.append(base._create_ssl_ctx(self, {}))
+                self._ctx = _TLS_CONTEXT[0]
+            return self._ctx
+
+        @ctx.setter
+        def ctx(self, value):
+            self._ctx = value
+
+        def _create_ssl_ctx(self, sslp):
+            return _DEFAULT_TLS if sslp == {} else base._create_ssl_ctx(self, sslp)
+
+    return Connection
+
+
+_DEFAULT_TLS = object()  # stands for PyMySQL's default context until a server asks for TLS
+_TLS_CONTEXT: list = []  # that context, made at most once per process
 
 
 # URL options PyMySQL takes as numbers or flags; the ssl_* ones below go into its ssl dict,

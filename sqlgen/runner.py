@@ -197,7 +197,7 @@ class Runner:
             try:
                 if start:
                     _send(session, start)
-                with closing(read_ahead(body_statements(path))) as statements:
+                with closing(_statements(path)) as statements:
                     for number, statement in statements:
                         self._execute(session, path.name, number, facts.count, statement)
                 _send(session, end)
@@ -218,7 +218,7 @@ class Runner:
         with self.open_session() as session:
             session.autocommit(True)
             number = 0
-            with closing(read_ahead(body_statements(path))) as statements:
+            with closing(_statements(path)) as statements:
                 for number, statement in statements:
                     if number > skip:
                         try:
@@ -287,6 +287,12 @@ class Runner:
             _send(self.control, sql)
         except Exception as exc:  # e.g. the connection is gone
             raise SqlgenError(f"{failure}; recording the failure in {self.table} failed too: {exc}") from None
+
+
+def _statements(path) -> Iterator:
+    """The numbered statements of a file; a large one is split in a second thread meanwhile."""
+    statements = body_statements(path)
+    return read_ahead(statements) if path.stat().st_size > READ_AHEAD_CHARS else statements
 
 
 def read_ahead(statements: Iterator, batch_chars: int = READ_AHEAD_CHARS) -> Iterator:

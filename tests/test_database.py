@@ -121,3 +121,20 @@ def test_generate_sends_the_same_few_statements_whatever_the_table_count(scratch
         assert "No changes detected" in out.lines
         counts[count] = len(sent)
     assert counts[2] == counts[40] <= 10, counts
+
+
+def test_the_default_tls_context_is_made_once_and_only_when_asked_for():
+    """PyMySQL would build it for every connection (some 20 ms of reading CA files each)."""
+    import ssl
+
+    from sqlgen import database
+
+    connection_class = database._connection_class()
+    first = connection_class(host="127.0.0.1", defer_connect=True)
+    second = connection_class(host="127.0.0.1", defer_connect=True)
+    assert first._ctx is database._DEFAULT_TLS  # nothing made yet
+    assert isinstance(first.ctx, ssl.SSLContext)  # made when the handshake needs it
+    assert second.ctx is first.ctx
+    explicit = connection_class(host="127.0.0.1", defer_connect=True, ssl_verify_cert=False, ssl_ca=None,
+                                ssl={"check_hostname": False})
+    assert explicit.ctx is not first.ctx  # TLS options of the URL get their own context
