@@ -6,6 +6,7 @@ no traceback (unless -v) and never the password.
 
 from __future__ import annotations
 
+import os
 import textwrap
 import uuid
 from pathlib import Path
@@ -250,3 +251,21 @@ def test_an_unencoded_at_sign_in_the_password_is_explained_not_leaked(project):
     result = invoke("--url", "mysql+pymysql://root:Sek@r1tPW@127.0.0.1:3306/db", "current")
     assert_clean_error(result, "it has more than one '@'; write an '@' inside the password as %40")
     assert "r1tPW" not in result.output and "Sek" not in result.output
+
+
+def test_the_console_command_keeps_exit_codes_and_output_while_leaving_at_once(tmp_path):
+    """`sqlgen` skips Python's slow teardown (os._exit), so it must flush and pass the code on itself."""
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SQLGEN_")}
+    ok = subprocess.run([sys.executable, "-m", "sqlgen", "--help"], cwd=tmp_path, env=env,
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "Usage:" in ok.stdout and "generate" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "sqlgen", "current"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == 'Error: no database URL: pass --url, set SQLGEN_URL, or add url = "..." to sqlgen.toml'
+    usage = subprocess.run([sys.executable, "-m", "sqlgen", "nonsense"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True)
+    assert usage.returncode == 2 and "No such command 'nonsense'" in usage.stderr
