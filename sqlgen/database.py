@@ -310,10 +310,20 @@ def _pymysql_args(parsed: MysqlUrl, url: str) -> dict:
                     "database": parsed.database}
     if parsed.port is not None:
         kwargs["port"] = parsed.port
+    import inspect
+
+    import pymysql
+
+    known = set(inspect.signature(pymysql.connections.Connection.__init__).parameters) - {"self"}
     ssl = {}
     for key, value in parsed.query:
+        if key not in known and key not in _SSL_OPTIONS:
+            raise SqlgenError(f"unknown option {key!r} in the database URL {mask_url(url)!r}: it takes PyMySQL's "
+                              "options, e.g. charset, connect_timeout, ssl_ca (see Configuration in the README)")
         try:
             if key in _INT_OPTIONS:
+                if not value.strip().isdigit():
+                    raise ValueError(f"expected a whole number, not {value!r}")
                 value = int(value)
             elif key in _BOOL_OPTIONS:
                 if value.lower() not in _TRUE + _FALSE:
