@@ -499,7 +499,12 @@ def profile_upgrade(server: Server, title: str, write: Callable[[Path], Path], t
         migrations = write(Path(folder))
         output = Path(folder) / "upgrade.prof"
         with scratch_database(server) as database:
-            measure([sys.executable, "-m", "cProfile", "-o", str(output), "-m", "sqlgen",
+            # The click group itself (not `-m sqlgen`, whose console entry leaves with os._exit
+            # before cProfile could write its file).
+            program = Path(folder) / "run_sqlgen.py"
+            program.write_text("import sys\nfrom sqlgen.cli import main\n"
+                               "main(sys.argv[1:], prog_name='sqlgen', standalone_mode=False)\n")
+            measure([sys.executable, "-m", "cProfile", "-o", str(output), str(program),
                      "--url", server.sqlgen_url(database), "--dir", str(migrations), "upgrade"], cwd=Path(folder))
         print(f"\ncProfile of sqlgen upgrade, {title}: top {top} by own time, then by cumulative time")
         stats = pstats.Stats(str(output), stream=sys.stdout)

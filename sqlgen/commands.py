@@ -16,7 +16,6 @@ from typing import Callable
 from . import dialects
 from .config import Config
 from .errors import SqlgenError
-from .ops import invert
 
 Echo = Callable[[str], None]
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -211,6 +210,8 @@ class _Plan:
     metadata: object = None
 
     def with_renames(self, renames: tuple) -> "_Plan":
+        from .ops import invert
+
         operations = _diff_or_explain(self.current, self.target, self.dialect.rules(self.server), renames)
         return replace(self, operations=operations, inverse=invert(operations), renames=renames)
 
@@ -288,6 +289,8 @@ def _plan(config: Config, dialect_name: str, renames: tuple = ()) -> _Plan:
 
 def _plan_uncollected(config: Config, dialect_name: str, renames: tuple) -> _Plan:
     from concurrent.futures import ThreadPoolExecutor
+
+    from .ops import invert
 
     from .database import connect
     from .models import load_metadata

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sqlgen.diff import diff
-from sqlgen.mysql import MYSQL_RULES
+from sqlgen.mysql import rules
 from sqlgen.ops import (
     AddColumn,
     AddForeignKey,
@@ -21,6 +21,8 @@ from sqlgen.ops import (
     invert,
 )
 from sqlgen.schema import Column, ForeignKey, Index, IndexPart, Schema, Table, TableOptions
+
+MYSQL_RULES = rules()
 
 OPTIONS = TableOptions(engine="InnoDB", collation="utf8mb4_general_ci")
 ID = Column("id", "int", nullable=False, autoincrement=True)
@@ -164,7 +166,7 @@ def test_inverse_of_the_inverse_is_the_plan():
 
 
 def test_restrict_and_no_action_are_the_same():
-    from sqlgen.mysql.reflect import normalize_action
+    from sqlgen.mysql.reflection import normalize_action
 
     assert normalize_action("NO ACTION") == normalize_action("RESTRICT") == normalize_action(None) == "RESTRICT"
     assert normalize_action("set null") == "SET NULL"

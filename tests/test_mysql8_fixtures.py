@@ -13,13 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 from sqlgen.diff import diff
-from sqlgen.mysql import MYSQL_RULES
+from sqlgen.mysql import rules
 from sqlgen.mysql.declare import declared_schema
 from sqlgen.mysql.dialect import ServerInfo
-from sqlgen.mysql.reflect import build
-from sqlgen.mysql.render import render
+from sqlgen.mysql.reflection import build
+from sqlgen.mysql.rendering import render
 from sqlgen.ops import AlterTable, CreateTable, DropCheck
 from sqlgen.schema import Check
+
+MYSQL_RULES = rules()
 
 MYSQL8 = ServerInfo(
     "mysql", (8, 0, 36), "8.0.36", database="app", default_collation="utf8mb4_0900_ai_ci",

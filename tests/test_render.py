@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sqlgen.mysql.dialect import ServerInfo
-from sqlgen.mysql.render import column_definition, create_table, render
+from sqlgen.mysql.rendering import column_definition, create_table, render
 from sqlgen.ops import (
     AddColumn,
     AddForeignKey,

@@ -91,3 +91,41 @@ def reported_text(text: str) -> str:
     """Comments and defaults as information_schema shows them: utf8mb3, so any
     4-byte character (emoji) reads back as '?'."""
     return _FOUR_BYTE.sub("?", text)
+
+
+SERVER_SQL = """
+SELECT VERSION(), DATABASE(), @@default_storage_engine, @@sql_mode,
+       @@lower_case_table_names,
+       (SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA
+         WHERE SCHEMA_NAME = DATABASE())
+"""
+
+CHARSETS_SQL = "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS"
+
+# Kinds of unmanaged objects that are not tables: a model table may not share a name
+# with anything else.
+NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "partitioning of table"})
+
+
+def server_info(connection) -> ServerInfo:
+    version, database, engine, sql_mode, lower_case, collation = rows(connection, SERVER_SQL)[0]
+    if not database:
+        raise SqlgenError("the database URL names no database; add one, e.g. mysql+pymysql://user@host/mydb")
+    flavour = "mariadb" if "mariadb" in version.lower() else "mysql"
+    numbers = tuple(int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3])
+    charsets = {name.lower(): default.lower() for name, default in rows(connection, CHARSETS_SQL)}
+    return ServerInfo(
+        flavour=flavour,
+        version=numbers,
+        version_string=version,
+        database=database,
+        default_engine=engine,
+        default_collation=collation.lower(),
+        charset_collations=charsets,
+        sql_mode=sql_mode or "",
+        lower_case_table_names=int(lower_case),
+    )
+
+
+def rows(connection, sql: str) -> list[tuple]:
+    return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]

@@ -10,19 +10,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ..errors import SqlgenError
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from . import expressions, types
-from .dialect import ServerInfo
-
-SERVER_SQL = """
-SELECT VERSION(), DATABASE(), @@default_storage_engine, @@sql_mode,
-       @@lower_case_table_names,
-       (SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA
-         WHERE SCHEMA_NAME = DATABASE())
-"""
-
-CHARSETS_SQL = "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS"
+from .dialect import ServerInfo, rows as _rows
 
 TABLES_SQL = """
 SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT, CREATE_OPTIONS
@@ -76,31 +66,7 @@ UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTI
 UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
 """
 
-# Kinds of unmanaged objects that are not tables: a model table may not share a name
-# with anything else.
-NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "partitioning of table"})
-
 _ON_UPDATE_EXTRA = re.compile(r"on update (\w+(?:\(\d*\))?)", re.I)
-
-
-def server_info(connection) -> ServerInfo:
-    version, database, engine, sql_mode, lower_case, collation = _rows(connection, SERVER_SQL)[0]
-    if not database:
-        raise SqlgenError("the database URL names no database; add one, e.g. mysql+pymysql://user@host/mydb")
-    flavour = "mariadb" if "mariadb" in version.lower() else "mysql"
-    numbers = tuple(int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3])
-    charsets = {name.lower(): default.lower() for name, default in _rows(connection, CHARSETS_SQL)}
-    return ServerInfo(
-        flavour=flavour,
-        version=numbers,
-        version_string=version,
-        database=database,
-        default_engine=engine,
-        default_collation=collation.lower(),
-        charset_collations=charsets,
-        sql_mode=sql_mode or "",
-        lower_case_table_names=int(lower_case),
-    )
 
 
 def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset()) -> Schema:
@@ -172,10 +138,6 @@ def build(rows: dict[str, list[tuple]], server: ServerInfo, exclude: frozenset[s
             )
         )
     return Schema(tables=tuple(result), unmanaged=tuple(sorted(unmanaged)))
-
-
-def _rows(connection, sql: str) -> list[tuple]:
-    return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
 
 
 def _by_table(rows: list[tuple], tables, keep_table: bool = False) -> dict[str, list[tuple]]:
