@@ -4,7 +4,8 @@ files -> statements (sqlgen.splitter) -> database + tracking table.
 
 - Each file runs in a fresh server session, as it would with the client:
   a `USE`, `SET` or `LOCK TABLES` in one file never leaks into the next, and
-  the tracking table is always written in the database of the URL.
+  the tracking table is always written in the database of the URL. (A file of
+  only DDL and DML leaves its session as it found it, and hands it on.)
 - A file holding only statements InnoDB can roll back runs in one transaction,
   with its tracking row, so a failure leaves nothing behind.
 - Any other file runs statement by statement. A second session (which also
