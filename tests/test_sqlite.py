@@ -462,3 +462,46 @@ def test_named_keys_on_columns_with_spaces_converge(tmp_path):
     out = Output()
     commands.generate(sqlite_config(db, "lint_models:spaced_names__models", tmp_path / "m"), "none", echo=out)
     assert out.lines[-1] == "No changes detected", out.lines
+
+
+def test_comments_inside_a_hand_written_create_table_are_not_read_as_sql(tmp_path):
+    """SQLite keeps a CREATE TABLE as written, comments included, in a database sqlgen adopts."""
+    db = tmp_path / "app.db"
+    query(db, "CREATE TABLE t (\n"
+              "  id INTEGER NOT NULL PRIMARY KEY, -- the id, unique\n"
+              "  b VARCHAR(10) CONSTRAINT uq_b UNIQUE -- must be unique, constraint\n"
+              "  /* a block, check (x) */, c INTEGER CHECK (c > 0) -- positive\n"
+              ")")
+    (tmp_path / "adopted.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('b', sa.String(10)),\n"
+        "         sa.Column('c', sa.Integer, sa.CheckConstraint('c > 0')), sa.UniqueConstraint('b', name='uq_b'))\n")
+    config = make_config(sqlite_url(db), "adopted:metadata", tmp_path / "m", root=tmp_path)
+    out = Output()
+    commands.generate(config, "adopt", dry_run=True, echo=out)
+    assert out.lines == ["No changes detected"]
+
+
+def test_a_hand_written_integer_primary_key_without_not_null_is_not_a_change(tmp_path):
+    """INTEGER PRIMARY KEY is the rowid: never NULL, whatever PRAGMA table_info says."""
+    db = tmp_path / "app.db"
+    query(db, "CREATE TABLE t (id integer primary key, name TEXT)")
+    (tmp_path / "rowid.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('name', sa.Text))\n")
+    config = make_config(sqlite_url(db), "rowid:metadata", tmp_path / "m", root=tmp_path)
+    out = Output()
+    commands.generate(config, "adopt", dry_run=True, echo=out)
+    assert out.lines == ["No changes detected"]
+
+
+def test_a_model_table_named_like_a_rebuild_table_is_refused(tmp_path):
+    db = tmp_path / "app.db"
+    query(db, "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY)")
+    (tmp_path / "clash.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True))\n"
+        "sa.Table('_sqlgen_new_t', metadata, sa.Column('id', sa.Integer, primary_key=True))\n")
+    config = make_config(sqlite_url(db), "clash:metadata", tmp_path / "m", root=tmp_path)
+    with pytest.raises(SqlgenError, match="names starting with _sqlgen_new_ are where sqlgen rebuilds a table"):
+        commands.generate(config, "clash", echo=Output())

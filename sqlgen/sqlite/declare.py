@@ -14,7 +14,7 @@ from sqlalchemy.exc import CompileError
 from ..errors import SqlgenError
 from ..mysql.declare import column_name_of
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
-from .dialect import SqliteInfo, expression_key, normalize_action, normalize_default, normalize_type
+from .dialect import REBUILD_PREFIX, SqliteInfo, expression_key, normalize_action, normalize_default, normalize_type
 
 _COLLATE = re.compile(r"\s+COLLATE\s+(\"[^\"]+\"|\w+)\s*$", re.I)
 KNOWN_TABLE_OPTIONS = frozenset({"autoincrement"})
@@ -39,6 +39,9 @@ def declared_schema(metadata: sa.MetaData, server: SqliteInfo, version_table: st
         if table.name == version_table:
             raise SqlgenError(f"the models declare a table named {table.name!r}, which sqlgen uses to track "
                               "migrations; set version_table to another name in the config")
+        if table.name.lower().startswith(REBUILD_PREFIX.lower()):
+            raise SqlgenError(f"the models declare a table named {table.name!r}; on SQLite names starting with "
+                              f"{REBUILD_PREFIX} are where sqlgen rebuilds a table; rename it")
         commented = commented or table.comment is not None or any(c.comment for c in table.columns)
         tables.append(_table(table, dialect, ddl, notes))
     if commented:

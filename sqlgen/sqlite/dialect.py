@@ -98,3 +98,7 @@ def expression_key(text: str) -> str:
 def normalize_action(rule: str | None) -> str:
     """SQLite reports NO ACTION when none was given."""
     return " ".join((rule or "NO ACTION").upper().split())
+
+
+# A table rebuild creates the new table under this prefix, then renames it.
+REBUILD_PREFIX = "_sqlgen_new_"

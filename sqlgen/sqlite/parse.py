@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 _TOKEN = re.compile(
     r"""(?P<string>'(?:[^']|'')*')"""
     r"""|(?P<ident>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])"""
+    r"""|(?P<comment>--[^\n]*|/\*.*?(?:\*/|$))"""  # kept by SQLite in a hand-written CREATE TABLE
     r"""|(?P<word>[A-Za-z0-9_$.]+)"""
     r"""|(?P<op>\S)""",
     re.S,
@@ -54,7 +55,8 @@ def unquote(identifier: str) -> str:
 
 
 def parse_create_table(sql: str) -> TableText:
-    tokens = [_Token(m.lastgroup, m.group(), m.start(), m.end(), sql) for m in _TOKEN.finditer(sql)]
+    tokens = [_Token(m.lastgroup, m.group(), m.start(), m.end(), sql) for m in _TOKEN.finditer(sql)
+              if m.lastgroup != "comment"]
     start = next(i for i, token in enumerate(tokens) if token[:2] == ("op", "("))
     result = TableText()
     for item in _split_items(tokens[start + 1:], sql):

@@ -72,7 +72,7 @@ def build(rows: dict[str, list[tuple]], exclude: frozenset[str] = frozenset()) -
         table_indexes, primary_key = _indexes(indexes[name], text, columns[name], unmanaged, name)
         result.append(Table(
             name=name,
-            columns=tuple(_column(row, text) for row in columns[name]),
+            columns=tuple(_column(row, text, _rowid_alias(columns[name])) for row in columns[name]),
             primary_key=primary_key,
             indexes=table_indexes,
             foreign_keys=_foreign_keys(name, keys[name], text),
@@ -97,8 +97,18 @@ def _by_table(rows, tables) -> dict[str, list[tuple]]:
     return grouped
 
 
-def _column(row, text) -> Column:
+def _rowid_alias(column_rows) -> str | None:
+    """The INTEGER PRIMARY KEY column, if any: it is the rowid, never NULL, though
+    PRAGMA table_info reports it nullable unless NOT NULL was written."""
+    keys = [row for row in column_rows if row[5]]
+    if len(keys) == 1 and (keys[0][2] or "").strip().upper() == "INTEGER":
+        return keys[0][1]
+    return None
+
+
+def _column(row, text, rowid_alias: str | None) -> Column:
     _, name, declared_type, notnull, default, _, hidden = row
+    notnull = notnull or name == rowid_alias
     parsed = text.columns.get(name)
     generated = None
     if hidden in (2, 3) and parsed is not None and parsed.generated is not None:

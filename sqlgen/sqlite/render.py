@@ -25,10 +25,9 @@ from ..ops import (
     RenameTable,
 )
 from ..schema import Column, ForeignKey, Index, Table
-from .dialect import SqliteInfo, quote_identifier as q, quote_string, render_default
+from .dialect import REBUILD_PREFIX, SqliteInfo, quote_identifier as q, quote_string, render_default
 
 INDENT = "  "
-REBUILD_PREFIX = "_sqlgen_new_"
 
 
 def render(operation: Operation, server: SqliteInfo) -> list[str]:
