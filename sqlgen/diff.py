@@ -85,8 +85,28 @@ def diff(current: Schema, target: Schema, rules: Rules = Rules(),
     table or column keeps its data under the new name instead of being
     dropped and added. Names are the database's.
     """
-    current, rename_operations = apply_renames(current, renames)
+    current, rename_operations = apply_renames(current, tuple(renames) + _case_only_renames(current, target, renames))
     return rename_operations + _diff(current, target, rules)
+
+
+def _case_only_renames(current: Schema, target: Schema, renames) -> tuple[tuple[str, str, str], ...]:
+    """Columns whose names differ only in letter case, which MySQL and SQLite take for one
+    name: dropping the one and adding the other would lose the data, so they are renamed."""
+    declared = {(table, column) for table, column, _ in renames}
+    renamed_tables = {table: new for table, column, new in renames if column is None}
+    found = []
+    for table in current.tables:
+        other = target.table(renamed_tables.get(table.name, table.name))
+        if other is None:
+            continue
+        added = [column.name for column in other.columns if table.column(column.name) is None]
+        for column in table.columns:
+            if other.column(column.name) is not None or (table.name, column.name) in declared:
+                continue
+            same = [name for name in added if name.lower() == column.name.lower()]
+            if len(same) == 1:
+                found.append((table.name, column.name, same[0]))
+    return tuple(found)
 
 
 def apply_renames(current: Schema, renames) -> tuple[Schema, list[Operation]]:

@@ -201,3 +201,15 @@ def test_table_collation_change_spells_out_column_collations():
 def test_unmanaged_objects_are_carried_not_diffed():
     current = Schema((USER,), unmanaged=(("view", "active_users"),))
     assert diff(current, Schema((USER,))) == []
+
+
+def test_a_column_renamed_only_in_letter_case_is_renamed_not_dropped():
+    """MySQL and SQLite take `Name` and `name` for one column: drop + add would lose its data."""
+    from sqlgen.ops import RenameColumn
+
+    old = Table("t", (Column("id", "int", nullable=False), Column("Name", "varchar(50)")), ("id",))
+    new = Table("t", (Column("id", "int", nullable=False), Column("name", "varchar(50)")), ("id",))
+    operations = diff(Schema((old,)), Schema((new,)), MYSQL_RULES)
+    changes = [change for operation in operations for change in getattr(operation, "changes", ())]
+    assert [(type(change), change.old.name, change.new_name) for change in changes] == [
+        (RenameColumn, "Name", "name")]

@@ -222,3 +222,29 @@ def test_partitioning_is_noted_and_kept(scratch, tmp_path):
     out = Output()
     commands.generate(make_config(db, "change_kinds:log_table", tmp_path / "m"), "x", echo=out)
     assert out.lines == ["note: not compared: partitioning of table log", "No changes detected"]
+
+
+def test_a_column_renamed_only_in_letter_case_keeps_its_data(scratch, run_client, tmp_path):
+    """MySQL takes `Name` and `name` for one column: a rename, never DROP + ADD."""
+    db = scratch.new()
+    execute(db, "CREATE TABLE t (id INT NOT NULL PRIMARY KEY, `Name` VARCHAR(20)) "
+                "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", "INSERT INTO t VALUES (1, 'kept')")
+    (tmp_path / "cased_models.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True, autoincrement=False),\n"
+        "         sa.Column('name', sa.String(20)), mysql_engine='InnoDB', mysql_charset='utf8mb4')\n")
+    config = make_config(db, "cased_models:metadata", tmp_path / "m", root=tmp_path)
+    out = Output()
+    up, down = commands.generate(config, "lower case", echo=out).paths
+    assert "~ column t.Name renamed to name" in out.lines
+    assert "DROP COLUMN" not in up.read_text()
+    run_client(db, up)
+    assert execute(db, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                       "AND TABLE_NAME = 't' ORDER BY ORDINAL_POSITION")[0] == [("id",), ("name",)]
+    assert execute(db, "SELECT * FROM t")[0] == [(1, "kept")]
+    again = Output()
+    commands.generate(config, "again", dry_run=True, echo=again)
+    assert again.lines == ["No changes detected"]
+    run_client(db, down)
+    assert execute(db, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                       "AND TABLE_NAME = 't' ORDER BY ORDINAL_POSITION")[0] == [("id",), ("Name",)]

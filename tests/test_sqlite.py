@@ -505,3 +505,27 @@ def test_a_model_table_named_like_a_rebuild_table_is_refused(tmp_path):
     config = make_config(sqlite_url(db), "clash:metadata", tmp_path / "m", root=tmp_path)
     with pytest.raises(SqlgenError, match="names starting with _sqlgen_new_ are where sqlgen rebuilds a table"):
         commands.generate(config, "clash", echo=Output())
+
+
+def test_a_column_renamed_only_in_letter_case_keeps_its_data(tmp_path):
+    db = tmp_path / "app.db"
+    query(db, 'CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, "Name" VARCHAR(20))')
+    query(db, "INSERT INTO t VALUES (1, 'kept')")
+    (tmp_path / "cased.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('name', sa.String(20)))\n")
+    config = make_config(sqlite_url(db), "cased:metadata", tmp_path / "m", root=tmp_path)
+    out = Output()
+    result = commands.generate(config, "lower case", echo=out)
+    assert "~ column t.Name renamed to name" in out.lines
+    assert "DROP COLUMN" not in result.up_text
+    commands.upgrade(config, echo=Output())
+    assert query(db, "SELECT id, name FROM t") == [(1, "kept")]
+    assert 'CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR(20))' in \
+        query(db, "SELECT sql FROM sqlite_master WHERE name = 't'")[0][0]
+    again = Output()
+    commands.generate(config, "again", dry_run=True, echo=again)
+    assert again.lines == ["No changes detected"]
+    commands.downgrade(config, "base", echo=Output())
+    assert '"Name" VARCHAR(20)' in query(db, "SELECT sql FROM sqlite_master WHERE name = 't'")[0][0]
+    assert query(db, "SELECT * FROM t") == [(1, "kept")]
