@@ -529,3 +529,23 @@ def test_a_column_renamed_only_in_letter_case_keeps_its_data(tmp_path):
     commands.downgrade(config, "base", echo=Output())
     assert '"Name" VARCHAR(20)' in query(db, "SELECT sql FROM sqlite_master WHERE name = 't'")[0][0]
     assert query(db, "SELECT * FROM t") == [(1, "kept")]
+
+
+def test_a_rebuild_that_breaks_a_view_stops_and_leaves_nothing(tmp_path):
+    """The legacy rename keeps views in place unchecked: the file queries each view of the table."""
+    db = tmp_path / "app.db"
+    query(db, "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a VARCHAR(10), b INTEGER)")
+    query(db, "INSERT INTO t VALUES (1, 'x', 2)")
+    query(db, "CREATE VIEW v AS SELECT id, b FROM t")
+    before = sqlite_snapshot(db)
+    (tmp_path / "viewed.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('a', sa.String(20)))\n")
+    config = make_config(sqlite_url(db), "viewed:metadata", tmp_path / "m", root=tmp_path)
+    result = commands.generate(config, "drop b", echo=Output())
+    assert '-- the view v must still work: this fails if the change broke it\nSELECT * FROM "v" LIMIT 0;' \
+        in result.up_text
+    with pytest.raises(SqlgenError, match="no such column: b; it ran in one transaction, so none of it stayed"):
+        commands.upgrade(config, echo=Output())
+    assert sqlite_snapshot(db) == before
+    assert query(db, "SELECT * FROM v") == [(1, 2)]

@@ -10,6 +10,8 @@ off for the migration and checked before it commits (see tracking.py).
 
 from __future__ import annotations
 
+import re
+
 from ..ops import (
     AddColumn,
     AddIndex,
@@ -45,7 +47,7 @@ def render(operation: Operation, server: SqliteInfo) -> list[str]:
                                                                     and change.column.generated is not None))
         return [statement for change in changes for statement in _alter(operation.table, change)]
     if isinstance(operation, RebuildTable):
-        return rebuild(operation.old, operation.new)
+        return rebuild(operation.old, operation.new, operation.views)
     raise TypeError(f"cannot render {operation!r}")
 
 
@@ -108,8 +110,12 @@ def create_index(table: str, index: Index) -> str:
     return f"CREATE {'UNIQUE ' if index.unique else ''}INDEX {q(index.name)} ON {q(table)} ({parts})"
 
 
-def rebuild(old: Table, new: Table) -> list[str]:
-    """The SQLite documentation's procedure for changes ALTER TABLE cannot make."""
+def rebuild(old: Table, new: Table, views: tuple[str, ...] = ()) -> list[str]:
+    """The SQLite documentation's procedure for changes ALTER TABLE cannot make.
+
+    The views that read the table are queried at the end: the legacy rename
+    leaves them in place unchecked, and a view that reads a dropped column must
+    stop the migration (and roll it back) rather than stay broken."""
     temporary = REBUILD_PREFIX + new.name
     # A generated column of the old table can be read: its values are kept when it becomes a plain one.
     copied = [column.name for column in new.columns
@@ -135,7 +141,25 @@ def rebuild(old: Table, new: Table) -> list[str]:
     ]
     statements += [create_index(new.name, index) for index in new.indexes if not index.constraint]
     statements += list(old.dependents)
+    statements += [f"-- the view {name} must still work: this fails if the change broke it\n"
+                   f"SELECT * FROM {q(name)} LIMIT 0" for name in _views_reading(views, old.name, new.name)]
     return statements
+
+
+_VIEW_NAME = re.compile(r"""\s*create\s+(?:temp\s+|temporary\s+)?view\s+(?:if\s+not\s+exists\s+)?"""
+                        r"""("(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|[\w$]+)""", re.I)
+
+
+def _views_reading(views: tuple[str, ...], *tables: str) -> list[str]:
+    """Names of the views whose SQL names one of `tables`."""
+    from .parse import unquote
+
+    names = []
+    for sql in views:
+        match = _VIEW_NAME.match(sql)
+        if match and any(re.search(rf"(?<![\w$]){re.escape(table)}(?![\w$])", sql, re.I) for table in tables):
+            names.append(unquote(match.group(1)))
+    return names
 
 
 def _alter(table: str, change) -> list[str]:
