@@ -491,7 +491,6 @@ def _session(config: Config, echo: Echo, create: bool = False):
                               "(or fix the url setting)")
     with database(url) as db:
         connection = db.connect()
-        runner = None
         try:
             server = dialect.server_info(connection)
             connection.commit()
@@ -507,8 +506,6 @@ def _session(config: Config, echo: Echo, create: bool = False):
             # this is the connection or the tracking table failing.
             raise SqlgenError(f"database error on {db.where}: {_mysql_error(exc)}") from None
         finally:
-            if runner is not None and hasattr(runner, "close"):
-                runner.close()
             close_quietly(connection)
 
 

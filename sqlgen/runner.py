@@ -23,7 +23,6 @@ files -> statements (sqlgen.splitter) -> database + tracking table.
 from __future__ import annotations
 
 import queue
-import re
 import threading
 import time
 from contextlib import closing, contextmanager
@@ -59,16 +58,7 @@ class Runner:
         self.table = version_table
         self.echo = echo
         self._all_innodb: bool | None = None
-        self._spare = None  # an open session the last file left as it found it
-        self._spare_context = None
-        self._stateful = False  # the current file ran a statement that may leave state in its session
         control.autocommit(True)
-
-    def close(self) -> None:
-        """Close the spare session, if a file left one."""
-        if self._spare_context is not None:
-            context, self._spare_context, self._spare = self._spare_context, None, None
-            context.__exit__(None, None, None)
 
     # --- Reading ---------------------------------------------------------------
 
@@ -121,29 +111,6 @@ class Runner:
                 pass
 
     # --- Running -----------------------------------------------------------------
-
-    @contextmanager
-    def _file_session(self):
-        """The session a file runs in: a fresh one, or the previous file's when that file
-        ran only statements that leave nothing behind in a session (no USE, SET, user
-        variables, temporary tables, locks or open transaction). A new connection costs
-        several round trips, which on a remote server add up over hundreds of files."""
-        if self._spare_context is not None:
-            context, session = self._spare_context, self._spare
-            self._spare_context = self._spare = None
-        else:
-            context = self.open_session()
-            session = context.__enter__()
-        self._stateful = False
-        try:
-            yield session
-        except BaseException:
-            context.__exit__(None, None, None)
-            raise
-        if self._stateful or _in_transaction(session):
-            context.__exit__(None, None, None)
-        else:
-            self._spare_context, self._spare = context, session
 
     def upgrade(self, step: Step) -> None:
         entry, facts = step.entry, step.entry.facts
@@ -225,7 +192,7 @@ class Runner:
     def _run_transaction(self, path, facts: FileFacts, start: str | None, end: str,
                          failed: Callable[[str], str], command: str) -> None:
         """A file of rollback-able statements: all of it and its tracking row, or nothing."""
-        with self._file_session() as session:
+        with self.open_session() as session:
             session.autocommit(True)
             session.begin()
             try:
@@ -249,7 +216,7 @@ class Runner:
                         command: str) -> None:
         progress = Checksum()
         recorded_at = time.monotonic()
-        with self._file_session() as session:
+        with self.open_session() as session:
             session.autocommit(True)
             number = 0
             with closing(_statements(path)) as statements:
@@ -304,8 +271,6 @@ class Runner:
     def _execute(self, session, file: str, number: int, total: int, statement) -> None:
         import pymysql
 
-        if not self._stateful and not _leaves_no_state(statement.text, session):
-            self._stateful = True
         try:
             with session.cursor() as cursor:
                 cursor.execute(statement.text)
@@ -389,22 +354,6 @@ def read_ahead(statements: Iterator, batch_chars: int = READ_AHEAD_CHARS) -> Ite
 def _send(session, sql: str) -> None:
     with session.cursor() as cursor:
         cursor.execute(sql)
-
-
-# DDL and DML whose only effect is on tables: a session that ran nothing else is as good as new.
-_STATELESS = re.compile(r"\s*(?:(?:create|alter|drop)\s+(?!temporary\b)|insert\b|update\b|delete\b|replace\b|"
-                        r"rename\b|truncate\b)", re.I)
-_SET_NAMES = re.compile(r"\s*set\s+names\s+'?(\w+)'?\s*$", re.I)
-
-
-def _leaves_no_state(text: str, session) -> bool:
-    if "@" in text:  # user variables (or a string holding an '@': a new session costs little)
-        return False
-    if _STATELESS.match(text):
-        return True
-    names = _SET_NAMES.match(text)  # the generated files' SET NAMES utf8mb4 when it changes nothing
-    return bool(names) and names.group(1).lower() == getattr(session, "charset", None) \
-        and getattr(session, "collation", None) is None
 
 
 def _in_transaction(session) -> bool:

@@ -515,25 +515,3 @@ def test_stamp_keeps_the_record_of_migrations_that_really_ran(four, scratch_db):
     assert after[:2] == before and after[2][0] == 3 and after[2][2] is None
     history = run(four, commands.history_).lines
     assert history[1].split()[2] == "applied" and "applied (stamped)" in history[3]
-
-
-def test_a_file_that_leaves_session_state_never_hands_its_session_to_the_next(scratch_db, tmp_path):
-    """Files of only DDL/DML share one session (a connection is several round trips);
-    after a file that sets a variable, uses a database or opens a transaction, the next
-    file starts in a fresh session, as it would in the client."""
-    write(tmp_path, 1, "ids", "SET NAMES utf8mb4;\nCREATE TABLE ids (n INT, id BIGINT);\n"
-          "INSERT INTO ids SELECT 1, CONNECTION_ID();\n", "DROP TABLE ids;\n")
-    write(tmp_path, 2, "two", "INSERT INTO ids SELECT 2, CONNECTION_ID();\n", "DELETE FROM ids WHERE n = 2;\n")
-    write(tmp_path, 3, "variable", "SET @leak = 42;\nINSERT INTO ids SELECT 3, CONNECTION_ID();\n",
-          "DELETE FROM ids WHERE n = 3;\n")
-    write(tmp_path, 4, "fresh", "INSERT INTO ids SELECT 4, CONNECTION_ID();\nINSERT INTO ids SELECT 40, @leak;\n",
-          "DELETE FROM ids WHERE n IN (4, 40);\n")
-    write(tmp_path, 5, "after", "INSERT INTO ids SELECT 5, CONNECTION_ID();\n", "DELETE FROM ids WHERE n = 5;\n")
-    config = make_config(scratch_db, None, tmp_path)
-    run(config, commands.upgrade, "head")
-    ids = dict(execute(scratch_db, "SELECT n, id FROM ids")[0])
-    assert ids[1] == ids[2] == ids[3]  # DDL, DML and SET NAMES utf8mb4 leave the session as it was
-    assert ids[4] != ids[3]  # 0003 set a variable: 0004 got a new session...
-    assert ids[40] is None  # ...where the variable is unknown
-    assert ids[5] != ids[4]  # 0004 read a variable ('@'): treated as leaving state too
-    assert [row[3] for row in tracking_rows(scratch_db)] == ["applied"] * 5
