@@ -4,8 +4,7 @@ files -> statements (sqlgen.splitter) -> database + tracking table.
 
 - Each file runs in a fresh server session, as it would with the client:
   a `USE`, `SET` or `LOCK TABLES` in one file never leaks into the next, and
-  the tracking table is always written in the database of the URL. (A file of
-  only DDL and DML leaves its session as it found it, and hands it on.)
+  the tracking table is always written in the database of the URL.
 - A file holding only statements InnoDB can roll back runs in one transaction,
   with its tracking row, so a failure leaves nothing behind.
 - Any other file runs statement by statement. A second session (which also
@@ -23,6 +22,7 @@ files -> statements (sqlgen.splitter) -> database + tracking table.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import time
 from contextlib import closing, contextmanager
@@ -219,8 +219,10 @@ class Runner:
         with self.open_session() as session:
             session.autocommit(True)
             number = 0
+            only_ddl = True  # then no transaction can be open at the end: no need to ask
             with closing(_statements(path)) as statements:
                 for number, statement in statements:
+                    only_ddl = only_ddl and bool(_COMMITS_ON_ITS_OWN.match(statement.text))
                     if number > skip:
                         try:
                             self._execute(session, path.name, number, facts.count, statement)
@@ -241,7 +243,7 @@ class Runner:
                             or time.monotonic() - recorded_at >= PROGRESS_INTERVAL):
                         _send(self.control, tracking.progress(self.table, version, number, progress.hexdigest()))
                         recorded_at = time.monotonic()
-            if _in_transaction(session):
+            if not only_ddl and _in_transaction(session):
                 # The client would roll this back when its session ends; so does sqlgen, and says so.
                 _rollback(session)
                 _send(self.control, tracking.failed(self.table, version, "running", number, None,
@@ -357,10 +359,18 @@ def _send(session, sql: str) -> None:
 
 
 def _in_transaction(session) -> bool:
-    """Whether the session has a transaction open, as the server's last reply says (no round trip)."""
-    from pymysql.constants.SERVER_STATUS import SERVER_STATUS_IN_TRANS
+    """Whether the session has a transaction open. Asked, not read from the last reply:
+    PyMySQL keeps the server's status only from replies without rows."""
+    try:
+        with session.cursor() as cursor:
+            cursor.execute("SELECT @@in_transaction")
+            return bool(cursor.fetchone()[0])
+    except Exception:
+        return False
 
-    return bool(getattr(session, "server_status", 0) & SERVER_STATUS_IN_TRANS)
+
+# Statements that commit whatever came before and open no transaction themselves.
+_COMMITS_ON_ITS_OWN = re.compile(r"\s*(?:create|alter|drop|rename|truncate)\b|\s*set\s+names\b", re.I)
 
 
 def _rollback(session) -> None:

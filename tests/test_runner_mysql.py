@@ -515,3 +515,32 @@ def test_stamp_keeps_the_record_of_migrations_that_really_ran(four, scratch_db):
     assert after[:2] == before and after[2][0] == 3 and after[2][2] is None
     history = run(four, commands.history_).lines
     assert history[1].split()[2] == "applied" and "applied (stamped)" in history[3]
+
+
+def test_a_temporary_table_of_one_file_never_reaches_the_next(scratch_db, tmp_path):
+    """However it is written: the next file's INSERT must reach the real table."""
+    write(tmp_path, 1, "temp", "CREATE TABLE audit (id INT PRIMARY KEY);\n"
+          "CREATE\n  /* spaced */ TEMPORARY TABLE audit_backup (id INT, note VARCHAR(20));\n"
+          "INSERT INTO audit_backup VALUES (1, 'scratch');\n", "DROP TABLE audit;\n")
+    write(tmp_path, 2, "real", "CREATE TABLE audit_backup (id INT, note VARCHAR(20));\n"
+          "INSERT INTO audit_backup VALUES (42, 'real data');\n", "DROP TABLE audit_backup;\n")
+    run(make_config(scratch_db, None, tmp_path), commands.upgrade, "head")
+    assert execute(scratch_db, "SELECT id, note FROM audit_backup")[0] == [(42, "real data")]
+
+
+def test_an_open_transaction_is_caught_even_when_the_last_statement_returns_rows(scratch_db, tmp_path):
+    """The server's status in a result set's last packet is not kept by PyMySQL: sqlgen asks."""
+    write(tmp_path, 1, "probe", """
+        CREATE TABLE probe (v VARCHAR(10));
+        DELIMITER //
+        CREATE FUNCTION backfill() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO probe VALUES ('x'); RETURN 1; END//
+        DELIMITER ;
+        """, "DROP FUNCTION backfill;\nDROP TABLE probe;\n")
+    write(tmp_path, 2, "open", "SET autocommit = 0;\nSELECT backfill();\n", "DELETE FROM probe;\n")
+    config = make_config(scratch_db, None, tmp_path)
+    with pytest.raises(SqlgenError, match="0002_open.up.sql left a transaction open"):
+        commands.upgrade(config, echo=Output())
+    assert execute(scratch_db, "SELECT COUNT(*) FROM probe")[0] == [(0,)]
+    rows = tracking_rows(scratch_db)
+    assert [row[3] for row in rows] == ["applied", "running"]  # what stayed applied is for a person to judge
+    assert rows[1][7] == "left a transaction open; it was rolled back"
