@@ -73,9 +73,9 @@ def _plain_run(delimiter: str, backslash: bool) -> re.Pattern:
     else:
         starts.setdefault(first, []).append(re.escape(rest))
     plain = "".join(re.escape(c) for c in starts)
-    pieces = [f"[^'\"`#{plain}]++"] + [_QUOTED[backslash, quote] for quote in "'\"`"]
+    pieces = [f"[^'\"`#{plain}]+"] + [_QUOTED[backslash, quote] for quote in "'\"`"]
     pieces += [f"{re.escape(c)}(?!{'|'.join(follows)})" for c, follows in starts.items() if "" not in follows]
-    return re.compile("(?:" + "|".join(pieces) + ")++", re.S)
+    return re.compile("(?:" + "|".join(pieces) + ")+", re.S)
 
 
 # The sqlite3 shell: no backslash escapes, [names] quoted too, -- always a

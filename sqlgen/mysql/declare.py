@@ -41,9 +41,11 @@ def sa_dialect(server: ServerInfo):
     try:
         # The version-dependent flags SQLAlchemy sets when it connects (native UUID, ...).
         (dialect._initialize_mariadb if server.is_mariadb else dialect._initialize_mysql)(None)
-    except Exception:  # a SQLAlchemy without these hooks: set what matters here
-        dialect._support_default_function = server.is_mariadb or server.version >= (8, 0, 13)
-        dialect.supports_native_uuid = server.is_mariadb and server.version >= (10, 7)
+    except Exception:  # SQLAlchemy 2.0 has no such hooks; what create_all would do there is its default,
+        # except whether defaults may be expressions, which older 2.0 releases keep as a plain attribute.
+        if not isinstance(getattr(type(dialect), "_support_default_function", None), property):
+            dialect._support_default_function = server.is_mariadb or server.version >= (8, 0, 13)
+        dialect.supports_sequences = server.is_mariadb and server.version >= (10, 3)
     return dialect
 
 
