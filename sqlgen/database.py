@@ -6,6 +6,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 
 from .errors import SqlgenError
 
@@ -24,7 +25,8 @@ CONNECT_ERRORS = {
 def mask_url(url: str) -> str:
     """The URL with its password replaced by ***, even when it does not parse
     (an unencoded '@' in the password included)."""
-    return re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)
+    url = re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)
+    return re.sub(r"([?&](?:ssl_key_)?password=)[^&]*", r"\1***", url)
 
 
 # scheme://user:password@host:port/database?options, as SQLAlchemy's make_url reads it.
@@ -226,6 +228,9 @@ class Database:
             raise self._cannot_connect(_reason(exc, self.password)) from None
         except (TypeError, ValueError, AttributeError) as exc:
             raise self._cannot_connect(f"invalid connection option ({exc})") from None
+        except OSError as exc:  # the TLS files or cipher of the URL's ssl_* options, as a rule
+            what = "setting up TLS from the URL's ssl_* options failed: " if "ssl" in self.connect_args else ""
+            raise self._cannot_connect(f"{what}{exc}") from None
 
     def _cannot_connect(self, reason: str) -> SqlgenError:
         return SqlgenError(f"cannot connect to {self.where}: {reason}")
@@ -292,12 +297,16 @@ _DEFAULT_TLS = object()  # stands for PyMySQL's default context until a server a
 _TLS_CONTEXT: list = []  # that context, made at most once per process
 
 
-# URL options PyMySQL takes as numbers or flags; the ssl_* ones below go into its ssl dict,
-# as SQLAlchemy passes them, so URLs written for SQLAlchemy work unchanged.
-_INT_OPTIONS = frozenset({"connect_timeout", "read_timeout", "write_timeout", "client_flag", "max_allowed_packet"})
-_BOOL_OPTIONS = frozenset({"compress", "local_infile", "ssl_verify_cert", "ssl_verify_identity", "ssl_disabled",
-                           "binary_prefix", "ssl_check_hostname"})
-_SSL_OPTIONS = ("ssl_ca", "ssl_key", "ssl_cert", "ssl_capath", "ssl_cipher", "ssl_check_hostname")
+# The URL options sqlgen passes on to PyMySQL, by kind. The TLS ones are gathered into
+# PyMySQL's ssl settings, so that they combine (a CA with host name checks, a client
+# certificate with verification).
+_TEXT_OPTIONS = frozenset({"charset", "collation", "unix_socket", "bind_address", "init_command", "program_name"})
+_INT_OPTIONS = frozenset({"connect_timeout", "read_timeout", "write_timeout", "max_allowed_packet", "client_flag"})
+_BOOL_OPTIONS = frozenset({"compress", "local_infile", "binary_prefix", "ssl_disabled", "ssl_check_hostname",
+                           "ssl_verify_cert", "ssl_verify_identity"})
+_TLS_FILES = {"ssl_ca": "ca", "ssl_capath": "capath", "ssl_cert": "cert", "ssl_key": "key",
+              "ssl_key_password": "password", "ssl_cipher": "cipher"}
+_IN_THE_URL = frozenset({"host", "port", "user", "username", "password", "passwd", "database", "db"})
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -310,38 +319,56 @@ def _pymysql_args(parsed: MysqlUrl, url: str) -> dict:
                     "database": parsed.database}
     if parsed.port is not None:
         kwargs["port"] = parsed.port
-    import inspect
-
-    import pymysql
-
-    known = set(inspect.signature(pymysql.connections.Connection.__init__).parameters) - {"self"}
-    ssl = {}
+    tls: dict = {}
     for key, value in parsed.query:
-        if key not in known and key not in _SSL_OPTIONS:
-            raise SqlgenError(f"unknown option {key!r} in the database URL {mask_url(url)!r}: it takes PyMySQL's "
-                              "options, e.g. charset, connect_timeout, ssl_ca (see Configuration in the README)")
+        where = f"in the database URL {mask_url(url)!r}"
+        if key in _IN_THE_URL:
+            raise SqlgenError(f"option {key!r} {where}: write it in the URL itself (user:password@host:port/database)")
+        if key not in _TEXT_OPTIONS | _INT_OPTIONS | _BOOL_OPTIONS | set(_TLS_FILES):
+            raise SqlgenError(f"unknown option {key!r} {where}: sqlgen takes charset, collation, unix_socket, "
+                              "connect_timeout, read_timeout, write_timeout, compress, local_infile and the ssl_* "
+                              "options (see Configuration in the README)")
         try:
-            if key in _INT_OPTIONS:
-                if not value.strip().isdigit():
-                    raise ValueError(f"expected a whole number, not {value!r}")
-                value = int(value)
-            elif key in _BOOL_OPTIONS:
-                if value.lower() not in _TRUE + _FALSE:
-                    raise ValueError(f"expected true or false, not {value!r}")
-                value = value.lower() in _TRUE
+            value = _option_value(key, value)
         except ValueError as exc:
-            raise SqlgenError(f"invalid option {key} in the database URL {mask_url(url)!r}: {exc}") from None
-        if key in _SSL_OPTIONS:
-            ssl[key[len("ssl_"):]] = value
+            raise SqlgenError(f"invalid option {key} {where}: {exc}") from None
+        if key in _TLS_FILES:
+            tls[_TLS_FILES[key]] = value
+        elif key == "ssl_check_hostname":
+            tls["check_hostname"] = value
+        elif key == "ssl_verify_cert":
+            tls["verify_mode"] = value
+        elif key == "ssl_verify_identity":
+            if value:
+                tls["check_hostname"] = tls["verify_mode"] = True
         else:
             kwargs[key] = value
-    if ssl:
-        kwargs["ssl"] = ssl
+    if tls and not kwargs.get("ssl_disabled"):
+        kwargs["ssl"] = tls  # PyMySQL then requires TLS, as asked
     kwargs.setdefault("connect_timeout", 10)
     # Every file says SET NAMES utf8mb4 itself; sqlgen's own queries read utf8mb4 too.
     kwargs.setdefault("charset", "utf8mb4")
     kwargs["autocommit"] = True
     return kwargs
+
+
+def _option_value(key: str, value: str):
+    if key in _INT_OPTIONS:
+        if not value.strip().isdigit():
+            raise ValueError(f"expected a whole number, not {value!r}")
+        return int(value)
+    if key in _BOOL_OPTIONS:
+        if value.lower() not in _TRUE + _FALSE:
+            raise ValueError(f"expected true or false, not {value!r}")
+        return value.lower() in _TRUE
+    if key == "charset":
+        from pymysql.charset import charset_by_name
+
+        if charset_by_name(value) is None:
+            raise ValueError(f"unknown character set {value!r}")
+    if key in ("ssl_ca", "ssl_cert", "ssl_key") and not Path(value).is_file():
+        raise ValueError(f"no such file: {value}")
+    return value
 
 
 @contextmanager

@@ -30,18 +30,38 @@ def test_bare_schemes_ipv6_hosts_and_missing_parts(text, expected):
     assert parse_url(text) == expected
 
 
-def test_url_options_become_pymysql_arguments_of_the_right_type():
-    url = parse_url("mysql+pymysql://u:pw@h/db?connect_timeout=3&compress=true&ssl_ca=/ca.pem"
-                    "&ssl_check_hostname=false&unix_socket=/run/mysqld.sock")
+def test_url_options_become_pymysql_arguments_of_the_right_type(tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not read here")
+    url = parse_url(f"mysql+pymysql://u:pw@h/db?connect_timeout=3&compress=true&ssl_ca={ca}"
+                    "&ssl_verify_identity=true&unix_socket=/run/mysqld.sock&charset=latin1")
     kwargs = _pymysql_args(url, "x")
     assert kwargs == {"host": "h", "user": "u", "password": "pw", "database": "db", "connect_timeout": 3,
-                      "compress": True, "ssl": {"ca": "/ca.pem", "check_hostname": False},
-                      "unix_socket": "/run/mysqld.sock", "charset": "utf8mb4", "autocommit": True}
+                      "compress": True, "ssl": {"ca": str(ca), "check_hostname": True, "verify_mode": True},
+                      "unix_socket": "/run/mysqld.sock", "charset": "latin1", "autocommit": True}
+
+
+def test_tls_options_combine_into_one_set_of_tls_settings(tmp_path):
+    """A client certificate with verification, a key password, a cipher: all reach PyMySQL together."""
+    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    cert.write_text("x")
+    key.write_text("x")
+    url = parse_url(f"mysql+pymysql://u@h/db?ssl_cert={cert}&ssl_key={key}&ssl_key_password=s3cret"
+                    "&ssl_verify_cert=true&ssl_cipher=ECDHE-RSA-AES256-GCM-SHA384&ssl_check_hostname=false")
+    assert _pymysql_args(url, "x")["ssl"] == {"cert": str(cert), "key": str(key), "password": "s3cret",
+                                              "verify_mode": True, "cipher": "ECDHE-RSA-AES256-GCM-SHA384",
+                                              "check_hostname": False}
+    assert "ssl" not in _pymysql_args(parse_url(f"mysql+pymysql://u@h/db?ssl_cert={cert}&ssl_disabled=1"), "x")
 
 
 @pytest.mark.parametrize("text, message", [
     ("mysql+pymysql://u:pw@h/db?connect_timeout=soon", "invalid option connect_timeout .*expected a whole number"),
     ("mysql+pymysql://u:pw@h/db?colour=blue", "unknown option 'colour' in the database URL"),
+    ("mysql+pymysql://u:pw@h/db?defer_connect=true", "unknown option 'defer_connect'"),
+    ("mysql+pymysql://u:pw@h/db?database=other", "option 'database' .*write it in the URL itself"),
+    ("mysql+pymysql://u:x@h/db?password=pw", "option 'password' .*write it in the URL itself"),
+    ("mysql+pymysql://u:x@h/db?ssl_key_password=pw&ssl_ca=/nowhere/ca.pem", "invalid option ssl_ca .*no such file"),
+    ("mysql+pymysql://u:pw@h/db?charset=bogus", "unknown character set 'bogus'"),
     ("mysql+pymysql://u:pw@h/db?compress=maybe", "expected true or false"),
     ("mysql+mysqldb://u:pw@h/db", "sqlgen talks to MySQL and MariaDB through PyMySQL"),
 ])
