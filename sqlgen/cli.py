@@ -258,7 +258,7 @@ def console() -> None:
 
     Python would spend about a quarter of a second at exit freeing the objects
     of a large set of models one by one; the files are written and closed, the
-    connections closed, so there is nothing left to tidy.
+    connections closed, so there is nothing left to tidy. Exit handlers still run.
     """
     try:
         main()
@@ -268,6 +268,9 @@ def console() -> None:
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
+    import atexit
+
+    atexit._run_exitfuncs()  # what others registered still runs (coverage data, the models' own handlers)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

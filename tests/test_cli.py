@@ -269,3 +269,15 @@ def test_the_console_command_keeps_exit_codes_and_output_while_leaving_at_once(t
     usage = subprocess.run([sys.executable, "-m", "sqlgen", "nonsense"], cwd=tmp_path, env=env,
                            capture_output=True, text=True)
     assert usage.returncode == 2 and "No such command 'nonsense'" in usage.stderr
+
+
+def test_the_console_command_still_runs_exit_handlers(tmp_path):
+    """Leaving with os._exit must not lose what others registered (coverage data, a models module's handlers)."""
+    import subprocess
+    import sys
+
+    script = ("import atexit, sys\natexit.register(print, 'handler ran')\n"
+              "from sqlgen.cli import console\nsys.argv = ['sqlgen', '--version']\nconsole()\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[-1] == "handler ran"
