@@ -294,10 +294,13 @@ def _plan_uncollected(config: Config, dialect_name: str, renames: tuple) -> _Pla
 
     dialect = dialects.module(dialect_name)
     url = config.require_url()
-    # The models first: importing them may itself touch the database.
-    metadata = load_metadata(config.require_models(), config.root)
     reflection = _Reflection(url, dialect, frozenset({config.version_table}))
-    reflection.start()
+    reflection.start()  # connects and reads the server's facts meanwhile
+    try:
+        metadata = load_metadata(config.require_models(), config.root)
+    finally:
+        # Only now the schema: importing the models may itself touch the database.
+        reflection.models_loaded.set()
     server = reflection.server_facts()
     target, notes = dialect.declared_schema(metadata, server, config.version_table)
     current = reflection.schema()
@@ -316,23 +319,26 @@ def _plan_uncollected(config: Config, dialect_name: str, renames: tuple) -> _Pla
 
 
 class _Reflection(threading.Thread):
-    """Reads the database in a second thread while the models are read into a Schema
-    (a tenth of a second at 500 tables): on a remote server the round trips then cost
-    nothing extra. The server's facts come first, as the models' Schema needs them."""
+    """Reads the database in a second thread: the server's facts while the models
+    import, the schema once they have (importing them may touch the database) while
+    they are read into a Schema. On a remote server the round trips then cost
+    little; the schema's queries go in one round trip."""
 
     def __init__(self, url: str, dialect, exclude: frozenset[str]):
         super().__init__(name="sqlgen-reflect", daemon=True)
         self.url, self.dialect, self.exclude = url, dialect, exclude
         self.server = self.current = self.error = None
         self.server_known = threading.Event()
+        self.models_loaded = threading.Event()
 
     def run(self) -> None:
         from .database import connect
 
         try:
-            with connect(self.url) as connection:
+            with connect(self.url, batches=True) as connection:
                 self.server = self.dialect.server_info(connection)
                 self.server_known.set()
+                self.models_loaded.wait()
                 self.current = self.dialect.reflect(connection, self.server, self.exclude)
         except BaseException as exc:  # raised in the main thread by server_facts() or schema()
             self.error = exc

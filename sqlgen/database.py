@@ -148,13 +148,24 @@ class DirectConnection:
     remote server the saved round trips are most of a `generate`.
     """
 
-    def __init__(self, dbapi_connection):
+    def __init__(self, dbapi_connection, batches: bool = False):
         self.dbapi_connection = dbapi_connection
+        self.batches = batches  # opened to take several statements in one round trip
 
     def exec_driver_sql(self, sql: str, parameters=None):
         cursor = self.dbapi_connection.cursor()
         cursor.execute(sql, parameters)
         return _Result(cursor)
+
+    def exec_batch(self, statements: list[str]) -> list[list[tuple]]:
+        """The rows of each statement, all sent in one round trip (a connection opened
+        with `batches=True`); the server still runs, and counts, each one."""
+        cursor = self.dbapi_connection.cursor()
+        cursor.execute(";\n".join(statements))
+        results = [list(cursor.fetchall())]
+        while cursor.nextset():
+            results.append(list(cursor.fetchall()))
+        return results
 
     def commit(self) -> None:
         self.dbapi_connection.commit()
@@ -185,10 +196,11 @@ class Database:
     password: str | None
     connect_args: dict | None = None
 
-    def connect(self):
-        """A connection with `exec_driver_sql`; failures become one clear SqlgenError."""
+    def connect(self, batches: bool = False):
+        """A connection with `exec_driver_sql` (and on MySQL, with `batches`, `exec_batch`);
+        failures become one clear SqlgenError."""
         if self.connect_args is not None:
-            return DirectConnection(self._open())
+            return DirectConnection(self._open(batches), batches)
         from sqlalchemy.exc import DBAPIError
 
         try:
@@ -219,11 +231,15 @@ class Database:
         finally:
             close_quietly(connection)
 
-    def _open(self):
+    def _open(self, batches: bool = False):
         import pymysql
+        from pymysql.constants import CLIENT
 
+        args = dict(self.connect_args)
+        if batches:  # only sqlgen's own queries: migration files are always sent one statement at a time
+            args["client_flag"] = args.get("client_flag", 0) | CLIENT.MULTI_STATEMENTS
         try:
-            return _connection_class()(**self.connect_args)
+            return _connection_class()(**args)
         except pymysql.err.MySQLError as exc:
             raise self._cannot_connect(_reason(exc, self.password)) from None
         except (TypeError, ValueError, AttributeError) as exc:
@@ -372,10 +388,11 @@ def _option_value(key: str, value: str):
 
 
 @contextmanager
-def connect(url: str):
-    """A connection to the database; failures, also of the queries run on it, become one clear SqlgenError."""
+def connect(url: str, batches: bool = False):
+    """A connection to the database; failures, also of the queries run on it, become one clear SqlgenError.
+    `batches`: MySQL queries of sqlgen's own may be sent several in one round trip (`exec_batch`)."""
     with database(url) as db:
-        connection = db.connect()
+        connection = db.connect(batches) if db.connect_args is not None else db.connect()
         try:
             yield connection
         except Exception as exc:

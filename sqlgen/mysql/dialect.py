@@ -108,12 +108,16 @@ NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "partitioni
 
 
 def server_info(connection) -> ServerInfo:
-    version, database, engine, sql_mode, lower_case, collation = rows(connection, SERVER_SQL)[0]
+    if getattr(connection, "batches", False):  # one round trip
+        facts, charset_rows = connection.exec_batch([SERVER_SQL, CHARSETS_SQL])
+    else:
+        facts, charset_rows = rows(connection, SERVER_SQL), rows(connection, CHARSETS_SQL)
+    version, database, engine, sql_mode, lower_case, collation = facts[0]
     if not database:
         raise SqlgenError("the database URL names no database; add one, e.g. mysql+pymysql://user@host/mydb")
     flavour = "mariadb" if "mariadb" in version.lower() else "mysql"
     numbers = tuple(int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3])
-    charsets = {name.lower(): default.lower() for name, default in rows(connection, CHARSETS_SQL)}
+    charsets = {name.lower(): default.lower() for name, default in charset_rows}
     return ServerInfo(
         flavour=flavour,
         version=numbers,

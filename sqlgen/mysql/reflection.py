@@ -83,14 +83,16 @@ def fetch(connection, server: ServerInfo) -> dict[str, list[tuple]]:
         "foreign_keys": FOREIGN_KEYS_SQL,
         "other": OTHER_OBJECTS_SQL,
     }
-    result = {name: _rows(connection, sql) for name, sql in rows.items()}
-    result["checks"] = []
     if server.version >= ((10, 2) if server.is_mariadb else (8, 0, 16)):
         if server.is_mariadb:
-            sql = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME", level="cc.LEVEL")
+            rows["checks"] = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME", level="cc.LEVEL")
         else:
-            sql = CHECKS_SQL.format(same_table="", level="NULL")
-        result["checks"] = _rows(connection, sql)
+            rows["checks"] = CHECKS_SQL.format(same_table="", level="NULL")
+    if getattr(connection, "batches", False):  # one round trip for all of them
+        result = dict(zip(rows, connection.exec_batch(list(rows.values()))))
+    else:
+        result = {name: _rows(connection, sql) for name, sql in rows.items()}
+    result.setdefault("checks", [])
     return result
 
 
