@@ -549,3 +549,22 @@ def test_a_rebuild_that_breaks_a_view_stops_and_leaves_nothing(tmp_path):
         commands.upgrade(config, echo=Output())
     assert sqlite_snapshot(db) == before
     assert query(db, "SELECT * FROM v") == [(1, 2)]
+
+
+def test_keys_broken_before_the_migration_are_blamed_on_the_database_not_the_migration(tmp_path):
+    db = tmp_path / "app.db"
+    query(db, "CREATE TABLE p (id INTEGER PRIMARY KEY)")
+    query(db, "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id))")
+    query(db, "INSERT INTO c VALUES (2, 99)")  # foreign keys are off by default in SQLite
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    (directory / "0001_other.up.sql").write_text("CREATE TABLE other (id INTEGER PRIMARY KEY);\n")
+    (directory / "0001_other.down.sql").write_text("DROP TABLE other;\n")
+    config = sqlite_config(db, None, directory)
+    with pytest.raises(SqlgenError, match=r"version 1: the database already breaks a foreign key before this "
+                                          r"migration \(c row 2 points at a missing p row, and 0 more\); delete"):
+        commands.upgrade(config, echo=Output())
+    assert query(db, "SELECT name FROM sqlite_master WHERE name = 'other'") == []
+    query(db, "DELETE FROM c")
+    commands.upgrade(config, echo=Output())
+    assert query(db, "SELECT version, state FROM sqlgen_version") == [(1, "applied")]

@@ -117,11 +117,8 @@ class SqliteRunner:
             yield False
             broken = self._query("PRAGMA foreign_key_check")
             if broken:
-                table, rowid, parent, _ = broken[0]
-                raise SqlgenError(
-                    f"version {version}: the migration breaks a foreign key ({table} row {rowid} points at a "
-                    f"missing {parent} row, and {len(broken) - 1} more); nothing was applied"
-                )
+                self._rollback()
+                raise SqlgenError(self._broken_keys(version, broken))
             self.connection.execute("COMMIT")
         except SqlgenError as failure:
             self._rollback()
@@ -132,6 +129,16 @@ class SqliteRunner:
             raise
         finally:
             self.connection.execute("PRAGMA foreign_keys = ON")
+
+    def _broken_keys(self, version: int, broken: list) -> str:
+        """Whose fault the broken keys are: read again once the migration is rolled back."""
+        table, rowid, parent, _ = broken[0]
+        where = f"{table} row {rowid} points at a missing {parent} row, and {len(broken) - 1} more"
+        if (table, rowid, parent) in {tuple(row[:3]) for row in self._query("PRAGMA foreign_key_check")}:
+            return (f"version {version}: the database already breaks a foreign key before this migration "
+                    f"({where}); delete or fix those rows first (PRAGMA foreign_key_check lists them), "
+                    "or in a migration of their own; nothing was applied")
+        return f"version {version}: the migration breaks a foreign key ({where}); nothing was applied"
 
     def _run(self, path, facts: FileFacts) -> None:
         import sqlite3

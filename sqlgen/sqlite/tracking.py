@@ -110,7 +110,11 @@ def file_blocks(direction: str, table: str, version: int, name: str, checksum: s
             end,
         ])
         closing_rows = [FOREIGN_KEY_GUARD + ";", down_end(table, version) + ";"]
-    closing = "\n".join([begin, *closing_rows, "COMMIT;", "PRAGMA foreign_keys = ON;", end])
+    closing = "\n".join([
+        f"{begin} (a \"NOT NULL constraint failed: sqlgen_guard.ok\" error here means a foreign key is",
+        "-- broken, by this file or before it: PRAGMA foreign_key_check lists the rows; nothing was applied.)",
+        *closing_rows, "COMMIT;", "PRAGMA foreign_keys = ON;", end,
+    ])
     return opening, closing
 
 
