@@ -64,6 +64,9 @@ class Rules:
     inline_foreign_keys: bool = False
     # Whether these changes need the table rebuilt rather than altered (SQLite).
     needs_rebuild: Callable[[Table, Table, list], bool] | None = None
+    # Whether table names differ only in letter case name one table (SQLite; MySQL follows
+    # lower_case_table_names and reports names as stored).
+    case_insensitive_tables: bool = False
 
     def reported(self, item):
         """A Column or TableOptions with its comment and default as reported."""
@@ -85,28 +88,42 @@ def diff(current: Schema, target: Schema, rules: Rules = Rules(),
     table or column keeps its data under the new name instead of being
     dropped and added. Names are the database's.
     """
-    current, rename_operations = apply_renames(current, tuple(renames) + _case_only_renames(current, target, renames))
+    renames = tuple(renames) + _case_only_renames(current, target, renames, rules)
+    current, rename_operations = apply_renames(current, renames)
     return rename_operations + _diff(current, target, rules)
 
 
-def _case_only_renames(current: Schema, target: Schema, renames) -> tuple[tuple[str, str, str], ...]:
-    """Columns whose names differ only in letter case, which MySQL and SQLite take for one
-    name: dropping the one and adding the other would lose the data, so they are renamed."""
+def _case_only_renames(current: Schema, target: Schema, renames, rules: Rules) -> tuple[tuple, ...]:
+    """Names that differ only in letter case, which MySQL (columns) and SQLite (tables
+    too) take for one name: dropping the one and adding the other would lose the data,
+    so they are renamed."""
     declared = {(table, column) for table, column, _ in renames}
     renamed_tables = {table: new for table, column, new in renames if column is None}
-    found = []
+    found: list[tuple] = []
+    if rules.case_insensitive_tables:
+        gone = [t.name for t in current.tables if target.table(t.name) is None and (t.name, None) not in declared]
+        for old_name, new_name in _same_but_case(gone, [t.name for t in target.tables
+                                                         if current.table(t.name) is None]):
+            found.append((old_name, None, new_name))
+            renamed_tables[old_name] = new_name
     for table in current.tables:
         other = target.table(renamed_tables.get(table.name, table.name))
         if other is None:
             continue
-        added = [column.name for column in other.columns if table.column(column.name) is None]
-        for column in table.columns:
-            if other.column(column.name) is not None or (table.name, column.name) in declared:
-                continue
-            same = [name for name in added if name.lower() == column.name.lower()]
-            if len(same) == 1:
-                found.append((table.name, column.name, same[0]))
+        gone = [c.name for c in table.columns if other.column(c.name) is None and (table.name, c.name) not in declared]
+        added = [c.name for c in other.columns if table.column(c.name) is None]
+        found += [(table.name, old_name, new_name) for old_name, new_name in _same_but_case(gone, added)]
     return tuple(found)
+
+
+def _same_but_case(gone: list[str], added: list[str]) -> list[tuple[str, str]]:
+    """Pairs of a gone and an added name equal but for letter case, where the match is unique."""
+    pairs = []
+    for name in gone:
+        same = [other for other in added if other.lower() == name.lower()]
+        if len(same) == 1:
+            pairs.append((name, same[0]))
+    return pairs
 
 
 def apply_renames(current: Schema, renames) -> tuple[Schema, list[Operation]]:

@@ -568,3 +568,30 @@ def test_keys_broken_before_the_migration_are_blamed_on_the_database_not_the_mig
     query(db, "DELETE FROM c")
     commands.upgrade(config, echo=Output())
     assert query(db, "SELECT version, state FROM sqlgen_version") == [(1, "applied")]
+
+
+def test_a_table_renamed_only_in_letter_case_keeps_its_rows(tmp_path):
+    """SQLite takes `Item` and `item` for one table and refuses that rename: two steps."""
+    db = tmp_path / "app.db"
+    query(db, 'CREATE TABLE "Item" (id INTEGER NOT NULL PRIMARY KEY, "Name" VARCHAR(20))')
+    query(db, "INSERT INTO Item VALUES (1, 'kept')")
+    (tmp_path / "lowered.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('item', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('name', sa.String(20)))\n")
+    config = make_config(sqlite_url(db), "lowered:metadata", tmp_path / "m", root=tmp_path)
+    out = Output()
+    result = commands.generate(config, "lower case", echo=out)
+    assert "DROP TABLE" not in result.up_text and "DROP COLUMN" not in result.up_text
+    first = result.up_text.index('ALTER TABLE "Item" RENAME TO "_sqlgen_new_item";')
+    assert result.up_text.index('ALTER TABLE "_sqlgen_new_item" RENAME TO "item";') > first
+    assert "-- WARNING rename Item: renames table Item to item:" in result.up_text
+    assert "WARNING rename _sqlgen_new_item" not in result.up_text
+    commands.upgrade(config, echo=Output())
+    assert query(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'item'") == [("item",)]
+    assert query(db, "SELECT id, name FROM item") == [(1, "kept")]
+    again = Output()
+    commands.generate(config, "again", dry_run=True, echo=again)
+    assert again.lines == ["No changes detected"]
+    commands.downgrade(config, "base", echo=Output())
+    assert query(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'item'") == [("Item",)]
+    assert query(db, 'SELECT * FROM "Item"') == [(1, "kept")]

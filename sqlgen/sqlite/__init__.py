@@ -13,7 +13,7 @@ NOT_TABLES = frozenset({"trigger", "partial or expression index"})  # kinds not 
 
 def rules(server) -> Rules:
     return Rules(implicit_fk_indexes=False, takes_collation=lambda column_type: True,
-                 inline_foreign_keys=True, needs_rebuild=needs_rebuild(server))
+                 inline_foreign_keys=True, needs_rebuild=needs_rebuild(server), case_insensitive_tables=True)
 
 
 def make_runner(database, connection, server, version_table: str, echo):

@@ -40,6 +40,11 @@ def render(operation: Operation, server: SqliteInfo) -> list[str]:
     if isinstance(operation, DropTable):
         return [f"DROP TABLE {q(operation.table.name)}"]
     if isinstance(operation, RenameTable):
+        if operation.old_name.lower() == operation.new_name.lower():
+            # SQLite refuses a new name equal but for letter case: two steps.
+            step = REBUILD_PREFIX + operation.new_name
+            return [f"ALTER TABLE {q(operation.old_name)} RENAME TO {q(step)}",
+                    f"ALTER TABLE {q(step)} RENAME TO {q(operation.new_name)}"]
         return [f"ALTER TABLE {q(operation.old_name)} RENAME TO {q(operation.new_name)}"]
     if isinstance(operation, AlterTable):
         # A generated column goes before the columns it is computed from: SQLite refuses the other order.
