@@ -158,9 +158,15 @@ class DirectConnection:
         return _Result(cursor)
 
     def exec_batch(self, statements: list[str]) -> list[list[tuple]]:
-        """The rows of each statement, all sent in one round trip (a connection opened
-        with `batches=True`); the server still runs, and counts, each one."""
+        """The rows of each statement: all sent in one round trip on a connection opened
+        with `batches=True`, one by one otherwise. The server runs, and counts, each one."""
         cursor = self.dbapi_connection.cursor()
+        if not self.batches:
+            results = []
+            for statement in statements:
+                cursor.execute(statement)
+                results.append(list(cursor.fetchall()))
+            return results
         cursor.execute(";\n".join(statements))
         results = [list(cursor.fetchall())]
         while cursor.nextset():
@@ -197,8 +203,8 @@ class Database:
     connect_args: dict | None = None
 
     def connect(self, batches: bool = False):
-        """A connection with `exec_driver_sql` (and on MySQL, with `batches`, `exec_batch`);
-        failures become one clear SqlgenError."""
+        """A connection with `exec_driver_sql` (on MySQL also `exec_batch`, in one round trip
+        with `batches`); failures become one clear SqlgenError."""
         if self.connect_args is not None:
             return DirectConnection(self._open(batches), batches)
         from sqlalchemy.exc import DBAPIError
@@ -291,12 +297,14 @@ def _connection_class():
     base = pymysql.connections.Connection
 
     class Connection(base):
+        shared_tls = None  # that default context, made at most once per process
+
         @property
         def ctx(self):
             if self._ctx is _DEFAULT_TLS:
-                if not _TLS_CONTEXT:
-                    _TLS_CONTEXT.append(base._create_ssl_ctx(self, {}))
-                self._ctx = _TLS_CONTEXT[0]
+                if Connection.shared_tls is None:
+                    Connection.shared_tls = base._create_ssl_ctx(self, {})
+                self._ctx = Connection.shared_tls
             return self._ctx
 
         @ctx.setter
@@ -310,7 +318,6 @@ def _connection_class():
 
 
 _DEFAULT_TLS = object()  # stands for PyMySQL's default context until a server asks for TLS
-_TLS_CONTEXT: list = []  # that context, made at most once per process
 
 
 # The URL options sqlgen passes on to PyMySQL, by kind. The TLS ones are gathered into
@@ -392,7 +399,7 @@ def connect(url: str, batches: bool = False):
     """A connection to the database; failures, also of the queries run on it, become one clear SqlgenError.
     `batches`: MySQL queries of sqlgen's own may be sent several in one round trip (`exec_batch`)."""
     with database(url) as db:
-        connection = db.connect(batches) if db.connect_args is not None else db.connect()
+        connection = db.connect(batches)
         try:
             yield connection
         except Exception as exc:

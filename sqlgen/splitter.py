@@ -125,8 +125,8 @@ class Splitter:
         self.sqlite = dialect == "sqlite"
         self.delimiter = ";"
         self.backslash = not self.sqlite
-        self.special = _SQLITE_SPECIAL if self.sqlite else _special(";", True)
-        self.run = None if self.sqlite else _plain_run(";", True)
+        self.special = self.run = None
+        self._follow_mode()
         self.parts: list[str] = []
         self.has_text = False
         self.need_space = False  # a /* */ comment just ended
@@ -230,12 +230,19 @@ class Splitter:
         text = "".join(self.parts).lstrip()
         return bool(_TRIGGER.match(text)) and not _TRIGGER_END.search(text)
 
+    def _follow_mode(self) -> None:
+        """The patterns for the delimiter and escaping in force."""
+        if self.sqlite:
+            self.special, self.run = _SQLITE_SPECIAL, None
+        else:
+            self.special = _special(self.delimiter, self.backslash)
+            self.run = _plain_run(self.delimiter, self.backslash)
+
     def _set_delimiter(self, token: str) -> None:
         if len(token) > 1 and token[0] == token[-1] and token[0] in "'\"`":
             token = token[1:-1]
         self.delimiter = token
-        self.special = _special(self.delimiter, self.backslash)
-        self.run = _plain_run(self.delimiter, self.backslash)
+        self._follow_mode()
 
     def _text(self, text: str, number: int) -> None:
         if self.need_space:
@@ -267,8 +274,7 @@ class Splitter:
         if not self.sqlite and _SQL_MODE.match(text):
             # The client follows the server: NO_BACKSLASH_ESCAPES changes how strings end.
             self.backslash = "NO_BACKSLASH_ESCAPES" not in text.upper()
-            self.special = _special(self.delimiter, self.backslash)
-            self.run = _plain_run(self.delimiter, self.backslash)
+            self._follow_mode()
         return Statement(text, self.start_line, self.statement_tracking)
 
     def close(self) -> Iterator[Statement]:

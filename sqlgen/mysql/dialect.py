@@ -108,10 +108,7 @@ NOT_TABLES = frozenset({"trigger", "procedure", "function", "event", "partitioni
 
 
 def server_info(connection) -> ServerInfo:
-    if getattr(connection, "batches", False):  # one round trip
-        facts, charset_rows = connection.exec_batch([SERVER_SQL, CHARSETS_SQL])
-    else:
-        facts, charset_rows = rows(connection, SERVER_SQL), rows(connection, CHARSETS_SQL)
+    facts, charset_rows = connection.exec_batch([SERVER_SQL, CHARSETS_SQL])
     version, database, engine, sql_mode, lower_case, collation = facts[0]
     if not database:
         raise SqlgenError("the database URL names no database; add one, e.g. mysql+pymysql://user@host/mydb")
@@ -129,7 +126,3 @@ def server_info(connection) -> ServerInfo:
         sql_mode=sql_mode or "",
         lower_case_table_names=int(lower_case),
     )
-
-
-def rows(connection, sql: str) -> list[tuple]:
-    return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]

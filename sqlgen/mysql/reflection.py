@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from . import expressions, types
-from .dialect import ServerInfo, rows as _rows
+from .dialect import ServerInfo
 
 TABLES_SQL = """
 SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT, CREATE_OPTIONS
@@ -88,10 +88,7 @@ def fetch(connection, server: ServerInfo) -> dict[str, list[tuple]]:
             rows["checks"] = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME", level="cc.LEVEL")
         else:
             rows["checks"] = CHECKS_SQL.format(same_table="", level="NULL")
-    if getattr(connection, "batches", False):  # one round trip for all of them
-        result = dict(zip(rows, connection.exec_batch(list(rows.values()))))
-    else:
-        result = {name: _rows(connection, sql) for name, sql in rows.items()}
+    result = dict(zip(rows, connection.exec_batch(list(rows.values()))))
     result.setdefault("checks", [])
     return result
 

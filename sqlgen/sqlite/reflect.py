@@ -70,9 +70,10 @@ def build(rows: dict[str, list[tuple]], exclude: frozenset[str] = frozenset()) -
     for name in sorted(tables):
         text = parse_create_table(tables[name])
         table_indexes, primary_key = _indexes(indexes[name], text, columns[name], unmanaged, name)
+        rowid_alias = _rowid_alias(columns[name])
         result.append(Table(
             name=name,
-            columns=tuple(_column(row, text, _rowid_alias(columns[name])) for row in columns[name]),
+            columns=tuple(_column(row, text, rowid_alias) for row in columns[name]),
             primary_key=primary_key,
             indexes=table_indexes,
             foreign_keys=_foreign_keys(name, keys[name], text),
