@@ -26,7 +26,6 @@ main shape.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_runner import (DATA_ROWS, ROWS_PER_INSERT, TRICKY_NO_TRAILING_BACKSLASH,  # noqa: E402
+from bench_runner import (DATA_ROWS, finish, ROWS_PER_INSERT, TRICKY_NO_TRAILING_BACKSLASH,  # noqa: E402
                           data_statements, source_state)
 
 TARGET_RATIO = 30.0
@@ -194,14 +193,9 @@ def main() -> None:
     ok = main_ratio >= TARGET_RATIO
     print(f"{'PASS' if ok else 'FAIL'}: split_text / sqlparse.split on {results[0]['shape']}: "
           f"{main_ratio:.1f}x (target >= {TARGET_RATIO:g}x)")
-    if args.json:
-        payload = {"source": source, "sqlparse": sqlparse.__version__, "shapes": results,
-                   "targets": [{"target": "split_text / sqlparse.split", "value": round(main_ratio, 2),
-                                "limit": TARGET_RATIO, "pass": ok}]}
-        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {args.json}")
-    if args.check and not ok:
-        sys.exit(1)
+    finish(args, {"source": source, "sqlparse": sqlparse.__version__, "shapes": results,
+                  "targets": [{"target": "split_text / sqlparse.split", "value": round(main_ratio, 2),
+                               "limit": TARGET_RATIO, "pass": ok}]}, ok)
 
 
 if __name__ == "__main__":

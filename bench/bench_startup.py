@@ -24,7 +24,6 @@ Target (PASS/FAIL; --check exits 1 on a FAIL): `sqlgen --help` <= 150 ms.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -36,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_runner import find_sqlgen, scratch_database, server_from_env, source_state  # noqa: E402
+from bench_runner import finish, find_sqlgen, scratch_database, server_from_env, source_state  # noqa: E402
 
 HELP_TARGET_S = 0.150
 MIGRATION_UP = "CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`));\n"
@@ -171,19 +170,14 @@ def main() -> None:
     ok = help_case.median <= HELP_TARGET_S
     print(f"{'PASS' if ok else 'FAIL'}: sqlgen --help: {help_case.median * 1000:.0f} ms "
           f"(target <= {HELP_TARGET_S * 1000:.0f} ms)")
-    if args.json:
-        payload = {
-            "python": sys.version.split()[0], "source": source, "repeat": args.repeat,
-            "commands": [{"label": case.label, "median_ms": round(case.median * 1000, 2),
-                          "min_ms": round(min(case.times) * 1000, 2),
-                          "runs_ms": [round(t * 1000, 2) for t in case.times]} for case in cases],
-            "targets": [{"target": "sqlgen --help", "value_ms": round(help_case.median * 1000, 1),
-                         "limit_ms": HELP_TARGET_S * 1000, "pass": ok}],
-        }
-        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {args.json}")
-    if args.check and not ok:
-        sys.exit(1)
+    finish(args, {
+        "python": sys.version.split()[0], "source": source, "repeat": args.repeat,
+        "commands": [{"label": case.label, "median_ms": round(case.median * 1000, 2),
+                      "min_ms": round(min(case.times) * 1000, 2),
+                      "runs_ms": [round(t * 1000, 2) for t in case.times]} for case in cases],
+        "targets": [{"target": "sqlgen --help", "value_ms": round(help_case.median * 1000, 1),
+                     "limit_ms": HELP_TARGET_S * 1000, "pass": ok}],
+    }, ok)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ go through the rebuild procedure, which keeps rows and foreign keys.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 
@@ -36,6 +37,17 @@ def create_all(metadata: sa.MetaData, path) -> None:
 
 def sqlite_config(path, models, directory):
     return make_config(sqlite_url(path), models, directory)
+
+
+def models_config(tmp_path, db, tables: str):
+    """The config of a models module in tmp_path whose MetaData holds `tables`
+    (sa.Table(...) lines, `metadata` and `sa` in scope)."""
+    module = f"models_{next(_MODULE_NUMBERS)}"  # a new name each time: imported modules stay cached
+    (tmp_path / f"{module}.py").write_text("import sqlalchemy as sa\nmetadata = sa.MetaData()\n" + tables + "\n")
+    return make_config(sqlite_url(db), f"{module}:metadata", tmp_path / "m", root=tmp_path)
+
+
+_MODULE_NUMBERS = itertools.count(1)
 
 
 def query(path, sql: str) -> list[tuple]:
@@ -472,11 +484,10 @@ def test_comments_inside_a_hand_written_create_table_are_not_read_as_sql(tmp_pat
               "  b VARCHAR(10) CONSTRAINT uq_b UNIQUE -- must be unique, constraint\n"
               "  /* a block, check (x) */, c INTEGER CHECK (c > 0) -- positive\n"
               ")")
-    (tmp_path / "adopted.py").write_text(
-        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+    config = models_config(
+        tmp_path, db,
         "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('b', sa.String(10)),\n"
         "         sa.Column('c', sa.Integer, sa.CheckConstraint('c > 0')), sa.UniqueConstraint('b', name='uq_b'))\n")
-    config = make_config(sqlite_url(db), "adopted:metadata", tmp_path / "m", root=tmp_path)
     out = Output()
     commands.generate(config, "adopt", dry_run=True, echo=out)
     assert out.lines == ["No changes detected"]
@@ -486,10 +497,9 @@ def test_a_hand_written_integer_primary_key_without_not_null_is_not_a_change(tmp
     """INTEGER PRIMARY KEY is the rowid: never NULL, whatever PRAGMA table_info says."""
     db = tmp_path / "app.db"
     query(db, "CREATE TABLE t (id integer primary key, name TEXT)")
-    (tmp_path / "rowid.py").write_text(
-        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+    config = models_config(
+        tmp_path, db,
         "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('name', sa.Text))\n")
-    config = make_config(sqlite_url(db), "rowid:metadata", tmp_path / "m", root=tmp_path)
     out = Output()
     commands.generate(config, "adopt", dry_run=True, echo=out)
     assert out.lines == ["No changes detected"]
@@ -498,11 +508,10 @@ def test_a_hand_written_integer_primary_key_without_not_null_is_not_a_change(tmp
 def test_a_model_table_named_like_a_rebuild_table_is_refused(tmp_path):
     db = tmp_path / "app.db"
     query(db, "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY)")
-    (tmp_path / "clash.py").write_text(
-        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+    config = models_config(
+        tmp_path, db,
         "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True))\n"
         "sa.Table('_sqlgen_new_t', metadata, sa.Column('id', sa.Integer, primary_key=True))\n")
-    config = make_config(sqlite_url(db), "clash:metadata", tmp_path / "m", root=tmp_path)
     with pytest.raises(SqlgenError, match="names starting with _sqlgen_new_ are where sqlgen rebuilds a table"):
         commands.generate(config, "clash", echo=Output())
 
@@ -511,10 +520,9 @@ def test_a_column_renamed_only_in_letter_case_keeps_its_data(tmp_path):
     db = tmp_path / "app.db"
     query(db, 'CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, "Name" VARCHAR(20))')
     query(db, "INSERT INTO t VALUES (1, 'kept')")
-    (tmp_path / "cased.py").write_text(
-        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+    config = models_config(
+        tmp_path, db,
         "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('name', sa.String(20)))\n")
-    config = make_config(sqlite_url(db), "cased:metadata", tmp_path / "m", root=tmp_path)
     out = Output()
     result = commands.generate(config, "lower case", echo=out)
     assert "~ column t.Name renamed to name" in out.lines
@@ -538,10 +546,9 @@ def test_a_rebuild_that_breaks_a_view_stops_and_leaves_nothing(tmp_path):
     query(db, "INSERT INTO t VALUES (1, 'x', 2)")
     query(db, "CREATE VIEW v AS SELECT id, b FROM t")
     before = sqlite_snapshot(db)
-    (tmp_path / "viewed.py").write_text(
-        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+    config = models_config(
+        tmp_path, db,
         "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('a', sa.String(20)))\n")
-    config = make_config(sqlite_url(db), "viewed:metadata", tmp_path / "m", root=tmp_path)
     result = commands.generate(config, "drop b", echo=Output())
     assert '-- the view v must still work: this fails if the change broke it\nSELECT * FROM "v" LIMIT 0;' \
         in result.up_text
@@ -575,10 +582,9 @@ def test_a_table_renamed_only_in_letter_case_keeps_its_rows(tmp_path):
     db = tmp_path / "app.db"
     query(db, 'CREATE TABLE "Item" (id INTEGER NOT NULL PRIMARY KEY, "Name" VARCHAR(20))')
     query(db, "INSERT INTO Item VALUES (1, 'kept')")
-    (tmp_path / "lowered.py").write_text(
-        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+    config = models_config(
+        tmp_path, db,
         "sa.Table('item', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('name', sa.String(20)))\n")
-    config = make_config(sqlite_url(db), "lowered:metadata", tmp_path / "m", root=tmp_path)
     out = Output()
     result = commands.generate(config, "lower case", echo=out)
     assert "DROP TABLE" not in result.up_text and "DROP COLUMN" not in result.up_text
