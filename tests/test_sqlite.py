@@ -42,7 +42,7 @@ def sqlite_config(path, models, directory):
 def models_config(tmp_path, db, tables: str):
     """The config of a models module in tmp_path whose MetaData holds `tables`
     (sa.Table(...) lines, `metadata` and `sa` in scope)."""
-    module = f"models_{next(_MODULE_NUMBERS)}"  # a new name each time: imported modules stay cached
+    module = f"sqlite_test_models_{next(_MODULE_NUMBERS)}"  # new each time: imports stay cached
     (tmp_path / f"{module}.py").write_text("import sqlalchemy as sa\nmetadata = sa.MetaData()\n" + tables + "\n")
     return make_config(sqlite_url(db), f"{module}:metadata", tmp_path / "m", root=tmp_path)
 
