@@ -17,6 +17,7 @@ from typing import Callable
 from . import dialects
 from .config import Config
 from .errors import SqlgenError
+from .safety import printable
 
 Echo = Callable[[str], None]
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -70,8 +71,8 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         plan = _plan(config, dialect, parse_renames(renames))
         if ask is not None:
             plan = _ask_about_renames(plan, ask)
-        result.notes = plan.notes
-        for note in plan.notes:
+        result.notes = [printable(note) for note in plan.notes]
+        for note in result.notes:
             echo(f"note: {note}")
         if not plan.operations:
             echo("No changes detected")
@@ -80,14 +81,15 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.up_blocks, up_findings = plan.blocks(plan.operations, plan.current)
         text.down_blocks, down_findings = plan.blocks(plan.inverse, plan.target)
         text.up_review, text.down_review = review_lines(up_findings), review_lines(down_findings)
-        result.summary = [line for op in plan.operations for line in op.summaries()]
+        result.summary = [printable(line) for op in plan.operations for line in op.summaries()]
 
     result.up_text, result.down_text = _with_tracking_blocks(text, config, name, dialect)
     if (config.verify if verify is None else verify) and not empty:
         # Only a header comment changes: statements and checksums stay as verified.
         text.verified = _verify(config, dialect, plan, existing, name, result.up_text, result.down_text)
         result.up_text, result.down_text = text.render(config.templates)
-        echo(f"Verified on a scratch database: {text.verified}")
+        echo(f"Verified on a scratch database: {printable(text.verified)}")
+    _check_layout(text, result.up_text, result.down_text, dialect)
     if dry_run:
         for line in result.summary:
             echo(line)
@@ -198,6 +200,15 @@ def _with_tracking_blocks(text, config: Config, name: str, dialect: str) -> tupl
     return text.render(config.templates)
 
 
+def _check_layout(text, up: str, down: str, dialect: str) -> None:
+    """After the templates: each file holds exactly the statements sqlgen wrote, in
+    order, tracking blocks where they belong, and no comment lets text out."""
+    from .migrations import check_layout
+
+    check_layout(up, text.up_file, dialect, [text.up_tracking[0], *text.up_blocks, text.up_tracking[1]])
+    check_layout(down, text.down_file, dialect, [text.down_tracking[0], *text.down_blocks, text.down_tracking[1]])
+
+
 @dataclass
 class _Plan:
     dialect: object  # the dialect's package
@@ -225,16 +236,22 @@ class _Plan:
         from .lint import lint_statements
         from .splitter import Statement
 
+        from .migrations import check_statement
+
         rendered = []
         for operation in operations:
             statements = self.dialect.render(operation, self.server)
-            rendered.append([statements] if isinstance(statements, str) else statements)
+            statements = [statements] if isinstance(statements, str) else statements
+            for statement in statements:
+                # Whatever a name, value or option holds, each statement runs as exactly itself.
+                check_statement(statement, self.dialect.NAME, operation.summaries()[:1])
+            rendered.append(statements)
         # Each statement carries its operation's number as its line, to put the findings back.
         findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
                                     for text in group], self.dialect.NAME, schema, self.server)
         blocks = list(self.dialect.PREAMBLE)
         for number, statements in enumerate(rendered):
-            lines = ["-- " + finding.describe() for finding in findings if finding.line == number]
+            lines = ["-- " + printable(finding.describe()) for finding in findings if finding.line == number]
             lines.append(";\n\n".join(statements) + ";")
             blocks.append("\n".join(lines))
         return blocks, findings
@@ -379,19 +396,21 @@ def check(config: Config, *, as_json: bool = False, echo: Echo = print) -> int:
 
     dialect = _dialect(config, guard=False)  # compares models and database only: no migrations folder
     plan = _plan(config, dialect)
-    changes = [{"change": line, "statement": type(op).__name__}
+    changes = [{"change": printable(line), "statement": type(op).__name__}
                for op in plan.operations for line in op.summaries()]
+    notes = [printable(note) for note in plan.notes]
     if as_json:
         echo(json.dumps({
             "in_sync": not plan.operations,
             "database": plan.server.label,
             "changes": changes,
-            "risks": [{"level": finding.level, "code": finding.code, "target": finding.target,
-                       "message": finding.message} for finding in plan.blocks(plan.operations, plan.current)[1]],
-            "notes": plan.notes,
+            "risks": [{"level": finding.level, "code": finding.code, "target": printable(finding.target),
+                       "message": printable(finding.message)}
+                      for finding in plan.blocks(plan.operations, plan.current)[1]],
+            "notes": notes,
         }, indent=2))
     else:
-        for note in plan.notes:
+        for note in notes:
             echo(f"note: {note}")
         for change in changes:
             echo(change["change"])
@@ -434,23 +453,38 @@ def lint(config: Config, files: tuple[str, ...] = (), *, offline: bool = False, 
         return 0
     if schema is None:
         echo("note: without the database, narrowing and the server's algorithms are not judged")
-    blocking = warnings = allowed = 0
+    errors = blocking = warnings = allowed = 0
     for path in paths:
-        for finding in lint_file(path, name, schema, server):
+        for finding in lint_file(path, name, schema, server, _expected_tracking_of(path, name, config)):
             where = f"{_shown(path)}:{finding.line}"
             if finding.acknowledged:
                 allowed += 1
-                echo(f"{where}: allowed {finding.code} {finding.target}")
+                echo(f"{where}: allowed {finding.code} {printable(finding.target)}")
                 continue
-            echo(f"{where}: {finding.describe()}")
-            if finding.blocking:
+            echo(f"{where}: {printable(finding.describe())}")
+            if finding.level == "error":
+                errors += 1
+            elif finding.blocking:
                 blocking += 1
             else:
                 warnings += 1
-    echo(f"{len(paths)} file(s): {blocking} destructive finding(s) not allowed, {warnings} warning(s), "
-         f"{allowed} allowed" + ("; accept one with a line `-- sqlgen: allow CODE TARGET` in the file"
-                                 if blocking else ""))
-    return 1 if blocking else 0
+    fix = "; errors cannot be allowed: fix the file" if errors else ""
+    accept = "; accept one with a line `-- sqlgen: allow CODE TARGET` in the file" if blocking else ""
+    echo(f"{len(paths)} file(s): " + (f"{errors} error(s), " if errors else "") +
+         f"{blocking} destructive finding(s) not allowed, {warnings} warning(s), {allowed} allowed{accept}{fix}")
+    return 1 if blocking or errors else 0
+
+
+def _expected_tracking_of(path: Path, dialect: str, config: Config):
+    """What the tracking blocks of a migration file must hold; None for a file not named as a migration."""
+    from .migrations import FILE_NAME, Migration
+
+    match = FILE_NAME.fullmatch(path.name)
+    if not match:
+        return None
+    migration = Migration(int(match["version"]), match["slug"], path.with_name(path.name.replace(".down.", ".up.")),
+                          None)
+    return _expected_tracking(dialect, config.version_table, migration, match["direction"])
 
 
 # --- init ----------------------------------------------------------------------------
@@ -516,13 +550,13 @@ def _session(config: Config, echo: Echo, create: bool = False):
 
     name = _dialect(config)
     dialect = dialects.module(name)
-    found = migrations.scan(config.directory)
     url = config.require_url()
     if name == "sqlite" and not create:
         path = parse_url(url).database
         if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
             raise SqlgenError(f"the SQLite database {path} does not exist; sqlgen upgrade creates it "
                               "(or fix the url setting)")
+    found = migrations.scan(_existing_folder(config))
     with database(url) as db:
         connection = db.connect()
         try:
@@ -543,6 +577,14 @@ def _session(config: Config, echo: Echo, create: bool = False):
             close_quietly(connection)
 
 
+def _existing_folder(config: Config) -> Path:
+    """The migrations folder, which must exist: a mistyped --dir must not read as "nothing to do"."""
+    if not config.directory.exists():
+        raise SqlgenError(f"the migrations folder {_shown(config.directory)} does not exist; check --dir or the "
+                          "directory setting (sqlgen generate creates it)")
+    return config.directory
+
+
 def _is_database_error(exc) -> bool:
     import sqlite3
 
@@ -557,16 +599,38 @@ def _entries(runner, found, with_down: bool = False, known=None):
     from . import history, migrations
 
     dialect = runner.dialect
+
+    def read(migration, direction: str):
+        path = migration.up if direction == "up" else migration.down
+        return migrations.facts(path, dialect, _expected_tracking(dialect, runner.table, migration, direction))
+
     if known is not None:
         facts = {entry.version: entry.facts for entry in known if entry.migration is not None}
     else:
-        facts = {m.version: migrations.facts(m.up, dialect) for m in found}
+        facts = {m.version: read(m, "up") for m in found}
     rows = runner.rows()
     down_facts = {}
     if with_down:
         applied = {row.version for row in rows}
-        down_facts = {m.version: migrations.facts(m.down, dialect) for m in found if m.version in applied}
+        down_facts = {m.version: read(m, "down") for m in found if m.version in applied}
     return history.assess(found, facts, rows, down_facts)
+
+
+def _expected_tracking(dialect: str, table: str, migration, direction: str) -> tuple[str, str]:
+    """The tracking blocks sqlgen writes for a file, its checksum and count left open."""
+    from .migrations import CHECKSUM_PLACEHOLDER, TOTAL_PLACEHOLDER
+
+    return dialects.module(dialect).tracking.file_blocks(direction, table, migration.version, migration.name,
+                                                          CHECKSUM_PLACEHOLDER, TOTAL_PLACEHOLDER)
+
+
+def _refuse_unsafe(files, what: str = "nothing was run") -> None:
+    """Refuse, before anything runs, files that hold what sqlgen cannot run as the client would."""
+    for path, facts in files:
+        if facts is not None and facts.problems:
+            more = len(facts.problems) - 1
+            rest = f" (and {more} more: sqlgen lint {_shown(path)} lists them)" if more else ""
+            raise SqlgenError(f"{_shown(path)}, {facts.problems[0]}{rest}; {what}")
 
 
 def upgrade(config: Config, target: str = "head", *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
@@ -581,6 +645,7 @@ def upgrade(config: Config, target: str = "head", *, lock_timeout: float = DEFAU
             if not steps:
                 echo(f"Nothing to apply: {_at(history.current(entries))}")
                 return
+            _refuse_unsafe((step.entry.migration.up, step.entry.facts) for step in steps)
             for step in steps:
                 runner.upgrade(step)
             echo(f"Database is now {_at(history.current(_entries(runner, found, known=entries)))}")
@@ -600,6 +665,7 @@ def downgrade(config: Config, target: str, *, lock_timeout: float = DEFAULT_LOCK
             if not steps:
                 echo(f"Nothing to revert: {_at(history.current(entries))}")
                 return
+            _refuse_unsafe((step.entry.migration.down, step.entry.down_facts) for step in steps)
             for step in steps:
                 runner.downgrade(step, step.entry.down_facts)
             echo(f"Database is now {_at(history.current(_entries(runner, found, known=entries)))}")
@@ -611,10 +677,10 @@ def current(config: Config, *, echo: Echo = print) -> None:
     with _session(config, echo) as (runner, found):
         entries = _entries(runner, found)
     top = history.current(entries)
-    echo(f"{top.version} {top.name}" if top else "0 (no migration applied)")
+    echo(f"{top.version} {printable(top.name)}" if top else "0 (no migration applied)")
     for entry in entries:
         if entry.row is not None and entry.row.state != "applied":
-            echo(f"note: {entry.name} {entry.describe()}; see sqlgen status")
+            echo(f"note: {printable(entry.name)} {entry.describe()}; see sqlgen status")
 
 
 def history_(config: Config, *, echo: Echo = print) -> None:
@@ -627,7 +693,7 @@ def history_(config: Config, *, echo: Echo = print) -> None:
     for entry in entries:
         row = entry.row
         took = "" if row is None or row.execution_ms is None else f"{row.execution_ms / 1000:.2f} s"
-        started = "" if row is None else f"{row.started_at:%Y-%m-%d %H:%M:%S}"
+        started = "" if row is None else _when(row.started_at)
         by = "" if row is None else row.applied_by
         rows.append((f"{entry.version:04d}", entry.name, entry.describe(), started, took, by))
     for line in _table(rows):
@@ -639,8 +705,8 @@ def status(config: Config, *, echo: Echo = print) -> int:
     from . import history
 
     with _session(config, echo) as (runner, found):
-        entries = _entries(runner, found)
-        database = f"{runner.database} ({runner.server.label})"
+        entries = _entries(runner, found, with_down=True)
+        database = f"{printable(runner.database)} ({printable(runner.server.label)})"
         holder = runner.lock_holder()
     top = history.current(entries)
     echo(f"database:  {database}")
@@ -652,14 +718,29 @@ def status(config: Config, *, echo: Echo = print) -> int:
     problems = [e for e in history.attention(entries) if e.state != "pending"]
     for entry in problems:
         detail = f": {entry.row.error}" if entry.row and entry.row.error and entry.state != "changed" else ""
-        echo(f"attention: {entry.name} {entry.describe()}{detail}")
+        echo(f"attention: {printable(entry.name)} {entry.describe()}{printable(detail)}")
     stale = [entry for entry in entries if entry.stale_tracking]
     for entry in stale:
         echo(f"attention: {entry.name}.up.sql was edited after it was generated; run sqlgen rehash "
              f"{entry.version} before running it by hand, so it records what it holds")
-    if not pending and not problems and not stale:
+    unsafe = _unsafe_files(entries)
+    for path, problem in unsafe:
+        echo(f"attention: {_shown(path)}, {problem}")
+    if not pending and not problems and not stale and not unsafe:
         echo("status:    up to date")
-    return 1 if pending or problems or stale else 0
+    return 1 if pending or problems or stale or unsafe else 0
+
+
+def _unsafe_files(entries) -> list[tuple[Path, object]]:
+    """(file, first problem) of each file read that sqlgen would refuse to run."""
+    found = []
+    for entry in entries:
+        if entry.migration is None:
+            continue
+        for path, facts in ((entry.migration.up, entry.facts), (entry.migration.down, entry.down_facts)):
+            if facts is not None and facts.problems:
+                found.append((path, facts.problems[0]))
+    return found
 
 
 def stamp(config: Config, version: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, echo: Echo = print) -> None:
@@ -675,6 +756,10 @@ def stamp(config: Config, version: str, *, lock_timeout: float = DEFAULT_LOCK_TI
 
 
 def verify(config: Config, *, echo: Echo = print) -> int:
+    from dataclasses import replace as with_facts
+
+    from . import migrations
+
     with _session(config, echo) as (runner, found):
         entries = _entries(runner, found)
     bad = 0
@@ -683,8 +768,15 @@ def verify(config: Config, *, echo: Echo = print) -> int:
             echo(f"changed since applied: {_shown(entry.migration.up)}")
             bad += 1
         elif entry.migration is None:
-            echo(f"missing on disk: version {entry.version} ({entry.row.name}) is recorded in the database")
+            echo(f"missing on disk: version {entry.version} ({printable(entry.row.name)}) is recorded in the database")
             bad += 1
+    # Every file, down files included, must hold only what sqlgen can run as the client does.
+    read = [with_facts(entry, down_facts=migrations.facts(
+        entry.migration.down, runner.dialect, _expected_tracking(runner.dialect, runner.table, entry.migration,
+                                                                 "down"))) for entry in entries if entry.migration]
+    for path, problem in _unsafe_files(read):
+        echo(f"unsafe to run: {_shown(path)}, {problem}")
+        bad += 1
     checked = sum(1 for entry in entries if entry.applied)
     if bad:
         echo(f"{bad} problem(s) among {checked} applied migration(s)")
@@ -697,7 +789,7 @@ def rehash(config: Config, versions: tuple[str, ...] = (), *, echo: Echo = print
     """Rewrite the tracking blocks of edited files so they record what the files now hold."""
     from . import migrations
 
-    found = migrations.scan(config.directory)
+    found = migrations.scan(_existing_folder(config))
     dialect = _dialect(config)
     wanted = {_version_number(v, found) for v in versions} if versions else {m.version for m in found}
     for migration in found:
@@ -705,6 +797,12 @@ def rehash(config: Config, versions: tuple[str, ...] = (), *, echo: Echo = print
             continue
         for direction, path in (("up", migration.up), ("down", migration.down)):
             text = migrations.read_migration(path)
+            facts = migrations.facts(path, dialect, _expected_tracking(dialect, config.version_table, migration,
+                                                                       direction))
+            if not facts.rehashable:
+                # Rewriting the blocks would drop a statement someone put there: a person decides.
+                problem = next(p for p in facts.problems if p.kind == "tracking-block")
+                raise SqlgenError(f"{_shown(path)}, {problem}; nothing was rewritten")
             fresh = _fresh_text(text, config, migration, direction, dialect)
             if fresh != text:
                 path.write_text(fresh, encoding="utf-8")
@@ -715,7 +813,7 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     """Print the script a DBA runs by hand to move between two versions."""
     from . import history, migrations
 
-    found = migrations.scan(config.directory)
+    found = migrations.scan(_existing_folder(config))
     dialect = _dialect(config)
     start_text, _, end_text = (span or "").rpartition(":")
     end = _version_number(end_text or "head", found)
@@ -738,16 +836,20 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     chosen = [m for m in found if (start < m.version <= end if up else end < m.version <= start)]
     if not up:
         chosen.reverse()
+    direction = "up" if up else "down"
+    files = [(migration, migration.up if up else migration.down) for migration in chosen]
+    _refuse_unsafe(((path, migrations.facts(path, dialect, _expected_tracking(
+        dialect, config.version_table, migration, direction))) for migration, path in files),
+        "nothing was printed: fix the file, or run sqlgen rehash where that says so")
     echo(f"-- sqlgen: {'upgrade' if up else 'downgrade'} from version {start} to {end}")
     if dialect == "sqlite":
         echo("-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < this_file.sql")
     else:
         echo("-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql")
-    for migration in chosen:
-        path = migration.up if up else migration.down
+    for migration, path in files:
         echo("")
         echo(f"-- ==> {path.name} <==")
-        text = _fresh_text(migrations.read_migration(path), config, migration, "up" if up else "down", dialect)
+        text = _fresh_text(migrations.read_migration(path), config, migration, direction, dialect)
         echo(text.rstrip("\n"))
 
 
@@ -787,7 +889,13 @@ def _at(entry) -> str:
     return f"at version {entry.version} ({entry.name})" if entry else "at version 0 (no migration applied)"
 
 
+def _when(moment) -> str:
+    """A tracking row's time; a zero date (which the server may hold) reads as such."""
+    return f"{moment:%Y-%m-%d %H:%M:%S}" if isinstance(moment, datetime) else printable(moment or "unknown")
+
+
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    rows = [tuple(printable(cell) for cell in row) for row in rows]  # tracking rows may hold any text
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
 

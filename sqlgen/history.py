@@ -5,6 +5,7 @@ Pure functions over data: no connection here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,48 @@ class Row:
     execution_ms: int | None
     applied_by: str
     error: str | None
+
+
+STATES = ("running", "applied", "failed", "reverting", "revert_failed")
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def read_row(values, table: str) -> Row:
+    """A tracking row as the database holds it, checked: a row sqlgen never writes
+    (another tool's table, an edit by hand) is named, never guessed at."""
+    values = tuple(values)
+    if len(values) != 13:
+        raise _foreign(table, f"rows of {len(values)} columns where sqlgen writes 13")
+    row = Row(*values)
+    version = row.version
+    problem = None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problem = f"a version {version!r}, which is not a number from 1 up"
+    elif not isinstance(row.name, str) or not isinstance(row.applied_by, str):
+        problem = "no name or no user"
+    elif row.state not in STATES:
+        problem = f"the state {row.state!r}, which sqlgen never writes (it writes {', '.join(STATES)})"
+    elif not isinstance(row.checksum, str) or not _HEX.fullmatch(row.checksum):
+        problem = f"the checksum {row.checksum!r}, which is not a sha256 in hex"
+    elif not all(isinstance(n, int) and n >= 0 for n in (row.statements_applied, row.statements_total)):
+        problem = f"statement counts {row.statements_applied!r} of {row.statements_total!r}"
+    elif not isinstance(row.started_at, datetime) or not isinstance(row.applied_at, (datetime, type(None))):
+        problem = f"the times {row.started_at!r} and {row.applied_at!r}, which are not both dates (a zero date?)"
+    elif row.execution_ms is not None and not isinstance(row.execution_ms, int):
+        problem = f"the duration {row.execution_ms!r}"
+    if problem:
+        shown = f"version {version}" if isinstance(version, int) else "a row"
+        raise _foreign(table, f"{shown} with {problem}", f" WHERE `version` = {version}"
+                       if isinstance(version, int) else "")
+    return row
+
+
+def _foreign(table: str, what: str, where: str = "") -> SqlgenError:
+    from .safety import printable
+
+    return SqlgenError(f"the tracking table {printable(table)!r} holds {printable(what)}: sqlgen did not write "
+                       f"it. Fix or delete that row by hand (SELECT * FROM {printable(table)}{where}), or if the "
+                       "table belongs to another tool, set version_table to another name")
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,14 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+ERROR = "error"  # the file must not run at all: never acknowledged
 DESTRUCTIVE = "destructive"
 WARNING = "warning"
 
 # code -> (level, what it means), in the order the README lists them.
 CODES = {
+    "client-command": (ERROR, "a client command sqlgen cannot run as the mysql client or sqlite3 shell does"),
+    "tracking-block": (ERROR, "a tracking block that holds other statements than sqlgen writes"),
     "drop-table": (DESTRUCTIVE, "drops a table and every row in it"),
     "drop-column": (DESTRUCTIVE, "drops a column and its data"),
     "drop-generated": (DESTRUCTIVE, "drops a stored generated column (its values are recomputed only if it is added back)"),
@@ -45,7 +48,7 @@ CODES = {
     "blocks-writes": (WARNING, "writes to the table wait until the statement ends (LOCK=SHARED)"),
     "delete-all": (WARNING, "DELETE or UPDATE without WHERE touches every row"),
 }
-_ALLOW = re.compile(r"^[ \t]*--[ \t]*sqlgen:[ \t]*allow[ \t]+([a-z-]+)(?:[ \t]+([^\s;]+))?", re.I | re.M)
+_ALLOW = re.compile(r"[ \t]*--[ \t]*sqlgen:[ \t]*allow[ \t]+([a-z-]+)(?:[ \t]+([^\s;]+))?", re.I)
 
 
 @dataclass(frozen=True)
@@ -62,20 +65,28 @@ class Finding:
 
     @property
     def blocking(self) -> bool:
-        return self.level == DESTRUCTIVE and not self.acknowledged
+        return self.level == ERROR or (self.level == DESTRUCTIVE and not self.acknowledged)
 
     def describe(self) -> str:
         """DESTRUCTIVE drop-column account.bio: drops column account.bio and its data"""
         return f"{self.level.upper()} {self.code} {self.target}: {self.message}"
 
 
-def acknowledgements(text: str) -> set[tuple[str, str | None]]:
-    """(code, target) pairs allowed by `-- sqlgen: allow CODE [TARGET]` comments."""
-    return {(match.group(1).lower(), match.group(2)) for match in _ALLOW.finditer(text)}
+def acknowledgements(directives) -> set[tuple[str, str | None]]:
+    """(code, target) pairs allowed by `-- sqlgen: allow CODE [TARGET]` comment lines;
+    `directives` are the file's line-start comments (FileFacts.directives), so the
+    same words inside a string literal acknowledge nothing."""
+    found = set()
+    for _, comment in directives:
+        match = _ALLOW.match(comment)
+        if match:
+            found.add((match.group(1).lower(), match.group(2)))
+    return found
 
 
 def acknowledge(findings: list[Finding], allowed: set[tuple[str, str | None]]) -> list[Finding]:
-    return [replace(f, acknowledged=(f.code, f.target) in allowed or (f.code, None) in allowed) for f in findings]
+    return [replace(f, acknowledged=f.level != ERROR and ((f.code, f.target) in allowed or (f.code, None) in allowed))
+            for f in findings]
 
 
 def lint_statements(statements, dialect: str, schema=None, server=None) -> list[Finding]:
@@ -87,15 +98,20 @@ def lint_statements(statements, dialect: str, schema=None, server=None) -> list[
     return analyse(list(statements), schema, server)
 
 
-def lint_file(path: Path, dialect: str, schema=None, server=None) -> list[Finding]:
-    from .migrations import body_statements, read_migration
+def lint_file(path: Path, dialect: str, schema=None, server=None,
+              expected_tracking: tuple[str, str] | None = None) -> list[Finding]:
+    """Findings for a file; what makes it unsafe to run at all (client commands sqlgen
+    cannot run, tracking blocks holding other statements) comes first, as errors."""
+    from .migrations import body_statements, facts
 
-    findings = lint_statements((statement for _, statement in body_statements(path, dialect)), dialect, schema,
-                               server)
-    return acknowledge(findings, acknowledgements(read_migration(path)))
+    read = facts(path, dialect, expected_tracking)
+    errors = [Finding(problem.kind, "file", problem.message, problem.line) for problem in read.problems]
+    statements = (statement for _, statement in body_statements(path, dialect, strict=False))
+    findings = lint_statements(statements, dialect, schema, server)
+    return errors + acknowledge(findings, acknowledgements(read.directives))
 
 
 def review_lines(findings: list[Finding]) -> list[str]:
     """The header's review notes: one line per finding, destructive ones first."""
-    ordered = sorted(findings, key=lambda finding: finding.level != DESTRUCTIVE)
+    ordered = sorted(findings, key=lambda finding: (finding.level != ERROR, finding.level != DESTRUCTIVE))
     return [finding.describe() + (" (allowed)" if finding.acknowledged else "") for finding in ordered]

@@ -114,6 +114,18 @@ _RECORDED_CHECKSUM = re.compile(r"'([0-9a-f]{64})'")
 
 
 @dataclass(frozen=True)
+class FileProblem:
+    """Something that makes a file unsafe to run; `kind` is its lint code."""
+
+    line: int
+    kind: str  # "client-command" or "tracking-block"
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
 class FileFacts:
     checksum: str  # sha256 of the statements, tracking blocks and comments excluded
     count: int  # statements, tracking blocks excluded
@@ -122,6 +134,13 @@ class FileFacts:
     recorded_checksum: str | None  # the checksum its tracking block records
     final_delimiter: str = ";"  # in force at the end of the file
     unterminated: bool = False  # the last statement has no delimiter
+    # What makes the file unsafe to run, one "line N: ..." each: client commands sqlgen
+    # cannot run, tracking blocks that hold other statements than sqlgen writes.
+    problems: tuple[FileProblem, ...] = ()
+    # Whether `sqlgen rehash` can repair the tracking blocks (nothing in them but sqlgen's own, edited).
+    rehashable: bool = True
+    # Line-start `--` comments naming `sqlgen:` (line, text): acknowledgements, markers.
+    directives: tuple[tuple[int, str], ...] = ()
 
 
 class Checksum:
@@ -144,27 +163,44 @@ def is_transactional(text: str) -> bool:
     return bool(match) and match.group(1).lower() in TRANSACTIONAL and not _TRANSACTION_CONTROL.match(text)
 
 
-def body_statements(path: Path, dialect: str = "mysql"):
-    """The statements a runner executes from `path`, numbered from 1."""
-    from .splitter import split
+def body_statements(path: Path, dialect: str = "mysql", strict: bool = True):
+    """The statements a runner executes from `path`, numbered from 1. A client command
+    sqlgen cannot run raises SqlgenError (with `strict=False` it is skipped: lint reports it)."""
+    from .splitter import Splitter
 
     number = 0
-    with open_migration(path) as handle:
-        for statement in split(handle, path.name, dialect):
-            if not statement.tracking:
-                number += 1
-                yield number, statement
-
-
-def facts(path: Path, dialect: str = "mysql") -> FileFacts:
-    """Read a migration file once, streaming, and summarise it."""
+    splitter = Splitter(path.name, dialect, strict=strict)
     try:
         with open_migration(path) as handle:
-            return facts_of_lines(handle, path.name, dialect)
+            for line_number, line in enumerate(handle, 1):
+                for statement in splitter.feed(line, line_number):
+                    if not statement.tracking:
+                        number += 1
+                        yield number, statement
+            for statement in splitter.close():
+                if not statement.tracking:
+                    number += 1
+                    yield number, statement
     except UnicodeDecodeError as exc:
-        raise SqlgenError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise _not_text(path, exc) from None
     except OSError as exc:
         raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def facts(path: Path, dialect: str = "mysql", expected_tracking: tuple[str, str] | None = None) -> FileFacts:
+    """Read a migration file once, streaming, and summarise it. `expected_tracking`
+    (see `tracking_pattern`) is what its tracking blocks must hold."""
+    try:
+        with open_migration(path) as handle:
+            return facts_of_lines(handle, path.name, dialect, expected_tracking)
+    except UnicodeDecodeError as exc:
+        raise _not_text(path, exc) from None
+    except OSError as exc:
+        raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _not_text(path: Path, exc: UnicodeDecodeError) -> SqlgenError:
+    return SqlgenError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); migration files are UTF-8 SQL")
 
 
 def open_migration(path: Path):
@@ -177,29 +213,34 @@ def read_migration(path: Path) -> str:
         with open_migration(path) as handle:
             return handle.read()
     except UnicodeDecodeError as exc:
-        raise SqlgenError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise _not_text(path, exc) from None
     except OSError as exc:
         raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def facts_of_lines(lines, name: str, dialect: str = "mysql") -> FileFacts:
+def facts_of_lines(lines, name: str, dialect: str = "mysql",
+                   expected_tracking: tuple[str, str] | None = None) -> FileFacts:
     from .splitter import Splitter
 
     checksum = Checksum()
     count = 0
     transactional = True
-    tracked = False
     recorded = None
-    splitter = Splitter(name, dialect)
+    splitter = Splitter(name, dialect, strict=False)
+    tracking: list = []  # the tracking statements
+    body_lines: list[int] = []  # first and last line of the body statements
 
     def take(statement) -> None:
-        nonlocal count, transactional, tracked, recorded
+        nonlocal count, transactional, recorded
         if statement.tracking:
-            tracked = True
+            tracking.append(statement)
             found = _RECORDED_CHECKSUM.search(statement.text)
             recorded = recorded or (found.group(1) if found else None)
             return
         count += 1
+        body_lines[1:] = [statement.line]
+        if len(body_lines) == 1:
+            body_lines.insert(0, statement.line)
         checksum.add(statement.text)
         transactional = transactional and is_transactional(statement.text)
 
@@ -210,8 +251,103 @@ def facts_of_lines(lines, name: str, dialect: str = "mysql") -> FileFacts:
     for statement in splitter.close():
         take(statement)
         unterminated = True
-    return FileFacts(checksum.hexdigest(), count, transactional and count > 0, tracked, recorded,
-                     splitter.delimiter, unterminated)
+    problems = [FileProblem(line, "client-command", message) for line, message in splitter.refused]
+    layout = _tracking_problems(splitter.markers, tracking, body_lines, expected_tracking, dialect)
+    return FileFacts(checksum.hexdigest(), count, transactional and count > 0, bool(tracking or splitter.markers),
+                     recorded, splitter.delimiter, unterminated, tuple(problems + layout.problems),
+                     layout.rehashable, tuple(splitter.directives))
+
+
+# --- Tracking blocks hold only what sqlgen writes ------------------------------------
+
+CHECKSUM_PLACEHOLDER = "sqlgen_checksum_placeholder"
+TOTAL_PLACEHOLDER = "sqlgen_total_placeholder"
+
+
+@dataclass
+class _Layout:
+    problems: list[FileProblem]
+    rehashable: bool = True
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(FileProblem(line, "tracking-block", message))
+
+
+def _tracking_problems(markers, tracking, body_lines, expected, dialect: str) -> _Layout:
+    """Where the tracking blocks stand and what they hold, against what sqlgen writes:
+    one block before every statement of the file, one after, each exactly sqlgen's."""
+    layout = _Layout([])
+    if not markers and not tracking:
+        return layout  # a hand-written file: the runner records it all the same
+    for line, kind, inside in markers:
+        if inside:
+            layout.add(line, "a sqlgen:tracking marker inside a statement; move it between statements, "
+                             "or run sqlgen rehash")
+    begins = [line for line, kind, _ in markers if kind == "begin"]
+    ends = [line for line, kind, _ in markers if kind == "end"]
+    if len(begins) != 2 or len(ends) != 2 or not begins[0] < ends[0] < begins[1] < ends[1]:
+        layout.add((begins or ends)[0], f"sqlgen writes two tracking blocks, one before the file's statements and "
+                                        f"one after; this file has {len(begins)}: run sqlgen rehash")
+        layout.rehashable = not tracking or _all_known(tracking, expected, dialect)
+        return layout
+    if body_lines and not ends[0] < body_lines[0] <= body_lines[-1] < begins[1]:
+        layout.add(begins[1] if body_lines[-1] > begins[1] else begins[0],
+                   "a statement of the file stands before its first tracking block or after its last; the "
+                   "tracking blocks must come first and last: run sqlgen rehash")
+    if expected is None:
+        return layout
+    blocks = ([s for s in tracking if s.line < begins[1]], [s for s in tracking if s.line > begins[1]])
+    for found, wanted in zip(blocks, _expected_statements(expected, dialect)):
+        for statement, pattern in zip(found, wanted):
+            if not pattern.fullmatch(_key(statement.text)):
+                layout.add(statement.line, "this statement in a tracking block is not the one sqlgen writes for "
+                                           "this file, so by hand the file would record something else than sqlgen "
+                                           "upgrade does: run sqlgen rehash")
+                break
+        extra = found[len(wanted):]
+        if extra:
+            layout.rehashable = False
+            layout.add(extra[0].line, f"a statement sqlgen did not write stands inside a tracking block "
+                                      f"({_shown(extra[0].text)}): by hand the client runs it, sqlgen upgrade "
+                                      "skips it; move it out of the block (or delete it), then run sqlgen rehash")
+        elif len(found) < len(wanted):
+            layout.add(found[-1].line if found else begins[0], "a tracking block lacks statements sqlgen writes: "
+                                                               "run sqlgen rehash")
+    return layout
+
+
+def _all_known(tracking, expected, dialect: str) -> bool:
+    """Every tracking statement is one of sqlgen's own (perhaps edited): rehash may replace them."""
+    if expected is None:
+        return False
+    patterns = [pattern for block in _expected_statements(expected, dialect) for pattern in block]
+    return len(tracking) <= len(patterns)
+
+
+def _expected_statements(expected: tuple[str, str], dialect: str) -> tuple[list, list]:
+    from .splitter import split_text
+
+    return tuple([_pattern(statement.text) for statement in split_text(block, "<tracking>", dialect)]
+                 for block in expected)
+
+
+def _pattern(text: str) -> re.Pattern:
+    escaped = re.escape(_key(text))
+    escaped = escaped.replace(re.escape(CHECKSUM_PLACEHOLDER), "[0-9a-f]{64}")
+    return re.compile(escaped.replace(re.escape(TOTAL_PLACEHOLDER), "[0-9]+"))
+
+
+def _key(text: str) -> str:
+    from .splitter import checksum_key
+
+    return checksum_key(text)
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    from .safety import printable
+
+    text = printable(" ".join(text.split()))
+    return "`" + (text if len(text) <= limit else text[: limit - 3] + "...") + "`"
 
 
 def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql") -> str:
@@ -221,18 +357,10 @@ def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql")
     ends an unterminated last statement, and `DELIMITER ;` if another one is
     in force.
     """
-    from .splitter import TRACKING_BEGIN, TRACKING_END
-
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    spans, start = [], None
-    for i, line in enumerate(lines):
-        if line.startswith(TRACKING_BEGIN) and start is None:
-            start = i
-        elif line.startswith(TRACKING_END) and start is not None:
-            spans.append((start, i))
-            start = None
+    spans = _tracking_spans(lines, dialect)
     if len(spans) == 2 and not _has_statements(lines[:spans[0][0]], dialect) and \
             not _has_statements(lines[spans[1][1] + 1:], dialect):
         (a, b), (c, d) = spans
@@ -259,6 +387,25 @@ def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql")
     return "\n\n".join(parts) + "\n"
 
 
+def _tracking_spans(lines: list[str], dialect: str) -> list[tuple[int, int]]:
+    """(begin, end) line indexes of the tracking blocks: real comment lines only, never
+    a marker's words inside a string literal."""
+    from .splitter import Splitter
+
+    splitter = Splitter("<file>", dialect, strict=False)
+    for number, line in enumerate(lines, 1):
+        for _ in splitter.feed(line + "\n", number):
+            pass
+    spans, start = [], None
+    for line, kind, _ in splitter.markers:
+        if kind == "begin" and start is None:
+            start = line - 1
+        elif kind == "end" and start is not None:
+            spans.append((start, line - 1))
+            start = None
+    return spans
+
+
 def _has_statements(lines: list[str], dialect: str) -> bool:
     return facts_of_lines((line + "\n" for line in lines), "<file>", dialect).count > 0
 
@@ -269,3 +416,67 @@ def _closing_needs(lines: list[str], dialect: str) -> list[str]:
     if found.final_delimiter != ";":
         needs.append("DELIMITER ;")
     return needs
+
+
+# --- What sqlgen writes is what runs ----------------------------------------------
+
+def check_statement(statement: str, dialect: str, what: list[str]) -> None:
+    """A rendered statement must split into exactly itself: nothing in a name, a value
+    or an option may end it early, comment part of it out, or reach the client."""
+    from .safety import printable
+    from .splitter import Splitter, lines_of
+
+    splitter = Splitter("<statement>", dialect, strict=False)
+    found = []
+    for number, line in enumerate(lines_of(statement + ";\n"), 1):
+        found += [s.text for s in splitter.feed(line, number)]
+    try:
+        found += [s.text for s in splitter.close()]
+    except SqlgenError as exc:
+        found.append(str(exc))
+    expected = "\n".join(line for line in statement.split("\n") if not line.startswith("-- ")).strip()
+    if found != [expected] or splitter.refused:
+        shown = printable(what[0]) if what else "a statement"
+        raise SqlgenError(f"cannot write the statement for {shown}: it would not run as one statement as written "
+                          f"({_shown(statement)}); a name, value or option in the models holds SQL text. "
+                          "Nothing was written")
+
+
+def check_layout(text: str, file_name: str, dialect: str, parts: list[str]) -> None:
+    """`text`, laid out by a template, holds exactly the statements of `parts` in
+    order (tracking blocks included), no client command and no acknowledgement."""
+    from .lint import acknowledgements
+    from .splitter import Splitter, lines_of
+
+    def statements(source: str, name: str):
+        splitter = Splitter(name, dialect, strict=False)
+        found = []
+        for number, line in enumerate(lines_of(source), 1):
+            found += splitter.feed(line, number)
+        try:
+            found += splitter.close()
+        except SqlgenError as exc:
+            raise _escaped(file_name, str(exc)) from None
+        return found, splitter
+
+    expected = [(s.text, s.tracking) for part in parts if part for s in statements(part, "<part>")[0]]
+    found, splitter = statements(text, file_name)
+    for position, statement in enumerate(found):
+        if position >= len(expected) or (statement.text, statement.tracking) != expected[position]:
+            raise _escaped(file_name, f"line {statement.line} holds {_shown(statement.text)}, which sqlgen did not "
+                                      "write there")
+    if len(found) < len(expected):
+        raise _escaped(file_name, f"the statement {_shown(expected[len(found)][0])} sqlgen wrote is not in it")
+    if splitter.refused:
+        line, message = splitter.refused[0]
+        raise _escaped(file_name, f"line {line}: {message}")
+    if acknowledgements(splitter.directives):
+        line = next(line for line, comment in splitter.directives if acknowledgements([(line, comment)]))
+        raise _escaped(file_name, f"line {line} reads as a lint acknowledgement (`-- sqlgen: allow ...`), which "
+                                  "sqlgen never writes; reword the message (-m)")
+
+
+def _escaped(file_name: str, what: str) -> SqlgenError:
+    return SqlgenError(f"{file_name} as laid out by the template does not say what runs: {what}. A template or a "
+                       "value (the message, a name) lets text out of a comment; fix the template or the message. "
+                       "Nothing was written")

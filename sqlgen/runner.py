@@ -29,7 +29,7 @@ from contextlib import closing, contextmanager
 from typing import Callable, Iterator
 
 from .errors import SqlgenError
-from .history import Entry, Row, Step
+from .history import Entry, Row, Step, read_row
 from .migrations import Checksum, FileFacts, body_statements, is_transactional
 from .mysql import tracking
 
@@ -71,9 +71,18 @@ class Runner:
         return bool(self._query(tracking.table_exists(), (self.table,))[0][0])
 
     def rows(self) -> list[Row]:
+        import pymysql
+
         if not self.table_exists():
             return []
-        return [Row(*row) for row in self._query(tracking.select_rows(self.table))]
+        try:
+            found = self._query(tracking.select_rows(self.table))
+        except pymysql.err.OperationalError as exc:
+            if exc.args[0] != 1054:  # unknown column: a table sqlgen did not make
+                raise
+            raise SqlgenError(f"the tracking table {self.table!r} has the wrong shape ({exc.args[1]}): sqlgen did not "
+                              "make it. Rename it, or set version_table to another name") from None
+        return [read_row(row, self.table) for row in found]
 
     def ensure_table(self) -> None:
         _send(self.control, tracking.create_table(self.table))

@@ -2,6 +2,13 @@
 
 - `DELIMITER xx` (or `\\d xx`) lines change the statement terminator (triggers,
   procedures); `\\g` and `\\G` end a statement too, `\\c` discards it.
+- Every other client command is recognised where the client recognises it: a
+  named command alone on a line that starts a statement (`use db`, `system ...`,
+  `quit`), a statement whose first word is a command name (`system ...;`), and
+  a backslash command anywhere outside quotes (`\\!`, `\\q`, `\\.`). Those
+  that only change the client's display are no-ops; `use db` is run as `USE db`;
+  any other is refused (a file holding one must not run, by sqlgen or by hand).
+  The sqlite3 shell's dot-commands are refused the same way.
 - `-- ` and `#` comments run to the end of the line, and a line starting with
   `--` between statements is a comment even without the space. `/* */`
   comments may span lines; the client drops them, leaving a space where one
@@ -28,13 +35,47 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .errors import SqlgenError
+from .safety import printable
 
 TRACKING_BEGIN = "-- sqlgen:tracking begin"
 TRACKING_END = "-- sqlgen:tracking end"
 
 _DELIMITER_COMMAND = re.compile(r"[ \t]*(?:delimiter|\\d)[ \t]+(\S+)", re.I)
-_CLIENT_COMMANDS = re.compile(r"[ \t]*(source|\\\.)[ \t]", re.I)
 _SQL_MODE = re.compile(r"set\b.*\bsql_mode\b", re.I | re.S)
+
+# The mysql and mariadb clients' named commands (MariaDB 10.x and MySQL 8 together),
+# and whether each takes an argument: a named command with arguments is one only
+# if it takes them.
+CLIENT_COMMANDS = {
+    "?": True, "charset": True, "clear": False, "connect": True, "delimiter": True, "edit": False, "ego": False,
+    "exit": False, "go": False, "help": True, "nopager": False, "notee": False, "nowarning": False,
+    "pager": True, "print": False, "prompt": True, "quit": False, "rehash": False, "sandbox": False,
+    "source": True, "status": False, "system": True, "tee": True, "use": True, "warnings": False,
+    "resetconnection": False, "query_attributes": True, "ssl_session_data_print": True,
+}
+# Commands that change only what the client shows: sqlgen can do what the client does, nothing.
+DISPLAY_COMMANDS = frozenset({"?", "clear", "ego", "go", "help", "nopager", "notee", "nowarning", "print",
+                              "prompt", "rehash", "status", "warnings"})
+# Why the others cannot run the same way under sqlgen.
+_REFUSED_WHY = {
+    "system": "it runs a shell command", "quit": "it stops the client, so by hand the rest of the file never runs",
+    "exit": "it stops the client, so by hand the rest of the file never runs",
+    "source": "it reads another file; put that file's statements here instead",
+    "connect": "it reconnects, which drops the session's state", "tee": "it writes the client's output to a file",
+    "pager": "it sends the client's output to a program", "charset": "it changes how the client reads the file",
+    "edit": "it opens an editor", "sandbox": "it changes what the client allows",
+    "resetconnection": "it resets the session", "delimiter": "it needs a delimiter after it",
+    "use": "sqlgen takes USE with one plain or backquoted database name only",
+}
+_BACKSLASH_COMMANDS = {
+    "?": "help", "C": "charset", "c": "clear", "r": "connect", "d": "delimiter", "e": "edit", "G": "ego",
+    "q": "quit", "g": "go", "h": "help", "n": "nopager", "t": "notee", "w": "nowarning", "P": "pager",
+    "p": "print", "R": "prompt", "#": "rehash", "-": "sandbox", ".": "source", "s": "status", "!": "system",
+    "T": "tee", "u": "use", "W": "warnings", "x": "resetconnection",
+}
+# `use db` as the client reads it, and as the server reads USE: one plain or backquoted name.
+_USE_ARGUMENT = re.compile(r"(?:`[^`]+`|[A-Za-z0-9_$]+)\s*")
+_COMMAND_WORD = re.compile(r"[^ \t]*")
 
 # Quoted strings, unrolled so that a long literal costs no regex stack per character.
 _QUOTED = {
@@ -59,14 +100,14 @@ def _special(delimiter: str, backslash: bool) -> re.Pattern:
     """What may start something other than plain text. A quoted string that
     closes on the same line is taken whole, in one step."""
     whole = "|".join(_QUOTED[backslash, quote] for quote in "'\"`")
-    return re.compile(whole + r"""|['"`#]|--(?=\s)|/\*|\\[gGc]|""" + re.escape(delimiter), re.S)
+    return re.compile(whole + r"""|['"`#]|--(?=\s)|/\*|\\.?|""" + re.escape(delimiter), re.S)
 
 
 @lru_cache(maxsize=64)
 def _plain_run(delimiter: str, backslash: bool) -> re.Pattern:
     """Code and whole quoted strings up to the next thing that is not plain text:
     one match in C takes a row of an INSERT, however many strings it holds."""
-    starts = {"-": ["-\\s"], "/": ["\\*"], "\\": ["[gGc]"]}  # what follows each special start
+    starts = {"-": ["-\\s"], "/": ["\\*"], "\\": [""]}  # what follows each special start ("" = always)
     first, rest = delimiter[0], delimiter[1:]
     if first in "'\"`#" or not rest:
         starts.setdefault(first, []).append("")  # never plain
@@ -118,10 +159,21 @@ def _key_code(code: str) -> str:
 
 
 class Splitter:
-    """Feed it lines; it yields statements as they complete."""
+    """Feed it lines; it yields statements as they complete.
 
-    def __init__(self, name: str, dialect: str = "mysql"):
+    A client command sqlgen cannot run as the client does raises SqlgenError, or
+    with `strict=False` is listed in `refused` (line, message) and skipped. Every
+    line-start `--` comment naming `sqlgen:` is listed in `directives`
+    (line, comment), and the tracking markers in `markers` (line, "begin"/"end",
+    whether a statement was in progress).
+    """
+
+    def __init__(self, name: str, dialect: str = "mysql", strict: bool = True):
         self.name = name
+        self.strict = strict
+        self.refused: list[tuple[int, str]] = []
+        self.directives: list[tuple[int, str]] = []
+        self.markers: list[tuple[int, str, bool]] = []
         self.sqlite = dialect == "sqlite"
         self.delimiter = ";"
         self.backslash = not self.sqlite
@@ -146,19 +198,12 @@ class Splitter:
         if number == 1:
             line = line.lstrip("\ufeff")
         pos, end = 0, len(line)
-        if not self.quote and not self.in_comment and not self.in_hint and not self.has_text and not self.sqlite:
-            command = _DELIMITER_COMMAND.match(line)
-            if command:
-                self._set_delimiter(command.group(1))
-                return
-            if _CLIENT_COMMANDS.match(line):
-                raise SqlgenError(
-                    f"{self.name}, line {number}: the client command {line.split()[0]!r} is not supported; "
-                    "inline that file instead"
-                )
-            stripped = line.lstrip()
-            if stripped.startswith(("--", "#")):
-                self._line_comment(stripped, number)
+        if not self.quote and not self.in_comment and not self.in_hint and not self.has_text:
+            # A line that starts a statement: where the client looks for its own commands.
+            taken = self._sqlite_line(line, number) if self.sqlite else self._client_line(line, number)
+            if taken is not None:
+                if taken is not True:
+                    yield taken
                 return
         while pos < end:
             if self.quote:
@@ -204,7 +249,7 @@ class Splitter:
                 self._text(token, number)
                 self.quote, self.quote_line = token, number
             elif token in ("--", "#"):
-                self._line_comment(line[match.start():], number)
+                self._line_comment(line[match.start():], number, not line[:match.start()].strip())
                 if self.has_text:
                     self.parts.append("\n")
                 return
@@ -216,14 +261,88 @@ class Splitter:
                     self._text(token, number)
                 else:
                     self.in_comment, self.comment_line = True, number
-            elif token == "\\c":
-                self.parts, self.has_text = [], False
+            elif token[0] == "\\" and not self.sqlite:
+                if token == "\\c":
+                    self.parts, self.has_text = [], False
+                elif token == "\\N":  # the client's NULL
+                    self._text(token, number)
+                elif token in ("\\g", "\\G"):  # sent as it is: never read as a named command
+                    statement = self._finish(by_delimiter=False)
+                    if statement:
+                        yield statement
+                else:
+                    self._backslash(token, number)
+                    if token[1:] in ("q", "."):
+                        return  # the client stops, or reads another file: the rest of the line is its argument
             elif self.sqlite and self._inside_trigger():
                 self._text(token, number)  # a ';' inside CREATE TRIGGER ... END
-            else:  # the delimiter, \g or \G
+            else:  # the delimiter
                 statement = self._finish()
                 if statement:
                     yield statement
+
+    def _client_line(self, line: str, number: int):
+        """A statement-starting line as the mysql client reads it: a DELIMITER command,
+        a comment line, or a named client command. Returns True when the line is
+        taken, a Statement for `use db`, None when it is SQL."""
+        command = _DELIMITER_COMMAND.match(line)
+        if command:
+            self._set_delimiter(command.group(1))
+            return True
+        stripped = line.lstrip()
+        body = stripped.rstrip("\n")
+        word = _COMMAND_WORD.match(body).group().lower()
+        takes = CLIENT_COMMANDS.get(word)
+        # The client's own rule: a line holding \g or the delimiter is read as SQL, and
+        # the delimiter decides at the end of the statement.
+        if takes is not None and "\\g" not in body and self.delimiter not in body:
+            argument = body[len(word):].strip()
+            if not argument or takes:
+                return self._named_command(word, argument, body, number)
+        if stripped.startswith(("--", "#")):
+            self._line_comment(stripped, number, True)
+            return True
+        return None
+
+    def _named_command(self, word: str, argument: str, body: str, number: int):
+        if word in DISPLAY_COMMANDS:
+            return True  # changes only what the client prints
+        if word == "use" and _USE_ARGUMENT.fullmatch(argument):
+            return Statement(body.strip(), number, self.tracking)
+        self._refuse(number, word, _REFUSED_WHY.get(word, "sqlgen cannot do what it does"))
+        return True
+
+    def _sqlite_line(self, line: str, number: int):
+        """A statement-starting line as the sqlite3 shell reads it: a dot-command, or a
+        `#` comment line (at the left margin only)."""
+        stripped = line.lstrip()
+        if stripped.startswith("."):
+            word = printable(stripped.split(None, 1)[0])
+            self._fail(number, f"the sqlite3 shell command '{word}' cannot be run by sqlgen as the shell runs it; "
+                               "remove it (migration files hold SQL only)")
+            return True
+        if line.startswith("#"):
+            return True
+        return None
+
+    def _backslash(self, token: str, number: int) -> None:
+        command = _BACKSLASH_COMMANDS.get(token[1:])
+        if command is None:
+            shown = printable(token) if token[1:].strip() else "\\"
+            self._fail(number, f"'{shown}' outside quotes is not SQL: the mysql client stops the file there "
+                               "(an unknown client command); write it inside a string literal")
+        else:
+            self._refuse(number, token, _REFUSED_WHY.get(command, f"it is the client's {command!r} command, "
+                                                                  "and sqlgen runs SQL only"))
+
+    def _refuse(self, number: int, word: str, why: str) -> None:
+        self._fail(number, f"the client command '{printable(word)}' cannot be run by sqlgen as the client runs it "
+                           f"({why}); remove it (migration files hold SQL only)")
+
+    def _fail(self, number: int, message: str) -> None:
+        if self.strict:
+            raise SqlgenError(f"{self.name}, line {number}: {message}")
+        self.refused.append((number, message))
 
     def _inside_trigger(self) -> bool:
         """Like sqlite3_complete(): a trigger's body ends at END, not at its first ';'."""
@@ -258,19 +377,32 @@ class Splitter:
             text = text.lstrip()
         self.parts.append(text)
 
-    def _line_comment(self, comment: str, number: int) -> None:
+    def _line_comment(self, comment: str, number: int, line_start: bool) -> None:
+        """A `--` or `#` comment; only one that starts its line can be a sqlgen directive."""
+        if not line_start or "sqlgen:" not in comment.lower():
+            return
+        self.directives.append((number, comment.rstrip("\n")))
         if comment.startswith(TRACKING_BEGIN):
+            self.markers.append((number, "begin", self.has_text))
             self.tracking, self.tracking_line = True, number
         elif comment.startswith(TRACKING_END):
+            self.markers.append((number, "end", self.has_text))
             self.tracking = False
 
-    def _finish(self) -> Statement | None:
+    def _finish(self, by_delimiter: bool = True) -> Statement | None:
         text = "".join(self.parts).strip()
         self.parts = []
         self.has_text = False
         self.need_space = False
         if not text:
             return None
+        if by_delimiter and not self.sqlite:
+            # At its delimiter the client reads a statement whose first word names a command as that command.
+            word = _COMMAND_WORD.match(text).group().lower()
+            if word in CLIENT_COMMANDS and not (word == "use" and _USE_ARGUMENT.fullmatch(text[3:].strip())):
+                self._refuse(self.start_line, word, _REFUSED_WHY.get(word, "the client reads this statement as "
+                                                                           "its own command"))
+                return None
         if not self.sqlite and _SQL_MODE.match(text):
             # The client follows the server: NO_BACKSLASH_ESCAPES changes how strings end.
             self.backslash = "NO_BACKSLASH_ESCAPES" not in text.upper()
@@ -282,7 +414,7 @@ class Splitter:
             raise SqlgenError(f"{self.name}, line {self.quote_line}: the {self.quote} quote opened here is never closed")
         if self.in_comment or self.in_hint:
             raise SqlgenError(f"{self.name}, line {self.comment_line}: the /* comment opened here is never closed")
-        statement = self._finish()
+        statement = self._finish(by_delimiter=False)  # at the end of input the client sends what is left as SQL
         if self.tracking:
             raise SqlgenError(
                 f"{self.name}, line {self.tracking_line}: '{TRACKING_BEGIN}' has no '{TRACKING_END}' line "
@@ -293,7 +425,8 @@ class Splitter:
 
 
 def split(lines: Iterable[str], name: str = "<sql>", dialect: str = "mysql") -> Iterator[Statement]:
-    """Statements of `lines` (strings ending in newlines, e.g. an open text file)."""
+    """Statements of `lines` (strings ending in newlines, e.g. an open text file);
+    a client command sqlgen cannot run raises SqlgenError."""
     splitter = Splitter(name, dialect)
     for number, line in enumerate(lines, 1):
         yield from splitter.feed(line, number)

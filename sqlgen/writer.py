@@ -7,11 +7,11 @@ its files without being able to break the SQL.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SqlgenError
+from .safety import printable
 
 TEMPLATE_NAMES = {"up": "up.sql.j2", "down": "down.sql.j2"}
 NOTICES = {
@@ -21,7 +21,6 @@ NOTICES = {
                "applied."),
 }
 NOT_VERIFIED = "no (sqlgen generate --verify proves the pair on a scratch database)"
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 
 
 def builtin_templates() -> Path:
@@ -32,11 +31,11 @@ def builtin_templates() -> Path:
 
 
 def comment_lines(text: str) -> list[str]:
-    """Lines safe inside `-- ` comments: no line break can end the comment."""
+    """The lines of a message, each safe inside a `-- ` comment: every kind of line
+    break starts a new line, and any other control character is shown escaped."""
     lines = []
     for line in text.splitlines():
-        line = _UNPRINTABLE.sub(" ", line.replace("\t", " ")).rstrip()
-        lines.append(line)
+        lines.append(printable(line.replace("\t", " ")).rstrip())
     while lines and not lines[-1]:
         lines.pop()
     return lines
@@ -65,15 +64,16 @@ class MigrationText:
     def render(self, templates: Path | None) -> tuple[str, str]:
         environment = _environment(templates)
         lines = comment_lines(self.message) or ["(no message)"]
+        # Every value the templates put in a comment is on one line, control characters escaped.
         common = dict(
             version=f"{self.version:04d}",
             title=lines[0],
             message_lines=lines[1:],
-            created=self.created,
-            models=self.models,
-            dialect=self.dialect,
-            server=self.server,
-            verified=self.verified,
+            created=printable(self.created),
+            models=printable(self.models),
+            dialect=printable(self.dialect),
+            server=printable(self.server),
+            verified=printable(self.verified),
             notice_lines=NOTICES.get(self.dialect, NOTICES["mysql"]),
         )
         up = _render(environment, "up", dict(common, blocks=self.up_blocks, reverse_file=self.down_file,
@@ -92,18 +92,20 @@ def _review(findings: list[str] | None) -> list[str]:
     if not findings:
         return ["Review notes: nothing risky found by sqlgen lint."]
     return ["Review notes (sqlgen lint; a line `-- sqlgen: allow CODE TARGET` accepts one):"] + \
-        ["  " + line for line in findings]
+        ["  " + printable(line) for line in findings]
 
 
 def _environment(templates: Path | None):
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     folders = [str(builtin_templates())]
     if templates is not None:
         if not templates.is_dir():
             raise SqlgenError(f"templates folder {templates} does not exist; fix the templates setting")
         folders.insert(0, str(templates))
-    return jinja2.Environment(
+    # Sandboxed: a template lays text out, it cannot reach Python.
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -118,9 +120,34 @@ def _render(environment, direction: str, context: dict) -> str:
 
     name = TEMPLATE_NAMES[direction]
     try:
-        text = environment.get_template(name).render(context)
-    except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or name
-        line = getattr(exc, "lineno", None)
-        raise SqlgenError(f"template {where}{f', line {line}' if line else ''}: {exc.message}") from None
+        template = environment.get_template(name)
+    except UnicodeDecodeError as exc:
+        raise SqlgenError(f"template {_where(environment, name)} is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+                          f"at offset {exc.start}); save it as UTF-8") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise SqlgenError(f"template {exc.filename or name}, line {exc.lineno}: {printable(exc.message)}; "
+                          "fix the template") from None
+    except (jinja2.TemplateError, OSError) as exc:
+        raise SqlgenError(f"cannot read template {_where(environment, name)}: {printable(exc)}") from None
+    try:
+        text = template.render(context)
+    except Exception as exc:  # anything a template may raise: one line naming it, never a traceback
+        line = _template_line(exc, template.filename)
+        raise SqlgenError(f"template {template.filename}{f', line {line}' if line else ''} failed: "
+                          f"{type(exc).__name__}: {printable(exc)}; fix the template") from None
     return text.rstrip("\n") + "\n"
+
+
+def _where(environment, name: str) -> str:
+    for folder in environment.loader.searchpath:
+        if (Path(folder) / name).exists():
+            return str(Path(folder) / name)
+    return name
+
+
+def _template_line(exc: Exception, filename: str | None) -> int | None:
+    """The template's line an error was raised at (Jinja2 puts the template in the traceback)."""
+    import traceback
+
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == filename]
+    return lines[-1] if lines else None

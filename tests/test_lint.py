@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from sqlgen.lint import Finding, acknowledge, acknowledgements, lint_statements, review_lines
-from sqlgen.splitter import Statement
+from sqlgen.migrations import facts_of_lines
+from sqlgen.splitter import Statement, lines_of
+
+
+def allowed(text: str, dialect: str = "mysql"):
+    return acknowledgements(facts_of_lines(lines_of(text), "t.sql", dialect).directives)
 
 
 def test_acknowledgements_are_comment_lines_only():
@@ -12,7 +17,16 @@ def test_acknowledgements_are_comment_lines_only():
             "  --  SQLGEN: Allow drop-column a.b\n"
             "-- sqlgen: allow drop-table\n"
             "SELECT 1; -- sqlgen: allow truncate t\n")
-    assert acknowledgements(text) == {("drop-column", "a.b"), ("drop-table", None)}
+    assert allowed(text) == {("drop-column", "a.b"), ("drop-table", None)}
+
+
+def test_acknowledgements_inside_string_literals_or_block_comments_count_for_nothing():
+    for quote in ("'", '"', "`"):
+        text = f"INSERT INTO t VALUES ({quote}\n-- sqlgen: allow drop-table t\n{quote});\nDROP TABLE t;\n"
+        assert allowed(text) == set(), quote
+    assert allowed("/*\n-- sqlgen: allow drop-table t\n*/\nDROP TABLE t;\n") == set()
+    assert allowed("SELECT '\n-- sqlgen: allow drop-table t\n';\n", "sqlite") == set()
+    assert allowed("SELECT 1;\n-- sqlgen: allow drop-table t\n", "sqlite") == {("drop-table", "t")}
 
 
 def test_acknowledge_by_target_or_by_code():

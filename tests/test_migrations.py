@@ -74,7 +74,8 @@ def test_write_pair_never_overwrites(tmp_path):
 
 def test_comment_lines_cannot_break_out():
     lines = comment_lines("one\rtwo\r\nthree\u2028four\x00five\x0bsix\n\n")
-    assert lines == ["one", "two", "three", "four five", "six"]
+    # Every line break starts a new comment line; any other control character shows escaped.
+    assert lines == ["one", "two", "three", "four\\0five", "six"]
 
 
 def test_every_header_line_is_a_comment():

@@ -8,13 +8,16 @@ column named, never skipped.
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
+from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from . import dialect as my, expressions, types
-from .dialect import reported_text
+from .dialect import EXPRESSION_RULES, NAME_RULES, reported_text
 from .dialect import ServerInfo
 from .reflection import normalize_action, written_action
 
@@ -24,6 +27,40 @@ COLLATION_OPTIONS = ("collate", "default_collate")
 FOREIGN_KEY_ENGINES = frozenset({"innodb", "ndbcluster", "ndb"})
 # Table options sqlgen compares; any other mysql_* option is reported, not hidden.
 KNOWN_TABLE_OPTIONS = frozenset(("engine", "comment") + CHARSET_OPTIONS + COLLATION_OPTIONS)
+# The values the server takes for options sqlgen checks but does not compare.
+ROW_FORMATS = frozenset({"default", "dynamic", "fixed", "compressed", "redundant", "compact", "page"})
+INDEX_USING = frozenset({"btree", "hash", "rtree"})
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _expression(text: str, what: str) -> str:
+    check_expression(text, what, *EXPRESSION_RULES)
+    return text
+
+
+def _table_names(table: sa.Table, dialect) -> None:
+    """Every name of a table, checked before anything is rendered."""
+    check_name(table.name, "table", rules=NAME_RULES)
+    owner = f"table {table.name!r}"
+    for column in table.columns:
+        check_name(column.name, "column", owner, NAME_RULES)
+    for item in list(table.constraints) + list(table.indexes):
+        name = _name(item, dialect) if not isinstance(item, sa.PrimaryKeyConstraint) else None
+        if name is not None:
+            check_name(name, _kind(item), owner, NAME_RULES)
+
+
+def _kind(item) -> str:
+    return {sa.Index: "index", sa.UniqueConstraint: "unique constraint", sa.ForeignKeyConstraint: "foreign key",
+            sa.CheckConstraint: "check constraint"}.get(type(item), "constraint")
+
+
+def _option_word(value, what: str) -> str:
+    """An engine, character set or collation name: one word, written into DDL bare."""
+    text = str(value)
+    if not _WORD.fullmatch(text):
+        raise SqlgenError(f"{what} is {text!r}, which is not a name the server knows; fix the option")
+    return text
 
 
 def sa_dialect(server: ServerInfo):
@@ -56,6 +93,7 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
     notes: list[str] = []
     tables = []
     for table in metadata.tables.values():
+        _table_names(table, dialect)
         if table.schema not in (None, server.database):
             raise SqlgenError(
                 f"table {table.schema}.{table.name} lives in another database; "
@@ -71,6 +109,8 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
     sequences = sorted({("sequence", column.default.name) for table in metadata.tables.values()
                         for column in table.columns
                         if dialect.supports_sequences and isinstance(column.default, sa.Sequence)})
+    for _, name in sequences:
+        check_name(name, "sequence", rules=NAME_RULES)
     return Schema(tables=tuple(sorted(tables, key=lambda t: t.name)), unmanaged=tuple(sequences)), notes
 
 
@@ -126,6 +166,7 @@ def _checks(table: sa.Table, server: ServerInfo, dialect, ddl) -> tuple[Check, .
             expression = ddl.sql_compiler.process(constraint.sqltext, include_table=False, literal_binds=True)
         except CompileError as exc:
             raise SqlgenError(f"cannot render a CHECK constraint of {table.name}: {exc}") from None
+        _expression(expression, f"a CHECK constraint of table {table.name!r}")
         name = _name(constraint, dialect)
         auto = name is None
         if auto:
@@ -160,9 +201,18 @@ def _options(table: sa.Table, server: ServerInfo, notes: list[str]) -> TableOpti
             values[option.lower()] = value
     for option in sorted(set(values) - KNOWN_TABLE_OPTIONS):
         notes.append(f"not compared: table option {option.upper()} on {table.name}")
-    engine = str(values.get("engine") or server.default_engine)
+    where = f"table {table.name!r}"
+    if "row_format" in values and str(values["row_format"]).lower() not in ROW_FORMATS:
+        raise SqlgenError(f"{where}: ROW_FORMAT {str(values['row_format'])!r} is not one the server takes "
+                          f"({', '.join(sorted(f.upper() for f in ROW_FORMATS))}); fix mysql_row_format")
+    engine = _engine(_option_word(values.get("engine") or server.default_engine, f"the engine of {where}"),
+                     where, server)
     collation = next((values[o] for o in COLLATION_OPTIONS if o in values), None)
     charset = next((values[o] for o in CHARSET_OPTIONS if o in values), None)
+    if charset is not None:
+        charset = _option_word(charset, f"the character set of {where}")
+    if collation is not None:
+        collation = _known_collation(_option_word(collation, f"the collation of {where}"), charset, where, server)
     if collation is None and charset is not None:
         collation = server.default_collation_of(str(charset))
     return TableOptions(
@@ -170,6 +220,33 @@ def _options(table: sa.Table, server: ServerInfo, notes: list[str]) -> TableOpti
         collation=_canonical_collation(collation) or server.default_collation,
         comment=table.comment or None,
     )
+
+
+def _engine(engine: str, where: str, server: ServerInfo) -> str:
+    """An engine the server has (when it said which)."""
+    if server.engines and server.engines.get(engine.lower()) not in ("YES", "DEFAULT"):
+        usable = sorted(name for name, support in server.engines.items() if support in ("YES", "DEFAULT"))
+        state = "is disabled on" if engine.lower() in server.engines else "does not exist on"
+        raise SqlgenError(f"{where}: the engine {engine!r} {state} {server.label} (it has "
+                          f"{', '.join(my.ENGINE_NAMES.get(e, e) for e in usable)}); fix mysql_engine")
+    return engine
+
+
+def _known_collation(collation: str, charset: str | None, where: str, server: ServerInfo) -> str:
+    """A collation the server has, of the character set given with it (when the server said which)."""
+    name = _canonical_collation(collation)
+    if not server.collations:
+        return collation
+    known = name in server.collations or (
+        "_" in name and server.collations.get(name.split("_", 1)[1], "") is None)  # MariaDB 11: uca1400_ai_ci
+    if not known:
+        raise SqlgenError(f"{where}: the collation {collation!r} does not exist on {server.label}; fix the "
+                          "collation (SHOW COLLATION lists them)")
+    of = server.collations.get(name) or name.split("_", 1)[0]
+    if charset is not None and my.CHARSET_ALIASES.get(charset.lower(), charset.lower()) != of:
+        raise SqlgenError(f"{where}: the collation {collation!r} belongs to the character set {of!r}, not "
+                          f"{charset!r}; give a collation of {charset!r} or leave it out")
+    return collation
 
 
 def _canonical_collation(collation) -> str | None:
@@ -188,6 +265,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
             expression = ddl.sql_compiler.process(column.computed.sqltext, include_table=False, literal_binds=True)
         except CompileError as exc:
             raise SqlgenError(f"cannot render {where}: {exc}") from None
+        _expression(expression, f"the generated column {where}")
         generated = Generated(expressions.expression_key(expression), column.computed.persisted is True,
                               expression)
     if column.identity is not None:
@@ -214,6 +292,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
         except CompileError as exc:
             raise SqlgenError(f"cannot render the default of {where}: {exc}") from None
         if text is not None:
+            _expression(text, f"the default of {where}")
             text, on_update_text = expressions.split_on_update(text)
             default = expressions.normalize_default(text, parsed.type, server)
             if on_update_text is not None:
@@ -224,8 +303,11 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
                     )
 
     collation = parsed.collation
+    if collation is not None:
+        collation = _known_collation(_option_word(collation, f"the collation of {where}"), parsed.charset,
+                                     f"column {where}", server)
     if collation is None and parsed.charset is not None:
-        collation = server.default_collation_of(parsed.charset)
+        collation = server.default_collation_of(_option_word(parsed.charset, f"the character set of {where}"))
     collation = _canonical_collation(collation)
     if not types.takes_collation(parsed.type) or collation == table_collation:
         collation = None
@@ -284,7 +366,12 @@ def _name(constraint, dialect) -> str | None:
 
 def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo,
                  column_types: dict[str, str], ddl) -> tuple[IndexPart, ...]:
-    length = index.get_dialect_option(dialect, "length")
+    where = f"index {table.name}.{index.name}"
+    length = _prefix_lengths(index.get_dialect_option(dialect, "length"), where)
+    using = index.get_dialect_option(dialect, "using")
+    if using is not None and str(using).lower() not in INDEX_USING:
+        raise SqlgenError(f"{where}: USING {str(using)!r} is not one the server takes (BTREE, HASH, RTREE); "
+                          "fix mysql_using")
     if index.get_dialect_option(dialect, "with_parser"):
         raise SqlgenError(f"cannot render index {table.name}.{index.name}: WITH PARSER is not supported")
     parts = []
@@ -309,6 +396,22 @@ def _index_parts(table: sa.Table, index: sa.Index, dialect, server: ServerInfo,
     return tuple(parts)
 
 
+def _prefix_lengths(length, where: str):
+    """mysql_length: a number of characters, or one per column; nothing else reaches the DDL."""
+    def number(value):
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isdigit() or int(text) == 0:
+            raise SqlgenError(f"{where}: mysql_length {value!r} is not a number of characters; give a whole number "
+                              "above 0, or a dict of them by column name")
+        return int(text)
+
+    if length is None:
+        return None
+    if isinstance(length, dict):
+        return {column: number(value) for column, value in length.items()}
+    return number(length)
+
+
 def _expression_part(table, index, expression, descending: bool, server: ServerInfo, ddl) -> IndexPart:
     if server.is_mariadb or server.version < (8, 0, 13):
         raise SqlgenError(
@@ -319,6 +422,7 @@ def _expression_part(table, index, expression, descending: bool, server: ServerI
         text = ddl.sql_compiler.process(expression, include_table=False, literal_binds=True)
     except CompileError as exc:
         raise SqlgenError(f"cannot render index {table.name}.{index.name}: {exc}") from None
+    _expression(text, f"an expression of index {table.name}.{index.name}")
     return IndexPart(None, None, descending and server.supports_descending_indexes,
                      expressions.expression_key(text), text)
 
@@ -362,6 +466,10 @@ def _foreign_keys(table: sa.Table, server: ServerInfo, dialect) -> tuple[Foreign
         named = given is not None
         if not named:
             generated += 1
+        shown = f"the foreign key {given!r} of table {table.name!r}" if named else \
+            f"a foreign key of table {table.name!r}"
+        check_action(constraint.ondelete, f"ON DELETE of {shown}")
+        check_action(constraint.onupdate, f"ON UPDATE of {shown}")
         referred = constraint.referred_table
         result.append(
             ForeignKey(

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import SqlgenError
+from ..safety import ExpressionRules, NameRules
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class ServerInfo:
     charset_collations: dict[str, str] = field(default_factory=dict, compare=False)
     sql_mode: str = ""
     lower_case_table_names: int = 0
+    # collation -> its character set (None for MariaDB 11's charset-free names), and
+    # engine (lowercase) -> SUPPORT, from information_schema; empty when not read.
+    collations: dict[str, str | None] = field(default_factory=dict, compare=False)
+    engines: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def is_mariadb(self) -> bool:
@@ -66,6 +71,12 @@ class ServerInfo:
 
 CHARSET_ALIASES = {"utf8": "utf8mb3"}
 
+# What the server takes in a name: 64 characters, no trailing space, nothing beyond U+FFFF.
+NAME_RULES = NameRules(max_length=64, trailing_space=False, supplementary=False, server="MySQL and MariaDB")
+# A server may run with or without NO_BACKSLASH_ESCAPES, and the client follows it:
+# an expression must be one expression either way.
+EXPRESSION_RULES = (ExpressionRules(hash_comments=True), ExpressionRules(hash_comments=True, backslash_escapes=""))
+
 ENGINE_NAMES = {
     name.lower(): name
     for name in ("InnoDB", "MyISAM", "MEMORY", "Aria", "ARCHIVE", "CSV", "BLACKHOLE",
@@ -100,7 +111,13 @@ SELECT VERSION(), DATABASE(), @@default_storage_engine, @@sql_mode,
          WHERE SCHEMA_NAME = DATABASE())
 """
 
-CHARSETS_SQL = "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS"
+# Character sets with their default collation, collations with their character set, and
+# engines with their support: what a model's options are checked against.
+CHARSETS_SQL = """
+SELECT 'charset', CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS
+UNION ALL SELECT 'collation', COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATIONS
+UNION ALL SELECT 'engine', ENGINE, SUPPORT FROM information_schema.ENGINES
+"""
 
 # Kinds of unmanaged objects that are not tables: a model table may not share a name
 # with anything else.
@@ -114,7 +131,14 @@ def server_info(connection) -> ServerInfo:
         raise SqlgenError("the database URL names no database; add one, e.g. mysql+pymysql://user@host/mydb")
     flavour = "mariadb" if "mariadb" in version.lower() else "mysql"
     numbers = tuple(int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3])
-    charsets = {name.lower(): default.lower() for name, default in charset_rows}
+    charsets, collations, engines = {}, {}, {}
+    for kind, name, value in charset_rows:
+        if kind == "charset":
+            charsets[name.lower()] = value.lower()
+        elif kind == "collation":
+            collations[name.lower()] = value.lower() if value else None
+        else:
+            engines[name.lower()] = (value or "").upper()
     return ServerInfo(
         flavour=flavour,
         version=numbers,
@@ -125,4 +149,6 @@ def server_info(connection) -> ServerInfo:
         charset_collations=charsets,
         sql_mode=sql_mode or "",
         lower_case_table_names=int(lower_case),
+        collations=collations,
+        engines=engines,
     )

@@ -240,11 +240,16 @@ def _word_after(words: list[str], keys: tuple[str, ...]) -> str | None:
     return None
 
 
+_NUMBERS = re.compile(r"\d+(?:,\d+)?")
+
+
 def _normalise_arguments(base: str, args: str | None, charset: str, zerofill: bool = False) -> str | None:
     if args is not None:
         if base in ("enum", "set"):
             return ",".join(quote_string(value) for value in parse_string_list(args))
         args = ",".join(part.strip() for part in args.split(","))
+        if not _NUMBERS.fullmatch(args):  # a length, a precision and scale: nothing else reaches the DDL
+            raise ValueError(f"{base} takes one or two numbers in its parentheses, not ({args})")
     if base in INTEGER_TYPES:
         if zerofill:
             # ZEROFILL pads to the display width, so there it counts.

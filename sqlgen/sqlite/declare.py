@@ -13,8 +13,10 @@ from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
 from ..mysql.declare import column_name_of
+from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
-from .dialect import REBUILD_PREFIX, SqliteInfo, expression_key, normalize_action, normalize_default, normalize_type
+from .dialect import (EXPRESSION_RULES, NAME_RULES, REBUILD_PREFIX, SqliteInfo, check_type, expression_key,
+                      normalize_action, normalize_default, normalize_type)
 
 _COLLATE = re.compile(r"\s+COLLATE\s+(\"[^\"]+\"|\w+)\s*$", re.I)
 KNOWN_TABLE_OPTIONS = frozenset({"autoincrement"})
@@ -36,6 +38,7 @@ def declared_schema(metadata: sa.MetaData, server: SqliteInfo, version_table: st
         if table.schema is not None:
             raise SqlgenError(f"table {table.schema}.{table.name} lives in another schema; "
                               "sqlgen manages the one SQLite database of the URL")
+        _names(table, dialect)
         if table.name == version_table:
             raise SqlgenError(f"the models declare a table named {table.name!r}, which sqlgen uses to track "
                               "migrations; set version_table to another name in the config")
@@ -51,9 +54,23 @@ def declared_schema(metadata: sa.MetaData, server: SqliteInfo, version_table: st
 
 def _compile(ddl, element, where: str) -> str:
     try:
-        return ddl.sql_compiler.process(element, include_table=False, literal_binds=True)
+        text = ddl.sql_compiler.process(element, include_table=False, literal_binds=True)
     except CompileError as exc:
         raise SqlgenError(f"cannot render {where}: {exc}") from None
+    check_expression(text, where, EXPRESSION_RULES)
+    return text
+
+
+def _names(table: sa.Table, dialect) -> None:
+    """Every name of a table, checked before anything is rendered."""
+    check_name(table.name, "table", rules=NAME_RULES)
+    owner = f"table {table.name!r}"
+    for column in table.columns:
+        check_name(column.name, "column", owner, NAME_RULES)
+    for item in list(table.constraints) + list(table.indexes):
+        name = None if isinstance(item, sa.PrimaryKeyConstraint) else _name(item, dialect)
+        if name is not None:
+            check_name(name, "index" if isinstance(item, sa.Index) else "constraint", owner, NAME_RULES)
 
 
 def _name(constraint, dialect) -> str | None:
@@ -117,19 +134,23 @@ def _column(column: sa.Column, dialect, ddl, table_autoincrement: bool) -> Colum
     match = _COLLATE.search(type_text)
     if match:
         collation = match.group(1).strip('"').upper()
+        check_name(collation, "collation", f"column {where!r}", NAME_RULES)
         type_text = type_text[: match.start()]
     generated = None
     if column.computed is not None:
-        expression = _compile(ddl, column.computed.sqltext, where)
+        expression = _compile(ddl, column.computed.sqltext, f"the generated column {where}")
         generated = Generated(expression_key(expression), column.computed.persisted is True, expression)
     try:
-        default = normalize_default(ddl.get_column_default_string(column))
+        default_text = ddl.get_column_default_string(column)
     except CompileError as exc:
         raise SqlgenError(f"cannot render the default of {where}: {exc}") from None
+    if default_text is not None:
+        check_expression(default_text, f"the default of {where}", EXPRESSION_RULES)
+    default = normalize_default(default_text)
     autoincrement = table_autoincrement and column is column.table._autoincrement_column
     return Column(
         name=column.name,
-        type=normalize_type(type_text),
+        type=check_type(normalize_type(type_text), where),
         nullable=bool(column.nullable),
         default=default,
         autoincrement=autoincrement,
@@ -143,6 +164,9 @@ def _foreign_keys(table: sa.Table, dialect) -> tuple[ForeignKey, ...]:
     for number, constraint in enumerate(
             (c for c in table._sorted_constraints if isinstance(c, sa.ForeignKeyConstraint)), 1):
         name = _name(constraint, dialect)
+        shown = f"the foreign key {name!r}" if name else "a foreign key"
+        check_action(constraint.ondelete, f"ON DELETE of {shown} of table {table.name!r}")
+        check_action(constraint.onupdate, f"ON UPDATE of {shown} of table {table.name!r}")
         result.append(ForeignKey(
             name=name or f"{table.name}_fk_{number}",
             columns=tuple(element.parent.name for element in constraint.elements),

@@ -9,8 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import SqlgenError
 from ..mysql.expressions import expression_key as _mysql_expression_key
+from ..safety import ExpressionRules, NameRules
 from .parse import _TOKEN
+
+NAME_RULES = NameRules(server="SQLite")
+# SQLite's quotes: '', "", ``, [] and no backslash escapes; `--` is always a comment.
+EXPRESSION_RULES = ExpressionRules(closers=(("[", "]"),), backslash_escapes="", dash_comment_needs_space=False,
+                                   backslash_outside_quotes=True)
+# A column type as SQLite takes it: words, then up to two signed numbers in parentheses.
+_TYPE = re.compile(r"(?:[A-Z_][A-Z0-9_]*(?: [A-Z_][A-Z0-9_]*)*(?:\([+-]?\d+(?:,[+-]?\d+)?\))?)?")
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,14 @@ def normalize_type(text: str) -> str:
     """`NUMERIC(10, 2)` and `numeric(10,2)` are one type."""
     text = " ".join(text.upper().split())
     return re.sub(r"\s*([(),])\s*", r"\1", text).rstrip()
+
+
+def check_type(text: str, where: str) -> str:
+    """A declared type is written into CREATE TABLE bare: words and numbers only."""
+    if not _TYPE.fullmatch(text):
+        raise SqlgenError(f"cannot render {where}: the type {text!r} is not one SQLite can be given (words, then "
+                          "up to two numbers in parentheses); fix the column's type")
+    return text
 
 
 _LITERAL = re.compile(

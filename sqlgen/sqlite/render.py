@@ -26,6 +26,7 @@ from ..ops import (
     RenameIndex,
     RenameTable,
 )
+from ..safety import printable
 from ..schema import Column, ForeignKey, Index, Table
 from .dialect import REBUILD_PREFIX, SqliteInfo, quote_identifier as q, quote_string, render_default
 
@@ -146,7 +147,7 @@ def rebuild(old: Table, new: Table, views: tuple[str, ...] = ()) -> list[str]:
     ]
     statements += [create_index(new.name, index) for index in new.indexes if not index.constraint]
     statements += list(old.dependents)
-    statements += [f"-- the view {name} must still work: this fails if the change broke it\n"
+    statements += [f"-- the view {printable(name)} must still work: this fails if the change broke it\n"
                    f"SELECT * FROM {q(name)} LIMIT 0" for name in _views_reading(views, old.name, new.name)]
     return statements
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Callable
 
 from ..errors import SqlgenError
-from ..history import Entry, Row, Step
+from ..history import Entry, Row, Step, read_row
 from ..migrations import FileFacts, body_statements
 from . import tracking
 
@@ -39,10 +39,17 @@ class SqliteRunner:
                                 (self.table,))[0][0])
 
     def rows(self) -> list[Row]:
+        import sqlite3
+
         if not self.table_exists():
             return []
-        return [Row(*[_timestamp(value) if i in (8, 9) else value for i, value in enumerate(row)])
-                for row in self._query(tracking.select_rows(self.table))]
+        try:
+            found = self._query(tracking.select_rows(self.table))
+        except sqlite3.OperationalError as exc:
+            raise SqlgenError(f"the tracking table {self.table!r} has the wrong shape ({exc}): sqlgen did not "
+                              "make it. Rename it, or set version_table to another name") from None
+        return [read_row([_timestamp(value) if i in (8, 9) else value for i, value in enumerate(row)], self.table)
+                for row in found]
 
     def ensure_table(self) -> None:
         self.connection.execute(tracking.create_table(self.table))
@@ -178,11 +185,12 @@ class SqliteRunner:
 
 
 def _timestamp(value):
+    """SQLite keeps times as text; what does not read as one is left as it is (and refused)."""
     if isinstance(value, str):
         try:
             return datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f")
         except ValueError:
-            return None
+            return value
     return value
 
 
