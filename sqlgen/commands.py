@@ -17,7 +17,7 @@ from typing import Callable
 from . import dialects
 from .config import Config
 from .errors import SqlgenError
-from .safety import printable
+from .safety import check_name, printable
 
 Echo = Callable[[str], None]
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -68,7 +68,11 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.dialect = dialect
         text.server = "not checked (generate --empty)"
     else:
-        plan = _plan(config, dialect, parse_renames(renames))
+        chosen = parse_renames(renames)
+        for table, column, new in chosen:
+            check_name(new, "new name", f"--rename {table}{'.' + column if column else ''}",
+                       dialects.module(dialect).NAME_RULES)
+        plan = _plan(config, dialect, chosen)
         if ask is not None:
             plan = _ask_about_renames(plan, ask)
         result.notes = [printable(note) for note in plan.notes]
@@ -100,7 +104,11 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         return result
 
     result.paths = migrations.write_pair(config.directory, name, result.up_text, result.down_text)
-    dialects.record(config.directory, dialect)
+    try:
+        dialects.record(config.directory, dialect)
+    except OSError as exc:
+        raise SqlgenError(f"wrote {_shown(result.paths[0])} and its down file, but not {dialects.MARKER} in "
+                          f"{_shown(config.directory)} ({exc.strerror}); write '{dialect}' into it by hand") from None
     for line in result.summary:
         echo(line)
     echo(f"Wrote {_shown(result.paths[0])}")
@@ -384,8 +392,12 @@ def _dialect(config: Config, guard: bool = True) -> str:
         name = dialects.backend(config.url)  # a bad URL is reported before any user code runs
         if guard:
             dialects.check(config.directory, name)
-        return name
-    return dialects.recorded(config.directory) or "mysql"
+    else:
+        name = dialects.recorded(config.directory) or "mysql"
+    # Its name goes into every file's tracking statements and comments.
+    check_name(config.version_table, "tracking table (the version_table setting)",
+               rules=dialects.module(name).NAME_RULES)
+    return name
 
 
 # --- check ---------------------------------------------------------------------------
@@ -502,7 +514,7 @@ templates = "migrations"    # the up.sql.j2 and down.sql.j2 there lay out each n
 
 def init(config: Config, directory: str | None = None, *, echo: Echo = print) -> None:
     """Scaffold a config file and a migrations folder holding the templates."""
-    from .writer import TEMPLATE_NAMES, builtin_templates
+    from .writer import TEMPLATE_NAMES
 
     root = Path(directory or ".").resolve()
     pyproject = root / "pyproject.toml"
@@ -512,7 +524,7 @@ def init(config: Config, directory: str | None = None, *, echo: Echo = print) ->
     templates = [migrations_dir / name for name in TEMPLATE_NAMES.values()]
     existing = [path for path in templates if path.exists()]
     if use_pyproject:
-        if "[tool.sqlgen]" in pyproject.read_text(encoding="utf-8"):
+        if "[tool.sqlgen]" in pyproject.read_text(encoding="utf-8", errors="replace"):
             existing.insert(0, pyproject)
     elif config_file.exists():
         existing.insert(0, config_file)
@@ -520,6 +532,17 @@ def init(config: Config, directory: str | None = None, *, echo: Echo = print) ->
         shown = ", ".join(_shown(path) + (" ([tool.sqlgen])" if path == pyproject else "") for path in existing)
         verb = "exists" if len(existing) == 1 else "exist"
         raise SqlgenError(f"nothing written: {shown} already {verb}; remove or rename to start afresh")
+
+    try:
+        _write_project(root, pyproject, use_pyproject, config_file, migrations_dir, templates, echo)
+    except OSError as exc:
+        raise SqlgenError(f"cannot write the project into {_shown(root)}: {exc.strerror} "
+                          f"({exc.filename}); choose a folder you can write to") from None
+
+
+def _write_project(root: Path, pyproject: Path, use_pyproject: bool, config_file: Path, migrations_dir: Path,
+                   templates: list[Path], echo: Echo) -> None:
+    from .writer import builtin_templates
 
     root.mkdir(parents=True, exist_ok=True)
     if use_pyproject:

@@ -37,8 +37,12 @@ def slugify(message: str) -> str:
 
 def scan(directory: Path) -> list[Migration]:
     """The migrations in `directory`, in order. A broken directory is an error."""
-    if not directory.exists():
-        return []
+    try:
+        if not directory.exists():
+            return []
+    except OSError as exc:  # e.g. a path through a file, or too long
+        raise SqlgenError(f"cannot read the migrations folder {directory}: {exc.strerror}; point --dir at a folder") \
+            from None
     if not directory.is_dir():
         raise SqlgenError(f"{directory} is not a directory; point --dir at the migrations folder")
     found: dict[int, dict[str, tuple[str, Path]]] = {}
@@ -79,13 +83,27 @@ def scan(directory: Path) -> list[Migration]:
     return migrations
 
 
+def make_folder(directory: Path) -> None:
+    """Create the migrations folder if needed; a path that cannot be one is one clear line."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SqlgenError(f"{directory} is a file, not a folder; point --dir at the migrations folder") from None
+    except NotADirectoryError:
+        raise SqlgenError(f"cannot create the migrations folder {directory}: a part of that path is a file; "
+                          "point --dir at a folder") from None
+    except OSError as exc:
+        raise SqlgenError(f"cannot create the migrations folder {directory}: {exc.strerror}; point --dir at a "
+                          "folder you can write to") from None
+
+
 def next_version(migrations: list[Migration]) -> int:
     return max((m.version for m in migrations), default=0) + 1
 
 
 def write_pair(directory: Path, name: str, up_text: str, down_text: str) -> tuple[Path, Path]:
     """Write both files, or neither: never leave half a pair behind."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_folder(directory)
     up_path = directory / f"{name}.up.sql"
     down_path = directory / f"{name}.down.sql"
     for path in (up_path, down_path):
@@ -97,7 +115,7 @@ def write_pair(directory: Path, name: str, up_text: str, down_text: str) -> tupl
     except OSError as exc:
         up_path.unlink(missing_ok=True)
         down_path.unlink(missing_ok=True)
-        raise SqlgenError(f"cannot write to {directory}: {exc.strerror}") from None
+        raise SqlgenError(f"cannot write to {directory}: {exc.strerror}; nothing was written") from None
     return up_path, down_path
 
 

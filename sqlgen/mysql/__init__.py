@@ -8,7 +8,7 @@ upgrade` or `current` start without loading the diff, the renderer or SQLAlchemy
 from functools import lru_cache
 
 from . import tracking
-from .dialect import NOT_TABLES, server_info
+from .dialect import NAME_RULES, NOT_TABLES, server_info
 
 NAME = "mysql"
 # Every file talks utf8mb4, whatever the client's own setting.
@@ -56,5 +56,5 @@ def make_runner(database, connection, server, version_table: str, echo):
 
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules",
+__all__ = ["NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules",
            "server_info", "tracking"]

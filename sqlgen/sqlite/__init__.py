@@ -3,6 +3,7 @@
 from ..diff import Rules
 from . import tracking
 from .declare import declared_schema
+from .dialect import NAME_RULES
 from .reflect import reflect, server_info
 from .render import needs_rebuild, render
 
@@ -22,4 +23,4 @@ def make_runner(database, connection, server, version_table: str, echo):
     return SqliteRunner(connection.connection.dbapi_connection, server, version_table, echo)
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["NAME", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]
+__all__ = ["NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]
