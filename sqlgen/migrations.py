@@ -439,8 +439,8 @@ def _closing_needs(lines: list[str], dialect: str) -> list[str]:
 # --- What sqlgen writes is what runs ----------------------------------------------
 
 def check_statement(statement: str, dialect: str, what: list[str]) -> None:
-    """A rendered statement must split into exactly itself: nothing in a name, a value
-    or an option may end it early, comment part of it out, or reach the client."""
+    """A rendered statement must split into exactly one statement: nothing in a name,
+    a value or an option may end it early, start another, or reach the client."""
     from .safety import printable
     from .splitter import Splitter, lines_of
 
@@ -452,9 +452,16 @@ def check_statement(statement: str, dialect: str, what: list[str]) -> None:
         found += [s.text for s in splitter.close()]
     except SqlgenError as exc:
         found.append(str(exc))
-    expected = "\n".join(line for line in statement.split("\n") if not line.startswith("-- ")).strip()
-    if found != [expected] or splitter.refused:
-        shown = printable(what[0]) if what else "a statement"
+    shown = printable(what[0]) if what else "a statement"
+    for raw, why in (("\r\n", "a carriage return before a line feed, which the mysql client and the sqlite3 "
+                               "shell drop when they read a file"),
+                     ("\0", "a NUL character, which the mysql client refuses in a file")):
+        if raw in statement:
+            raise SqlgenError(f"cannot write the statement for {shown}: a name or value in it holds {why}, so the "
+                              "file could not say it; rename it, or change the value. Nothing was written")
+    # One statement, read the same by the client and the runner: a comment the server kept
+    # inside a reflected CHECK or trigger is dropped by both, and changes nothing.
+    if len(found) != 1 or splitter.refused:
         raise SqlgenError(f"cannot write the statement for {shown}: it would not run as one statement as written "
                           f"({_shown(statement)}); a name, value or option in the models holds SQL text. "
                           "Nothing was written")

@@ -113,8 +113,8 @@ def expression_problem(text: str, rules: ExpressionRules) -> str | None:
     depth, i, end = 0, 0, len(text)
     if "\0" in text:
         return "a NUL character, which the mysql client refuses"
-    if "\r" in text:
-        return "a carriage return, which the clients drop when they read the file (write CHAR(13))"
+    if "\r\n" in text:
+        return "a carriage return before a line feed, which the clients drop when they read a file (write CHAR(13))"
     while i < end:
         char = text[i]
         if char in rules.quotes or char in closers:

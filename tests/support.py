@@ -174,14 +174,14 @@ def sqlite_snapshot(path: Path, exclude=("sqlgen_version",)) -> dict[str, list[t
     result = {"columns": [], "indexes": [], "foreign_keys": [], "checks": []}
     for name, sql in tables:
         for cid, column, kind, notnull, default, pk, hidden in connection.execute(
-                f"SELECT * FROM pragma_table_xinfo('{name}')"):
+                "SELECT * FROM pragma_table_xinfo(?)", (name,)):
             default = default.strip("()") if default else default
             result["columns"].append((name, cid, column, kind.upper().replace(", ", ","), notnull, default, pk, hidden))
-        for _, index, unique, origin, partial in connection.execute(f"SELECT * FROM pragma_index_list('{name}')"):
-            columns = tuple(row[2] for row in connection.execute(f"SELECT * FROM pragma_index_info('{index}')"))
+        for _, index, unique, origin, partial in connection.execute("SELECT * FROM pragma_index_list(?)", (name,)):
+            columns = tuple(row[2] for row in connection.execute("SELECT * FROM pragma_index_info(?)", (index,)))
             shown = "autoindex" if index.startswith("sqlite_autoindex_") else index
             result["indexes"].append((name, shown, unique, origin, partial, columns))
-        for row in connection.execute(f"SELECT * FROM pragma_foreign_key_list('{name}')"):
+        for row in connection.execute("SELECT * FROM pragma_foreign_key_list(?)", (name,)):
             result["foreign_keys"].append((name, *row[1:]))
         parsed = parse_create_table(sql)
         checks = [condition for _, condition in parsed.checks]

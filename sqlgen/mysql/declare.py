@@ -292,7 +292,8 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
         except CompileError as exc:
             raise SqlgenError(f"cannot render the default of {where}: {exc}") from None
         if text is not None:
-            _expression(text, f"the default of {where}")
+            if not isinstance(column.server_default.arg, str):  # a plain string is quoted by SQLAlchemy
+                _expression(text, f"the default of {where}")
             text, on_update_text = expressions.split_on_update(text)
             default = expressions.normalize_default(text, parsed.type, server)
             if on_update_text is not None:

@@ -201,11 +201,13 @@ _PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
 OPERATOR_SYNONYMS = {"!=": "<>"}
 
 
-def expression_key(text: str) -> str:
+def expression_key(text: str, backslash_escapes: bool = True) -> str:
     """One spelling of an SQL expression, however it was written or printed back:
     lowercase outside quotes, no backticks around plain names, no spaces but
-    between words, one name per function (now() is current_timestamp()), and
-    no charset introducers. Still valid SQL, so it is also what sqlgen writes."""
+    between words, one name per function (now() is current_timestamp()), no
+    charset introducers, and string literals in one quoting (the server prints
+    `'a\\nb'` for a literal written with a line break). Still valid SQL, so it is
+    also what sqlgen writes."""
     from sqlalchemy.dialects.mysql.reserved_words import RESERVED_WORDS_MARIADB, RESERVED_WORDS_MYSQL
 
     reserved = RESERVED_WORDS_MYSQL | RESERVED_WORDS_MARIADB
@@ -219,6 +221,7 @@ def expression_key(text: str) -> str:
         elif kind == "string":
             if value.startswith("_"):
                 continue  # _utf8mb4'x' is 'x'
+            value = _canonical_string(value, backslash_escapes)
         elif kind == "quoted":
             name = value[1:-1].replace("``", "`").lower()
             if _PLAIN_IDENTIFIER.fullmatch(name) and name not in reserved:
@@ -242,6 +245,14 @@ def expression_key(text: str) -> str:
         out.append(value)
         previous = (kind, value)
     return "".join(out)
+
+
+def _canonical_string(literal: str, backslash_escapes: bool) -> str:
+    try:
+        value, end = read_quoted(literal, 0, backslash_escapes)
+    except ValueError:
+        return literal
+    return quote_string(value) if end == len(literal) else literal
 
 
 def _hex_literal(text: str) -> str:

@@ -144,7 +144,7 @@ def _column(column: sa.Column, dialect, ddl, table_autoincrement: bool) -> Colum
         default_text = ddl.get_column_default_string(column)
     except CompileError as exc:
         raise SqlgenError(f"cannot render the default of {where}: {exc}") from None
-    if default_text is not None:
+    if default_text is not None and not isinstance(column.server_default.arg, str):  # a string is quoted
         check_expression(default_text, f"the default of {where}", EXPRESSION_RULES)
     default = normalize_default(default_text)
     autoincrement = table_autoincrement and column is column.table._autoincrement_column

@@ -109,7 +109,7 @@ def expression_key(text: str) -> str:
 
             value = "`" + unquote(value).replace("`", "``") + "`"
         converted.append(value)
-    return _mysql_expression_key(" ".join(converted))
+    return _mysql_expression_key(" ".join(converted), backslash_escapes=False)  # SQLite has no escapes
 
 
 def normalize_action(rule: str | None) -> str:
