@@ -194,13 +194,10 @@ def _with_tracking_blocks(text, config: Config, name: str, dialect: str) -> tupl
     The blocks are left out of the checksum, so the first rendering tells what
     they must record.
     """
-    from .migrations import facts_of_lines
-    from .splitter import lines_of
-
     tracking = dialects.module(dialect).tracking
     up, down = text.render(config.templates)
-    up_facts = facts_of_lines(lines_of(up), text.up_file, dialect)
-    down_facts = facts_of_lines(lines_of(down), text.down_file, dialect)
+    up_facts, down_facts = (_laid_out_facts(content, file_name, dialect)
+                            for content, file_name in ((up, text.up_file), (down, text.down_file)))
     table = config.version_table
     text.up_tracking = tracking.file_blocks("up", table, text.version, name, up_facts.checksum, up_facts.count)
     text.down_tracking = tracking.file_blocks("down", table, text.version, name, down_facts.checksum,
@@ -215,6 +212,16 @@ def _check_layout(text, up: str, down: str, dialect: str) -> None:
 
     check_layout(up, text.up_file, dialect, [text.up_tracking[0], *text.up_blocks, text.up_tracking[1]])
     check_layout(down, text.down_file, dialect, [text.down_tracking[0], *text.down_blocks, text.down_tracking[1]])
+
+
+def _laid_out_facts(content: str, file_name: str, dialect: str):
+    from .migrations import escaped_layout, facts_of_lines
+    from .splitter import lines_of
+
+    try:
+        return facts_of_lines(lines_of(content), file_name, dialect)
+    except SqlgenError as exc:  # e.g. a marker's words in the message, laid out on a comment line of its own
+        raise escaped_layout(file_name, str(exc).split("; ")[0]) from None
 
 
 @dataclass
@@ -463,11 +470,14 @@ def lint(config: Config, files: tuple[str, ...] = (), *, offline: bool = False, 
     if not paths:
         echo("Nothing to lint: no migration is pending")
         return 0
+    # Every file is read before anything is printed: a file that cannot be read is one line.
+    found = [(path, lint_file(path, name, schema, server, _expected_tracking_of(path, name, config)))
+             for path in paths]
     if schema is None:
         echo("note: without the database, narrowing and the server's algorithms are not judged")
     errors = blocking = warnings = allowed = 0
-    for path in paths:
-        for finding in lint_file(path, name, schema, server, _expected_tracking_of(path, name, config)):
+    for path, findings in found:
+        for finding in findings:
             where = f"{_shown(path)}:{finding.line}"
             if finding.acknowledged:
                 allowed += 1

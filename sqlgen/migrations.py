@@ -481,27 +481,27 @@ def check_layout(text: str, file_name: str, dialect: str, parts: list[str]) -> N
         try:
             found += splitter.close()
         except SqlgenError as exc:
-            raise _escaped(file_name, str(exc)) from None
+            raise escaped_layout(file_name, str(exc)) from None
         return found, splitter
 
     expected = [(s.text, s.tracking) for part in parts if part for s in statements(part, "<part>")[0]]
     found, splitter = statements(text, file_name)
     for position, statement in enumerate(found):
         if position >= len(expected) or (statement.text, statement.tracking) != expected[position]:
-            raise _escaped(file_name, f"line {statement.line} holds {_shown(statement.text)}, which sqlgen did not "
+            raise escaped_layout(file_name, f"line {statement.line} holds {_shown(statement.text)}, which sqlgen did not "
                                       "write there")
     if len(found) < len(expected):
-        raise _escaped(file_name, f"the statement {_shown(expected[len(found)][0])} sqlgen wrote is not in it")
+        raise escaped_layout(file_name, f"the statement {_shown(expected[len(found)][0])} sqlgen wrote is not in it")
     if splitter.refused:
         line, message = splitter.refused[0]
-        raise _escaped(file_name, f"line {line}: {message}")
+        raise escaped_layout(file_name, f"line {line}: {message}")
     if acknowledgements(splitter.directives):
         line = next(line for line, comment in splitter.directives if acknowledgements([(line, comment)]))
-        raise _escaped(file_name, f"line {line} reads as a lint acknowledgement (`-- sqlgen: allow ...`), which "
+        raise escaped_layout(file_name, f"line {line} reads as a lint acknowledgement (`-- sqlgen: allow ...`), which "
                                   "sqlgen never writes; reword the message (-m)")
 
 
-def _escaped(file_name: str, what: str) -> SqlgenError:
+def escaped_layout(file_name: str, what: str) -> SqlgenError:
     return SqlgenError(f"{file_name} as laid out by the template does not say what runs: {what}. A template or a "
                        "value (the message, a name) lets text out of a comment; fix the template or the message. "
                        "Nothing was written")
