@@ -542,3 +542,23 @@ def test_sqlite_types_and_actions_reach_the_ddl_only_when_valid(tmp_path):
               "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('c', sa.Integer, "
               "sa.ForeignKey('p.id', ondelete='CASCADE); DROP TABLE sentinel; --')))")
     _refusal(tmp_path, sqlite_url(tmp_path / "b.db"), action, "ON DELETE")
+
+
+@pytest.mark.mysql
+def test_a_bad_option_is_one_line_through_the_cli(scratch_db, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sqlgen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    models = models_module(tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+                                     "t = sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), "
+                                     "sa.Column('c', sa.String(50)))\n"
+                                     "sa.Index('ix', t.c.c, mysql_length='10); DROP TABLE sentinel; --')\n")
+    from support import url_text
+
+    result = CliRunner().invoke(main, ["--url", url_text(scratch_db), "--models", models, "generate", "-m", "x"])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("Error: index t.ix: mysql_length"), result.output
+    assert "Traceback" not in result.output and not (tmp_path / "migrations").exists()
