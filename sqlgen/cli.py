@@ -37,15 +37,12 @@ def run(ctx: click.Context, command, *args, **kwargs):
         import logging
 
         logging.getLogger("sqlalchemy").addHandler(logging.NullHandler())
-    secrets = []
     try:
         config = state.config()
-        secrets = _secrets(config.url)
         return command(config, *args, echo=click.echo, **kwargs)
     except SqlgenError as exc:
-        if state.verbose:
-            traceback.print_exc()
-        raise click.ClickException(_scrub(str(exc), secrets)) from None
+        _show_traceback(state)
+        raise click.ClickException(_one_line(str(exc))) from None
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except BrokenPipeError:  # e.g. `sqlgen sql | head`: stop quietly
@@ -53,30 +50,31 @@ def run(ctx: click.Context, command, *args, **kwargs):
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
     except Exception as exc:  # a bug in sqlgen: still no traceback unless asked
+        _show_traceback(state)
         if state.verbose:
-            traceback.print_exc()
-            raise click.ClickException(_scrub(f"unexpected error: {exc}", secrets)) from None
+            raise click.ClickException(_one_line(f"unexpected error: {exc}")) from None
         raise click.ClickException(
-            _scrub(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)", secrets)
+            _one_line(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)")
         ) from None
 
 
-def _secrets(url: str | None) -> list[str]:
-    if not url:
-        return []
-    try:
-        from .database import parse_url
+def _show_traceback(state: Context) -> None:
+    """Under -v, the traceback of the error being handled, with every URL in it masked."""
+    if state.verbose:
+        from .database import mask_text
 
-        password = parse_url(url).password
-    except Exception:
-        return []
-    return [str(password)] if password else []
+        click.echo(mask_text(traceback.format_exc()), err=True, nl=False)
 
 
-def _scrub(message: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        message = message.replace(secret, "***")
-    return " ".join(message.split("\n"))
+def _one_line(message: str) -> str:
+    """The error line: on one line, with any URL or secret option in it masked.
+
+    The sources mask URLs already; this is the defence in depth. The password is
+    never replaced as a substring: a short one would mangle every word containing it.
+    """
+    from .database import mask_text
+
+    return mask_text(" ".join(message.split("\n")))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -152,10 +150,23 @@ def lint(ctx, files, offline):
     ctx.exit(run(ctx, commands.lint, tuple(files), offline=offline))
 
 
+# SQLite's busy timeout is a 32-bit count of milliseconds; a longer wait would silently become none.
+MAX_LOCK_TIMEOUT = 2_147_483
+
+
+def _check_lock_timeout(ctx, param, value: float) -> float:
+    """Refuse a wait that is negative, not a number or endless; exit 1 like any other bad input
+    (click.BadParameter would exit 2, the code of a command-line usage error)."""
+    if not 0 <= value <= MAX_LOCK_TIMEOUT:  # False for nan too
+        raise click.ClickException(f"invalid --lock-timeout {value:g}: give the seconds to wait, "
+                                   f"from 0 to {MAX_LOCK_TIMEOUT}")
+    return value
+
+
 def lock_timeout_option(function):
     return click.option(
         "--lock-timeout", type=float, default=60.0, show_default=True, metavar="SECONDS",
-        help="How long to wait for another sqlgen run on the same database.",
+        callback=_check_lock_timeout, help="How long to wait for another sqlgen run on the same database.",
     )(function)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ DEFAULTS = {
 KNOWN_KEYS = ("url", "models", "directory", "version_table", "templates", "verify", "verify_url")
 ENVIRONMENT = {"url": "SQLGEN_URL", "models": "SQLGEN_MODELS", "directory": "SQLGEN_DIR",
                "verify_url": "SQLGEN_VERIFY_URL"}
+OPTIONS = {"url": "--url", "models": "--models", "directory": "--dir"}
 
 
 @dataclass(frozen=True)
@@ -67,21 +69,53 @@ def find_config_file(start: Path) -> tuple[Path, dict] | None:
             return candidate, _read_toml(candidate)
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            data = _read_toml(candidate)
-            section = data.get("tool", {}).get("sqlgen")
+            section = _tool_section(candidate, _read_toml(candidate))
             if section is not None:
                 return candidate, section
     return None
 
 
+def _tool_section(path: Path, data: dict) -> dict | None:
+    """The [tool.sqlgen] table of a pyproject.toml, None when there is none."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise SqlgenError(f"{path}: tool must be a table ([tool] or [tool.sqlgen]), not {_kind(tool)}; fix the file")
+    section = tool.get("sqlgen")
+    if section is not None and not isinstance(section, dict):
+        raise SqlgenError(f"{path}: tool.sqlgen must be a table ([tool.sqlgen] holding url = \"...\" and the "
+                          f"other settings), not {_kind(section)}; fix the file")
+    return section
+
+
+def _kind(value) -> str:
+    """What a TOML value is, in TOML's words."""
+    names = {bool: "a boolean", str: "a string", int: "an integer", float: "a float", list: "an array"}
+    return names.get(type(value), "a date or time")
+
+
 def _read_toml(path: Path) -> dict:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise SqlgenError(f"{path}: invalid TOML ({exc}); fix the file") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return tomllib.loads(_toml_text(path, data))
+    except tomllib.TOMLDecodeError as exc:
+        raise SqlgenError(f"{path}: invalid TOML ({exc}); fix the file") from None
+
+
+def _toml_text(path: Path, data: bytes) -> str:
+    """The text of a TOML file, which must be UTF-8 without a byte order mark (tomllib refuses one)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise SqlgenError(f"{path} starts with a byte order mark (BOM), which TOML does not allow; "
+                          "save the file as UTF-8 without a BOM")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SqlgenError(f"{path}: not UTF-8 (byte 0x{data[exc.start]:02x} at line {line}, column {column}); "
+                          "TOML files are UTF-8: save the file as UTF-8") from None
 
 
 def load_config(
@@ -114,32 +148,46 @@ def load_config(
             elif not isinstance(value, str) or not value.strip():
                 raise SqlgenError(f"{config_file}: {key} must be a non-empty string")
 
-    def pick(key: str, option: str | None) -> tuple[str | None, Path]:
-        """The value and the folder a relative path in it is relative to."""
+    def pick(key: str, option: str | None) -> tuple[str | None, Path, str]:
+        """The value, the folder a relative path in it is relative to, and where it came from."""
         if option is not None:
-            return option, cwd
+            return option, cwd, OPTIONS[key]
         if key in ENVIRONMENT and environ.get(ENVIRONMENT[key]):
-            return environ[ENVIRONMENT[key]], cwd
+            return environ[ENVIRONMENT[key]], cwd, ENVIRONMENT[key]
         if key in settings:
-            return settings[key], root
-        return DEFAULTS.get(key), root
+            return settings[key], root, f"{config_file}: {key}"
+        return DEFAULTS.get(key), root, key
 
-    directory_value, directory_base = pick("directory", directory)
-    templates_value, templates_base = pick("templates", None)
-    url_value, url_base = pick("url", url)
-    verify_url_value, verify_url_base = pick("verify_url", None)
+    directory_value, directory_base, directory_source = pick("directory", directory)
+    templates_value, templates_base, templates_source = pick("templates", None)
+    url_value, url_base, _ = pick("url", url)
+    verify_url_value, verify_url_base, _ = pick("verify_url", None)
     return Config(
         url=_sqlite_relative_to(url_value, url_base) if url_value else None,
         models=pick("models", models)[0],
-        directory=(directory_base / directory_value).resolve(),
+        directory=_folder(directory_value, directory_base, directory_source),
         version_table=pick("version_table", None)[0],
-        templates=(templates_base / templates_value).resolve() if templates_value else None,
+        templates=_folder(templates_value, templates_base, templates_source) if templates_value else None,
         root=root,
         config_file=config_file,
         verbose=verbose,
         verify=bool(settings.get("verify", False)),
         verify_url=_sqlite_relative_to(verify_url_value, verify_url_base) if verify_url_value else None,
     )
+
+
+def _folder(value: str, base: Path, source: str) -> Path:
+    """A folder setting as an absolute path; refused if it holds a control character
+    (a NUL cannot be in a path at all; the others would garble every message naming it)."""
+    bad = _control_character(value)
+    if bad is not None:
+        raise SqlgenError(f"{source} {value!r} holds the control character {bad!r}; "
+                          "name a folder without control characters")
+    return (base / value).resolve()
+
+
+def _control_character(text: str) -> str | None:
+    return next((char for char in text if unicodedata.category(char) == "Cc"), None)
 
 
 _SQLITE_SCHEME = re.compile(r"sqlite(\+\w+)?")
@@ -149,7 +197,7 @@ def _sqlite_relative_to(url: str, base: Path) -> str:
     """sqlite:///app.db in a config file means app.db beside the file, wherever sqlgen runs."""
     scheme, separator, rest = url.partition(":///")
     if not separator or not _SQLITE_SCHEME.fullmatch(scheme) or rest.startswith(("/", "file:")) \
-            or rest.split("?")[0] in ("", ":memory:"):
-        return url  # absolute, a URI filename, in memory, or not SQLite
+            or rest.split("?")[0] in ("", ":memory:") or _control_character(url) is not None:
+        return url  # absolute, a URI filename, in memory, not SQLite, or for parse_url to refuse
     path, _, query = rest.partition("?")
     return f"{scheme}:///{(base / path).resolve()}" + (f"?{query}" if query else "")

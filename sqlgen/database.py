@@ -22,11 +22,59 @@ CONNECT_ERRORS = {
 }
 
 
+EXAMPLE_URL = "mysql+pymysql://user:password@host/dbname"  # the form error messages show; no secret in it
+# A URL option whose name says it holds a secret: its value is never shown.
+_SECRET_WORDS = ("pass", "pwd", "secret", "token")
+
+
+def _is_secret_key(key: str) -> bool:
+    from urllib.parse import unquote_plus
+
+    name = unquote_plus(key).lower()  # as parse_qsl reads it: %70asswd is passwd
+    return any(word in name for word in _SECRET_WORDS)
+
+
 def mask_url(url: str) -> str:
-    """The URL with its password replaced by ***, even when it does not parse
-    (an unencoded '@' in the password included)."""
-    url = re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)
-    return re.sub(r"([?&](?:ssl_key_)?password=)[^&]*", r"\1***", url)
+    """The URL with its password, and the values of secret-named options, replaced by ***,
+    even when it does not parse (an unencoded '@' in the password, no '@host' at all)."""
+    if "@" in url.partition("://")[2]:
+        # Greedy up to the last '@': an unencoded '@' in the password stays hidden.
+        url = re.sub(r"(://[^:/@]*:).*@", r"\1***@", url, count=1, flags=re.S)
+        url = re.sub(r"(://[^:/@]*@).*@", r"\1***@", url, count=1, flags=re.S)  # user@secret@host
+    else:
+        # user:secret without '@host' reads as host:port; a "port" that is no port is the password.
+        url = re.sub(r"(://(?!\[)[^:/?]*:)([^/?]+)",
+                     lambda match: match[0] if _is_port(match[2]) else match[1] + "***", url, count=1)
+    base, mark, query = url.partition("?")
+    return base + mark + "&".join(_mask_option(part) for part in query.split("&")) if mark else url
+
+
+def _is_port(text: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,5}", text) is not None and 1 <= int(text) <= 65535
+
+
+def _mask_option(part: str) -> str:
+    key, equals, _ = part.partition("=")
+    return f"{key}=***" if equals and _is_secret_key(key) else part
+
+
+# A URL ends at a space; quotes and punctuation after it are the sentence's. The scheme's length is
+# bounded so that a long word without "://" costs one pass, not one per letter.
+_URL_IN_TEXT = re.compile(r"""[A-Za-z][\w+.-]{0,30}://\S+?(?=['"),;:.]*(?:\s|$))""")
+_OPTION_IN_TEXT = re.compile(r"""(?<![\w%.+-])([\w%.+-]+)=(?:'[^']*'|"[^"]*"|[^&\s'"]*)""")
+
+
+def mask_text(text: str) -> str:
+    """Any text with every URL in it masked (see mask_url), and every secret-named key=value.
+
+    The last line of defence, for error messages and tracebacks: the sources mask
+    URLs themselves, but a message may quote a URL or an option some other way.
+    """
+    def mask(piece: str) -> str:
+        piece = _URL_IN_TEXT.sub(lambda match: mask_url(match[0]), piece)
+        return _OPTION_IN_TEXT.sub(lambda match: f"{match[1]}=***" if _is_secret_key(match[1]) else match[0], piece)
+
+    return EXAMPLE_URL.join(mask(piece) for piece in text.split(EXAMPLE_URL))
 
 
 # scheme://user:password@host:port/database?options, as SQLAlchemy's make_url reads it.
@@ -76,7 +124,8 @@ class MysqlUrl:
         if self.port is not None:
             text += f":{self.port}"
         text += "/" + quote(self.database or "", safe="")
-        return text + (f"?{urlencode(self.query)}" if self.query else "")
+        query = [(key, "***" if hide_password and _is_secret_key(key) else value) for key, value in self.query]
+        return text + (f"?{urlencode(query, safe='*')}" if query else "")
 
 
 def parse_url(url: str):
@@ -84,7 +133,11 @@ def parse_url(url: str):
     from urllib.parse import parse_qsl, unquote
 
     invalid = SqlgenError(
-        f"invalid database URL {mask_url(url)!r}: expected e.g. mysql+pymysql://user:password@host/dbname")
+        f"invalid database URL {mask_url(url)!r}: expected e.g. {EXAMPLE_URL}")
+    control = re.search(r"[\x00-\x1f\x7f-\x9f]", url.strip())
+    if control:  # a NUL reaches no server or file; the others garble the messages that show the URL
+        raise SqlgenError(f"invalid database URL {mask_url(url)!r}: it holds the control character "
+                          f"{control[0]!r}; remove it, or write it percent-encoded")
     match = _URL.match(url.strip())
     if not match:
         raise invalid
@@ -102,10 +155,7 @@ def parse_url(url: str):
             f"invalid database URL {mask_url(url)!r}: it has more than one '@'; "
             "write an '@' inside the password as %40"
         )
-    try:
-        port = int(match["port"]) if match["port"] else None
-    except ValueError:
-        raise invalid from None
+    port = _port(match["port"], url, invalid)
     drivername = match["scheme"]
     if "+" not in drivername:
         # A bare mysql:// would need MySQLdb; PyMySQL ships with sqlgen.
@@ -119,6 +169,16 @@ def parse_url(url: str):
         database=unquote(match["database"]) if match["database"] else None,
         query=tuple(parse_qsl(match["query"] or "", keep_blank_values=True)),
     )
+
+
+def _port(text: str | None, url: str, invalid: SqlgenError) -> int | None:
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]+", text):
+        raise invalid
+    if not _is_port(text):  # PyMySQL would take port 0 for its default, 3306
+        raise SqlgenError(f"invalid port in the database URL {mask_url(url)!r}: a port is a number from 1 to 65535")
+    return int(text)
 
 
 def _sqlalchemy_url(url: str, invalid: SqlgenError):
@@ -199,7 +259,6 @@ class Database:
 
     engine: object
     where: str
-    password: str | None
     connect_args: dict | None = None
 
     def connect(self, batches: bool = False):
@@ -212,7 +271,7 @@ class Database:
         try:
             return self.engine.connect()
         except DBAPIError as exc:
-            raise self._cannot_connect(_reason(exc, self.password)) from None
+            raise self._cannot_connect(_reason(exc)) from None
         except (TypeError, ValueError, AttributeError) as exc:
             raise self._cannot_connect(f"invalid connection option ({exc})") from None
 
@@ -231,7 +290,7 @@ class Database:
         try:
             connection = self.engine.raw_connection()
         except DBAPIError as exc:
-            raise self._cannot_connect(_reason(exc, self.password)) from None
+            raise self._cannot_connect(_reason(exc)) from None
         try:
             yield connection.driver_connection
         finally:
@@ -247,7 +306,7 @@ class Database:
         try:
             return _connection_class()(**args)
         except pymysql.err.MySQLError as exc:
-            raise self._cannot_connect(_reason(exc, self.password)) from None
+            raise self._cannot_connect(_reason(exc)) from None
         except (TypeError, ValueError, AttributeError) as exc:
             raise self._cannot_connect(f"invalid connection option ({exc})") from None
         except OSError as exc:  # the TLS files or cipher of the URL's ssl_* options, as a rule
@@ -262,7 +321,7 @@ class Database:
 def database(url: str):
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
-        yield Database(None, describe(parsed), parsed.password, _pymysql_args(parsed, url))
+        yield Database(None, describe(parsed), _pymysql_args(parsed, url))
         return
     from sqlalchemy import create_engine
     from sqlalchemy.exc import NoSuchModuleError
@@ -277,7 +336,7 @@ def database(url: str):
     except (TypeError, ValueError, AttributeError) as exc:
         raise SqlgenError(f"invalid option in the database URL {mask_url(url)!r}: {exc}") from None
     try:
-        yield Database(engine, describe(parsed), parsed.password)
+        yield Database(engine, describe(parsed))
     finally:
         engine.dispose()
 
@@ -324,7 +383,12 @@ _DEFAULT_TLS = object()  # stands for PyMySQL's default context until a server a
 # PyMySQL's ssl settings, so that they combine (a CA with host name checks, a client
 # certificate with verification).
 _TEXT_OPTIONS = frozenset({"charset", "collation", "unix_socket", "bind_address", "init_command", "program_name"})
-_INT_OPTIONS = frozenset({"connect_timeout", "read_timeout", "write_timeout", "max_allowed_packet", "client_flag"})
+# Whole-number options and their ranges, checked here: PyMySQL refuses a zero timeout, the socket one
+# past C's time limits, the server's max_allowed_packet is 1 KiB to 1 GiB, and PyMySQL packs
+# client_flag as a signed 32-bit number.
+_A_YEAR = 365 * 24 * 3600
+_INT_OPTIONS = {"connect_timeout": (1, _A_YEAR), "read_timeout": (1, _A_YEAR), "write_timeout": (1, _A_YEAR),
+                "max_allowed_packet": (1024, 1 << 30), "client_flag": (0, (1 << 31) - 1)}
 _BOOL_OPTIONS = frozenset({"compress", "local_infile", "binary_prefix", "ssl_disabled", "ssl_check_hostname",
                            "ssl_verify_cert", "ssl_verify_identity"})
 _TLS_FILES = {"ssl_ca": "ca", "ssl_capath": "capath", "ssl_cert": "cert", "ssl_key": "key",
@@ -347,7 +411,7 @@ def _pymysql_args(parsed: MysqlUrl, url: str) -> dict:
         where = f"in the database URL {mask_url(url)!r}"
         if key in _IN_THE_URL:
             raise SqlgenError(f"option {key!r} {where}: write it in the URL itself (user:password@host:port/database)")
-        if key not in _TEXT_OPTIONS | _INT_OPTIONS | _BOOL_OPTIONS | set(_TLS_FILES):
+        if key not in _TEXT_OPTIONS | _INT_OPTIONS.keys() | _BOOL_OPTIONS | _TLS_FILES.keys():
             raise SqlgenError(f"unknown option {key!r} {where}: sqlgen takes charset, collation, unix_socket, "
                               "connect_timeout, read_timeout, write_timeout, compress, local_infile and the ssl_* "
                               "options (see Configuration in the README)")
@@ -377,8 +441,9 @@ def _pymysql_args(parsed: MysqlUrl, url: str) -> dict:
 
 def _option_value(key: str, value: str):
     if key in _INT_OPTIONS:
-        if not value.strip().isdigit():
-            raise ValueError(f"expected a whole number, not {value!r}")
+        low, high = _INT_OPTIONS[key]
+        if not re.fullmatch(r"\s*[0-9]+\s*", value) or not low <= int(value) <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}, not {value!r}")
         return int(value)
     if key in _BOOL_OPTIONS:
         if value.lower() not in _TRUE + _FALSE:
@@ -405,7 +470,7 @@ def connect(url: str, batches: bool = False):
         except Exception as exc:
             if not _is_driver_error(exc):
                 raise
-            raise SqlgenError(f"database error on {db.where}: {_reason(exc, db.password)}") from None
+            raise SqlgenError(f"database error on {db.where}: {_reason(exc)}") from None
         finally:
             close_quietly(connection)
 
@@ -429,13 +494,13 @@ def close_quietly(connection) -> None:
         pass
 
 
-def _reason(exc, password) -> str:
+def _reason(exc) -> str:
+    """The driver's message, with any URL in it masked (the password is never replaced as a
+    substring: a short one would mangle every word that contains it)."""
     original = getattr(exc, "orig", exc)
     args = getattr(original, "args", ())
     code = args[0] if args and isinstance(args[0], int) else None
-    message = str(args[1]) if len(args) > 1 else str(original)
-    if password:
-        message = message.replace(str(password), "***")
+    message = mask_text(str(args[1]) if len(args) > 1 else str(original))
     reason = CONNECT_ERRORS.get(code)
     if reason:
         return f"{reason} (server said: {message})"

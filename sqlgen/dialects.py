@@ -35,9 +35,17 @@ def recorded(directory: Path) -> str | None:
     path = directory / MARKER
     if not path.is_file():
         return _from_headers(directory)
-    name = path.read_text(encoding="utf-8").strip().lower()
+    expected = f"it should say one of {', '.join(NAMES)}"
+    try:
+        name = path.read_bytes().decode("utf-8").strip().lower()
+    except UnicodeDecodeError:
+        raise SqlgenError(f"{path} is not a text file naming a dialect (it is not UTF-8); {expected}") from None
+    except OSError as exc:
+        raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
     if name not in NAMES:
-        raise SqlgenError(f"{path} names an unknown dialect {name!r}; it should say one of {', '.join(NAMES)}")
+        # repr shows control characters escaped; a long file is cut short.
+        shown = repr(name) if len(name) <= 40 else f"{name[:40]!r}..."
+        raise SqlgenError(f"{path} names an unknown dialect {shown}; {expected}")
     return name
 
 

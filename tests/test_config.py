@@ -77,3 +77,29 @@ def test_missing_url_and_models_say_how_to_set_them(tmp_path):
         config.require_url()
     with pytest.raises(SqlgenError, match="--models package.module:attr"):
         config.require_models()
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\xef\xbb\xbfurl = 'sqlite:///a.db'\n", "byte order mark .*save the file as UTF-8 without a BOM"),
+    (b"url = 'sqlite:///caf\xe9.db'\n", r"not UTF-8 \(byte 0xe9 at line 1, column 21\)"),
+])
+def test_a_config_file_must_be_utf8_without_a_bom(tmp_path, content, message):
+    (tmp_path / "sqlgen.toml").write_bytes(content)
+    with pytest.raises(SqlgenError, match=message):
+        load_config(cwd=tmp_path, environ={})
+
+
+@pytest.mark.parametrize("content", ['tool = "x"\n', "[tool]\nsqlgen = []\n"])
+def test_tool_sqlgen_in_pyproject_must_be_a_table(tmp_path, content):
+    (tmp_path / "pyproject.toml").write_text(content)
+    with pytest.raises(SqlgenError, match="must be a table"):
+        load_config(cwd=tmp_path, environ={})
+
+
+def test_path_settings_refuse_control_characters_wherever_they_come_from(tmp_path):
+    (tmp_path / "sqlgen.toml").write_text('templates = "t\\u0000"\n')
+    with pytest.raises(SqlgenError, match=r"sqlgen.toml: templates 't\\x00' holds the control character"):
+        load_config(cwd=tmp_path, environ={})
+    (tmp_path / "sqlgen.toml").write_text("")
+    with pytest.raises(SqlgenError, match=r"--dir 'a\\x1bb' holds"):
+        load_config(cwd=tmp_path, environ={}, directory="a\x1bb")

@@ -159,3 +159,30 @@ def test_the_default_tls_context_is_made_once_and_only_when_asked_for():
     explicit = connection_class(host="127.0.0.1", defer_connect=True, ssl_verify_cert=False, ssl_ca=None,
                                 ssl={"check_hostname": False})
     assert explicit.ctx is not first.ctx  # TLS options of the URL get their own context
+
+
+@pytest.mark.parametrize("option", ["client_flag=99999999999999999999", "client_flag=2147483648", "client_flag=-1",
+                                    "connect_timeout=0", "connect_timeout=31536001", "read_timeout=0",
+                                    "write_timeout=99999999999999", "max_allowed_packet=1023",
+                                    "max_allowed_packet=1073741825", "read_timeout=\u0663"])
+def test_whole_number_options_out_of_range_are_refused_before_pymysql(option):
+    text = f"mysql+pymysql://u:pw@h/db?{option}"
+    with pytest.raises(SqlgenError, match=f"invalid option {option.split('=')[0]} .*expected a whole number from"):
+        _pymysql_args(parse_url(text), text)
+
+
+def test_whole_number_options_at_their_bounds_are_taken():
+    text = ("mysql+pymysql://u:pw@h/db?client_flag=0&connect_timeout=31536000&read_timeout=1&write_timeout=1"
+            "&max_allowed_packet=1073741824")
+    kwargs = _pymysql_args(parse_url(text), text)
+    assert (kwargs["client_flag"], kwargs["connect_timeout"], kwargs["max_allowed_packet"]) == (0, 31536000, 1 << 30)
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_a_port_out_of_range_is_refused(port):
+    with pytest.raises(SqlgenError, match="invalid port in the database URL .*from 1 to 65535"):
+        parse_url(f"mysql+pymysql://u:pw@h:{port}/db")
+
+
+def test_ports_at_the_bounds_are_taken():
+    assert parse_url("mysql://h:1/db").port == 1 and parse_url("mysql://h:65535/db").port == 65535
