@@ -105,7 +105,7 @@ def lint_file(path: Path, dialect: str, schema=None, server=None,
     from .migrations import body_statements, facts
 
     read = facts(path, dialect, expected_tracking)
-    errors = [Finding(problem.kind, "file", problem.message, problem.line) for problem in read.problems]
+    errors = [Finding(problem.kind, path.name, problem.message, problem.line) for problem in read.problems]
     statements = (statement for _, statement in body_statements(path, dialect, strict=False))
     findings = lint_statements(statements, dialect, schema, server)
     return errors + acknowledge(findings, acknowledgements(read.directives))
