@@ -51,6 +51,9 @@ def read_row(values, table: str) -> Row:
         problem = f"the state {row.state!r}, which sqlgen never writes (it writes {', '.join(STATES)})"
     elif not isinstance(row.checksum, str) or not _HEX.fullmatch(row.checksum):
         problem = f"the checksum {row.checksum!r}, which is not a sha256 in hex"
+    elif not all(value is None or (isinstance(value, str) and _HEX.fullmatch(value))
+                 for value in (row.progress_checksum, row.down_checksum)):
+        problem = f"the checksums {row.progress_checksum!r} and {row.down_checksum!r}, which are not sha256s in hex"
     elif not all(isinstance(n, int) and n >= 0 for n in (row.statements_applied, row.statements_total)):
         problem = f"statement counts {row.statements_applied!r} of {row.statements_total!r}"
     elif not isinstance(row.started_at, datetime) or not isinstance(row.applied_at, (datetime, type(None))):

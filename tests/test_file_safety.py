@@ -492,3 +492,25 @@ def test_a_dir_that_cannot_hold_migrations_is_one_line(tmp_path, monkeypatch, wh
     folder = "afile/migrations" if where == "under-a-file" else "/sys/sqlgen_cannot_write_here"
     result = invoke("--url", "sqlite:///app.db", "--dir", folder, "generate", "--empty", "-m", "x")
     one_error_line(result, "migrations folder" if where == "under-a-file" else "sqlgen_cannot_write_here")
+
+
+@pytest.mark.parametrize("tamper, words", [
+    ("UPDATE sqlgen_version SET started_at = 'yesterday'", ("version 1", "not both dates")),
+    ("UPDATE sqlgen_version SET state = 'done'", ("version 1", "'done'")),
+    ("UPDATE sqlgen_version SET checksum = 'one'", ("'one'", "checksum")),
+    ("ALTER TABLE sqlgen_version DROP COLUMN down_checksum", ("wrong shape", "down_checksum")),
+])
+def test_sqlite_a_tracking_row_sqlgen_never_wrote_is_named(tmp_path, monkeypatch, tamper, words):
+    import sqlite3
+
+    monkeypatch.chdir(tmp_path)
+    config = make_config(sqlite_url(tmp_path / "app.db"), None, tmp_path / "m")
+    commands.generate(config, "empty", empty=True, echo=Output())
+    commands.upgrade(config, echo=Output())
+    connection = sqlite3.connect(tmp_path / "app.db")
+    connection.execute(tamper)
+    connection.commit()
+    connection.close()
+    for command in ("status", "history", "upgrade"):
+        one_error_line(invoke("--url", f"sqlite:///{tmp_path / 'app.db'}", "--dir", tmp_path / "m", command),
+                       "sqlgen_version", *words)

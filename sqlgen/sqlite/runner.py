@@ -43,7 +43,12 @@ class SqliteRunner:
 
         if not self.table_exists():
             return []
+        # SQLite reads a double-quoted name it cannot find as a string: ask for the columns first.
+        columns = {row[0] for row in self._query("SELECT name FROM pragma_table_info(?)", (self.table,))}
+        missing = [name for name in tracking.COLUMNS if name not in columns]
         try:
+            if missing:
+                raise sqlite3.OperationalError(f"no column {missing[0]}")
             found = self._query(tracking.select_rows(self.table))
         except sqlite3.OperationalError as exc:
             raise SqlgenError(f"the tracking table {self.table!r} has the wrong shape ({exc}): sqlgen did not "

@@ -120,12 +120,11 @@ def file_blocks(direction: str, table: str, version: int, name: str, checksum: s
 
 # --- Statements only the runner sends ---------------------------------------------
 
+COLUMNS = ("version", "name", "checksum", "state", "statements_applied", "statements_total", "progress_checksum",
+           "down_checksum", "started_at", "applied_at", "execution_ms", "applied_by", "error")
+
 def select_rows(table: str) -> str:
-    return (
-        'SELECT "version", "name", "checksum", "state", "statements_applied", "statements_total", '
-        '"progress_checksum", "down_checksum", "started_at", "applied_at", "execution_ms", "applied_by", "error" '
-        f'FROM {q(table)} ORDER BY "version"'
-    )
+    return f'SELECT {", ".join(q(column) for column in COLUMNS)} FROM {q(table)} ORDER BY "version"'
 
 
 def restart_up(table: str, version: int, name: str, checksum: str, total: int) -> str:
