@@ -364,15 +364,20 @@ EXPRESSION_PAYLOADS = {
 @pytest.mark.parametrize("kind", ["default", "check", "computed"])
 @pytest.mark.parametrize("label", list(EXPRESSION_PAYLOADS))
 def test_expressions_must_be_one_expression(scratch_db, tmp_path, kind, label):
-    text = EXPRESSION_PAYLOADS[label]
+    execute(scratch_db, "CREATE TABLE sentinel (id int PRIMARY KEY)", "INSERT INTO sentinel VALUES (1)")
+    message = _refusal(tmp_path, scratch_db, _expression_table(kind, EXPRESSION_PAYLOADS[label]),
+                       "not one SQL expression")
+    assert "table 't'" in message or "t.c" in message, message
+    assert execute(scratch_db, "SELECT id FROM sentinel")[0] == [(1,)]
+
+
+def _expression_table(kind: str, text: str) -> str:
+    """A models table holding `text` as a default, a CHECK or a computed column."""
     column = {"default": f"sa.Column('c', sa.Integer, server_default=sa.text({text!r}))",
               "check": "sa.Column('c', sa.Integer)",
               "computed": f"sa.Column('c', sa.Integer, sa.Computed({text!r}))"}[kind]
     check = f", sa.CheckConstraint({text!r}, name='ck')" if kind == "check" else ""
-    source = f"sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), {column}{check})"
-    execute(scratch_db, "CREATE TABLE sentinel (id int PRIMARY KEY)", "INSERT INTO sentinel VALUES (1)")
-    message = _refusal(tmp_path, scratch_db, source, "not one SQL expression")
-    assert "table 't'" in message or "t.c" in message, message
+    return f"sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), {column}{check})"
 
 
 @pytest.mark.mysql
@@ -517,13 +522,8 @@ SQLITE_EXPRESSIONS["dash-without-space"] = "1 --)"
 @pytest.mark.parametrize("kind", ["default", "check", "computed"])
 @pytest.mark.parametrize("label", list(SQLITE_EXPRESSIONS))
 def test_sqlite_expressions_must_be_one_expression(tmp_path, kind, label):
-    text = SQLITE_EXPRESSIONS[label]
-    column = {"default": f"sa.Column('c', sa.Integer, server_default=sa.text({text!r}))",
-              "check": "sa.Column('c', sa.Integer)",
-              "computed": f"sa.Column('c', sa.Integer, sa.Computed({text!r}))"}[kind]
-    check = f", sa.CheckConstraint({text!r}, name='ck')" if kind == "check" else ""
-    source = f"sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), {column}{check})"
-    _refusal(tmp_path, sqlite_url(tmp_path / "app.db"), source, "not one SQL expression")
+    _refusal(tmp_path, sqlite_url(tmp_path / "app.db"), _expression_table(kind, SQLITE_EXPRESSIONS[label]),
+             "not one SQL expression")
 
 
 @pytest.mark.parametrize("label, name", list(NAME_CASES.items()))

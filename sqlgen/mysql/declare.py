@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
+from ..declaration import check_table_names, column_name_of
 from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from . import dialect as my, expressions, types
@@ -36,23 +37,6 @@ _WORD = re.compile(r"[A-Za-z0-9_]+")
 def _expression(text: str, what: str) -> str:
     check_expression(text, what, *EXPRESSION_RULES)
     return text
-
-
-def _table_names(table: sa.Table, dialect) -> None:
-    """Every name of a table, checked before anything is rendered."""
-    check_name(table.name, "table", rules=NAME_RULES)
-    owner = f"table {table.name!r}"
-    for column in table.columns:
-        check_name(column.name, "column", owner, NAME_RULES)
-    for item in list(table.constraints) + list(table.indexes):
-        name = _name(item, dialect) if not isinstance(item, sa.PrimaryKeyConstraint) else None
-        if name is not None:
-            check_name(name, _kind(item), owner, NAME_RULES)
-
-
-def _kind(item) -> str:
-    return {sa.Index: "index", sa.UniqueConstraint: "unique constraint", sa.ForeignKeyConstraint: "foreign key",
-            sa.CheckConstraint: "check constraint"}.get(type(item), "constraint")
 
 
 def _option_word(value, what: str) -> str:
@@ -93,7 +77,7 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
     notes: list[str] = []
     tables = []
     for table in metadata.tables.values():
-        _table_names(table, dialect)
+        check_table_names(table, lambda item: _name(item, dialect), NAME_RULES)
         if table.schema not in (None, server.database):
             raise SqlgenError(
                 f"table {table.schema}.{table.name} lives in another database; "
@@ -433,17 +417,6 @@ def _full_length(column_type: str) -> int | None:
     if types.type_base(column_type) in ("char", "varchar", "binary", "varbinary"):
         return int(column_type[column_type.index("(") + 1: column_type.index(")")])
     return None
-
-
-def column_name_of(expression, table: sa.Table) -> str | None:
-    """The table column an index part names, or None for an expression."""
-    if isinstance(expression, sa.sql.elements._textual_label_reference):  # sa.desc("name")
-        name = expression.element
-    elif isinstance(expression, sa.sql.elements.ColumnClause):
-        name = expression.name
-    else:
-        return None
-    return name if name in table.c else None
 
 
 def _index_kind(index: sa.Index, dialect) -> str | None:

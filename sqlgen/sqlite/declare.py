@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
-from ..mysql.declare import column_name_of
+from ..declaration import check_table_names, column_name_of
 from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from .dialect import (EXPRESSION_RULES, NAME_RULES, REBUILD_PREFIX, SqliteInfo, check_type, expression_key,
@@ -38,7 +38,7 @@ def declared_schema(metadata: sa.MetaData, server: SqliteInfo, version_table: st
         if table.schema is not None:
             raise SqlgenError(f"table {table.schema}.{table.name} lives in another schema; "
                               "sqlgen manages the one SQLite database of the URL")
-        _names(table, dialect)
+        check_table_names(table, lambda item: _name(item, dialect), NAME_RULES)
         if table.name == version_table:
             raise SqlgenError(f"the models declare a table named {table.name!r}, which sqlgen uses to track "
                               "migrations; set version_table to another name in the config")
@@ -59,18 +59,6 @@ def _compile(ddl, element, where: str) -> str:
         raise SqlgenError(f"cannot render {where}: {exc}") from None
     check_expression(text, where, EXPRESSION_RULES)
     return text
-
-
-def _names(table: sa.Table, dialect) -> None:
-    """Every name of a table, checked before anything is rendered."""
-    check_name(table.name, "table", rules=NAME_RULES)
-    owner = f"table {table.name!r}"
-    for column in table.columns:
-        check_name(column.name, "column", owner, NAME_RULES)
-    for item in list(table.constraints) + list(table.indexes):
-        name = None if isinstance(item, sa.PrimaryKeyConstraint) else _name(item, dialect)
-        if name is not None:
-            check_name(name, "index" if isinstance(item, sa.Index) else "constraint", owner, NAME_RULES)
 
 
 def _name(constraint, dialect) -> str | None:
