@@ -87,13 +87,14 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.up_review, text.down_review = review_lines(up_findings), review_lines(down_findings)
         result.summary = [printable(line) for op in plan.operations for line in op.summaries()]
 
-    result.up_text, result.down_text = _with_tracking_blocks(text, config, name, dialect)
+    sql_mode = "" if empty else plan.server.sql_mode  # how the files will be read: the server's mode
+    result.up_text, result.down_text = _with_tracking_blocks(text, config, name, dialect, sql_mode)
     if (config.verify if verify is None else verify) and not empty:
         # Only a header comment changes: statements and checksums stay as verified.
         text.verified = _verify(config, dialect, plan, existing, name, result.up_text, result.down_text)
         result.up_text, result.down_text = text.render(config.templates)
         echo(f"Verified on a scratch database: {printable(text.verified)}")
-    _check_layout(text, result.up_text, result.down_text, dialect)
+    _check_layout(text, result.up_text, result.down_text, dialect, sql_mode)
     if dry_run:
         for line in result.summary:
             echo(line)
@@ -188,7 +189,7 @@ def _verify(config: Config, dialect_name: str, plan: "_Plan", existing, name: st
     return f"yes, on {server.label}, {when} (replayed {len(existing)} migration(s), then this up and down)"
 
 
-def _with_tracking_blocks(text, config: Config, name: str, dialect: str) -> tuple[str, str]:
+def _with_tracking_blocks(text, config: Config, name: str, dialect: str, sql_mode: str | None) -> tuple[str, str]:
     """Render the pair, then again with tracking blocks recording its statements.
 
     The blocks are left out of the checksum, so the first rendering tells what
@@ -196,7 +197,7 @@ def _with_tracking_blocks(text, config: Config, name: str, dialect: str) -> tupl
     """
     tracking = dialects.module(dialect).tracking
     up, down = text.render(config.templates)
-    up_facts, down_facts = (_laid_out_facts(content, file_name, dialect)
+    up_facts, down_facts = (_laid_out_facts(content, file_name, dialect, sql_mode)
                             for content, file_name in ((up, text.up_file), (down, text.down_file)))
     table = config.version_table
     text.up_tracking = tracking.file_blocks("up", table, text.version, name, up_facts.checksum, up_facts.count)
@@ -205,21 +206,22 @@ def _with_tracking_blocks(text, config: Config, name: str, dialect: str) -> tupl
     return text.render(config.templates)
 
 
-def _check_layout(text, up: str, down: str, dialect: str) -> None:
+def _check_layout(text, up: str, down: str, dialect: str, sql_mode: str | None) -> None:
     """After the templates: each file holds exactly the statements sqlgen wrote, in
     order, tracking blocks where they belong, and no comment lets text out."""
     from .migrations import check_layout
 
-    check_layout(up, text.up_file, dialect, [text.up_tracking[0], *text.up_blocks, text.up_tracking[1]])
-    check_layout(down, text.down_file, dialect, [text.down_tracking[0], *text.down_blocks, text.down_tracking[1]])
+    check_layout(up, text.up_file, dialect, [text.up_tracking[0], *text.up_blocks, text.up_tracking[1]], sql_mode)
+    check_layout(down, text.down_file, dialect, [text.down_tracking[0], *text.down_blocks, text.down_tracking[1]],
+                 sql_mode)
 
 
-def _laid_out_facts(content: str, file_name: str, dialect: str):
+def _laid_out_facts(content: str, file_name: str, dialect: str, sql_mode: str | None):
     from .migrations import escaped_layout, facts_of_lines
     from .splitter import lines_of
 
     try:
-        return facts_of_lines(lines_of(content), file_name, dialect)
+        return facts_of_lines(lines_of(content), file_name, dialect, sql_mode=sql_mode)
     except SqlgenError as exc:  # e.g. a marker's words in the message, laid out on a comment line of its own
         raise escaped_layout(file_name, str(exc).split("; ")[0]) from None
 
@@ -259,7 +261,7 @@ class _Plan:
             statements = [statements] if isinstance(statements, str) else statements
             for statement in statements:
                 # Whatever a name, value or option holds, each statement runs as exactly itself.
-                check_statement(statement, self.dialect.NAME, operation.summaries()[:1])
+                check_statement(statement, self.dialect.NAME, operation.summaries()[:1], self.server.sql_mode)
             rendered.append(statements)
         # Each statement carries its operation's number as its line, to put the findings back.
         findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
@@ -635,7 +637,8 @@ def _entries(runner, found, with_down: bool = False, known=None):
 
     def read(migration, direction: str):
         path = migration.up if direction == "up" else migration.down
-        return migrations.facts(path, dialect, _expected_tracking(dialect, runner.table, migration, direction))
+        return migrations.facts(path, dialect, _expected_tracking(dialect, runner.table, migration, direction),
+                                runner.server.sql_mode)
 
     if known is not None:
         facts = {entry.version: entry.facts for entry in known if entry.migration is not None}
@@ -805,8 +808,8 @@ def verify(config: Config, *, echo: Echo = print) -> int:
             bad += 1
     # Every file, down files included, must hold only what sqlgen can run as the client does.
     read = [with_facts(entry, down_facts=migrations.facts(
-        entry.migration.down, runner.dialect, _expected_tracking(runner.dialect, runner.table, entry.migration,
-                                                                 "down"))) for entry in entries if entry.migration]
+        entry.migration.down, runner.dialect, _expected_tracking(runner.dialect, runner.table, entry.migration, "down"),
+        runner.server.sql_mode)) for entry in entries if entry.migration]
     for path, problem in _unsafe_files(read):
         echo(f"unsafe to run: {_shown(path)}, {problem}")
         bad += 1
@@ -850,6 +853,7 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     dialect = _dialect(config)
     start_text, _, end_text = (span or "").rpartition(":")
     end = _version_number(end_text or "head", found)
+    sql_mode = ""  # without the database, files are read in the server's default sql_mode
     if start_text:
         start = _version_number(start_text, found)
     elif offline:
@@ -858,6 +862,7 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
         try:
             with _session(config, echo) as (runner, _):
                 top = history.current(_entries(runner, found))
+                sql_mode = runner.server.sql_mode
         except SqlgenError as exc:
             raise SqlgenError(f"{exc}; to print the script without the database, give FROM (e.g. 2:{end_text or 'head'})"
                               " or pass --offline to start from 0") from None
@@ -872,30 +877,33 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     direction = "up" if up else "down"
     files = [(migration, migration.up if up else migration.down) for migration in chosen]
     _refuse_unsafe(((path, migrations.facts(path, dialect, _expected_tracking(
-        dialect, config.version_table, migration, direction))) for migration, path in files),
+        dialect, config.version_table, migration, direction), sql_mode)) for migration, path in files),
         "nothing was printed: fix the file, or run sqlgen rehash where that says so")
-    echo(f"-- sqlgen: {'upgrade' if up else 'downgrade'} from version {start} to {end}")
+    texts = [(path, _fresh_text(migrations.read_migration(path), config, migration, direction, dialect, sql_mode))
+             for migration, path in files]
+    script = [f"-- sqlgen: {'upgrade' if up else 'downgrade'} from version {start} to {end}"]
     if dialect == "sqlite":
-        echo("-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < this_file.sql")
+        script.append("-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < "
+                      "this_file.sql")
     else:
-        echo("-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql")
-    for migration, path in files:
-        echo("")
-        echo(f"-- ==> {path.name} <==")
-        text = _fresh_text(migrations.read_migration(path), config, migration, direction, dialect)
-        echo(text.rstrip("\n"))
+        script.append("-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql")
+    for path, text in texts:
+        script += ["", f"-- ==> {path.name} <==", text.removeprefix("\ufeff").rstrip("\n")]
+    migrations.check_one_session(texts, "\n".join(script) + "\n", dialect, sql_mode)
+    for line in script:
+        echo(line)
 
 
-def _fresh_text(text: str, config: Config, migration, direction: str, dialect: str) -> str:
+def _fresh_text(text: str, config: Config, migration, direction: str, dialect: str, sql_mode: str | None = "") -> str:
     """The file's text with tracking blocks recording exactly its statements."""
     from . import migrations
     from .splitter import lines_of
 
     path = migration.up if direction == "up" else migration.down
-    facts = migrations.facts_of_lines(lines_of(text), path.name, dialect)
+    facts = migrations.facts_of_lines(lines_of(text), path.name, dialect, sql_mode=sql_mode)
     opening, closing = dialects.module(dialect).tracking.file_blocks(
         direction, config.version_table, migration.version, migration.name, facts.checksum, facts.count)
-    return migrations.with_tracking(text, opening, closing, dialect)
+    return migrations.with_tracking(text, opening, closing, dialect, sql_mode)
 
 
 def _version_number(text: str, found) -> int:

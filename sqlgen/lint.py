@@ -104,9 +104,10 @@ def lint_file(path: Path, dialect: str, schema=None, server=None,
     cannot run, tracking blocks holding other statements) comes first, as errors."""
     from .migrations import body_statements, facts
 
-    read = facts(path, dialect, expected_tracking)
+    sql_mode = server.sql_mode if server is not None else ""  # offline: the server's default mode
+    read = facts(path, dialect, expected_tracking, sql_mode)
     errors = [Finding(problem.kind, path.name, problem.message, problem.line) for problem in read.problems]
-    statements = (statement for _, statement in body_statements(path, dialect, strict=False))
+    statements = (statement for _, statement in body_statements(path, dialect, strict=False, sql_mode=sql_mode))
     findings = lint_statements(statements, dialect, schema, server)
     return errors + acknowledge(findings, acknowledgements(read.directives))
 

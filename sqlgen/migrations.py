@@ -181,13 +181,13 @@ def is_transactional(text: str) -> bool:
     return bool(match) and match.group(1).lower() in TRANSACTIONAL and not _TRANSACTION_CONTROL.match(text)
 
 
-def body_statements(path: Path, dialect: str = "mysql", strict: bool = True):
+def body_statements(path: Path, dialect: str = "mysql", strict: bool = True, sql_mode: str | None = ""):
     """The statements a runner executes from `path`, numbered from 1. A client command
     sqlgen cannot run raises SqlgenError (with `strict=False` it is skipped: lint reports it)."""
     from .splitter import Splitter
 
     number = 0
-    splitter = Splitter(path.name, dialect, strict=strict)
+    splitter = Splitter(path.name, dialect, strict=strict, sql_mode=sql_mode)
     try:
         with open_migration(path) as handle:
             for line_number, line in enumerate(handle, 1):
@@ -205,12 +205,14 @@ def body_statements(path: Path, dialect: str = "mysql", strict: bool = True):
         raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def facts(path: Path, dialect: str = "mysql", expected_tracking: tuple[str, str] | None = None) -> FileFacts:
+def facts(path: Path, dialect: str = "mysql", expected_tracking: tuple[str, str] | None = None,
+          sql_mode: str | None = "") -> FileFacts:
     """Read a migration file once, streaming, and summarise it. `expected_tracking`
-    (see `tracking_pattern`) is what its tracking blocks must hold."""
+    is what its tracking blocks must hold (rendered with CHECKSUM_PLACEHOLDER and
+    TOTAL_PLACEHOLDER); `sql_mode` is the session's when the file starts."""
     try:
         with open_migration(path) as handle:
-            return facts_of_lines(handle, path.name, dialect, expected_tracking)
+            return facts_of_lines(handle, path.name, dialect, expected_tracking, sql_mode)
     except UnicodeDecodeError as exc:
         raise _not_text(path, exc) from None
     except OSError as exc:
@@ -222,8 +224,9 @@ def _not_text(path: Path, exc: UnicodeDecodeError) -> SqlgenError:
 
 
 def open_migration(path: Path):
-    """Open a migration file as the client reads it: a BOM dropped, lines broken at LF only."""
-    return path.open(encoding="utf-8-sig", newline="\n")
+    """Open a migration file as the client reads it: lines broken at LF only (the
+    splitter drops a byte-order mark at the start, as the client does)."""
+    return path.open(encoding="utf-8", newline="\n")
 
 
 def read_migration(path: Path) -> str:
@@ -236,15 +239,15 @@ def read_migration(path: Path) -> str:
         raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def facts_of_lines(lines, name: str, dialect: str = "mysql",
-                   expected_tracking: tuple[str, str] | None = None) -> FileFacts:
+def facts_of_lines(lines, name: str, dialect: str = "mysql", expected_tracking: tuple[str, str] | None = None,
+                   sql_mode: str | None = "") -> FileFacts:
     from .splitter import Splitter
 
     checksum = Checksum()
     count = 0
     transactional = True
     recorded = None
-    splitter = Splitter(name, dialect, strict=False)
+    splitter = Splitter(name, dialect, strict=False, sql_mode=sql_mode)
     tracking: list = []  # the tracking statements
     body_lines: list[int] = []  # first and last line of the body statements
 
@@ -368,7 +371,7 @@ def _shown(text: str, limit: int = 60) -> str:
     return "`" + (text if len(text) <= limit else text[: limit - 3] + "...") + "`"
 
 
-def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql") -> str:
+def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql", sql_mode: str | None = "") -> str:
     """`text` with its tracking blocks replaced by (or given) `opening` and `closing`.
 
     The closing block is preceded by what it needs to run: the delimiter that
@@ -378,12 +381,12 @@ def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    spans = _tracking_spans(lines, dialect)
-    if len(spans) == 2 and not _has_statements(lines[:spans[0][0]], dialect) and \
-            not _has_statements(lines[spans[1][1] + 1:], dialect):
+    spans = _tracking_spans(lines, dialect, sql_mode)
+    if len(spans) == 2 and not _has_statements(lines[:spans[0][0]], dialect, sql_mode) and \
+            not _has_statements(lines[spans[1][1] + 1:], dialect, sql_mode):
         (a, b), (c, d) = spans
         body = lines[b + 1:c]
-        tail = _closing_needs(lines[:c], dialect)
+        tail = _closing_needs(lines[:c], dialect, sql_mode)
         lines = lines[:a] + opening.split("\n") + body + tail + closing.split("\n") + lines[d + 1:]
         return "\n".join(lines) + "\n"
     for a, b in reversed(spans):
@@ -396,7 +399,7 @@ def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql")
         top.pop()
     while body and not body[-1].strip():
         body.pop()
-    body += _closing_needs(body, dialect)
+    body += _closing_needs(body, dialect, sql_mode)
     parts = ["\n".join(top)] if top else []
     parts.append(opening)
     if body:
@@ -405,12 +408,12 @@ def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql")
     return "\n\n".join(parts) + "\n"
 
 
-def _tracking_spans(lines: list[str], dialect: str) -> list[tuple[int, int]]:
+def _tracking_spans(lines: list[str], dialect: str, sql_mode: str | None) -> list[tuple[int, int]]:
     """(begin, end) line indexes of the tracking blocks: real comment lines only, never
     a marker's words inside a string literal."""
     from .splitter import Splitter
 
-    splitter = Splitter("<file>", dialect, strict=False)
+    splitter = Splitter("<file>", dialect, strict=False, sql_mode=sql_mode)
     for number, line in enumerate(lines, 1):
         for _ in splitter.feed(line + "\n", number):
             pass
@@ -424,12 +427,12 @@ def _tracking_spans(lines: list[str], dialect: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _has_statements(lines: list[str], dialect: str) -> bool:
-    return facts_of_lines((line + "\n" for line in lines), "<file>", dialect).count > 0
+def _has_statements(lines: list[str], dialect: str, sql_mode: str | None) -> bool:
+    return facts_of_lines((line + "\n" for line in lines), "<file>", dialect, sql_mode=sql_mode).count > 0
 
 
-def _closing_needs(lines: list[str], dialect: str) -> list[str]:
-    found = facts_of_lines((line + "\n" for line in lines), "<file>", dialect)
+def _closing_needs(lines: list[str], dialect: str, sql_mode: str | None) -> list[str]:
+    found = facts_of_lines((line + "\n" for line in lines), "<file>", dialect, sql_mode=sql_mode)
     needs = [found.final_delimiter] if found.unterminated else []
     if found.final_delimiter != ";":
         needs.append("DELIMITER ;")
@@ -438,13 +441,13 @@ def _closing_needs(lines: list[str], dialect: str) -> list[str]:
 
 # --- What sqlgen writes is what runs ----------------------------------------------
 
-def check_statement(statement: str, dialect: str, what: list[str]) -> None:
+def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str | None = "") -> None:
     """A rendered statement must split into exactly one statement: nothing in a name,
     a value or an option may end it early, start another, or reach the client."""
     from .safety import printable
     from .splitter import Splitter, lines_of
 
-    splitter = Splitter("<statement>", dialect, strict=False)
+    splitter = Splitter("<statement>", dialect, strict=False, sql_mode=sql_mode)
     found = []
     for number, line in enumerate(lines_of(statement + ";\n"), 1):
         found += [s.text for s in splitter.feed(line, number)]
@@ -467,14 +470,14 @@ def check_statement(statement: str, dialect: str, what: list[str]) -> None:
                           "Nothing was written")
 
 
-def check_layout(text: str, file_name: str, dialect: str, parts: list[str]) -> None:
+def check_layout(text: str, file_name: str, dialect: str, parts: list[str], sql_mode: str | None = "") -> None:
     """`text`, laid out by a template, holds exactly the statements of `parts` in
     order (tracking blocks included), no client command and no acknowledgement."""
     from .lint import acknowledgements
     from .splitter import Splitter, lines_of
 
     def statements(source: str, name: str):
-        splitter = Splitter(name, dialect, strict=False)
+        splitter = Splitter(name, dialect, strict=False, sql_mode=sql_mode)
         found = []
         for number, line in enumerate(lines_of(source), 1):
             found += splitter.feed(line, number)
@@ -505,3 +508,49 @@ def escaped_layout(file_name: str, what: str) -> SqlgenError:
     return SqlgenError(f"{file_name} as laid out by the template does not say what runs: {what}. A template or a "
                        "value (the message, a name) lets text out of a comment; fix the template or the message. "
                        "Nothing was written")
+
+
+# Statements whose effect outlives them in the session: a later file of one script would feel it.
+_SESSION_STATE = re.compile(
+    r"(?:/\*!\d*\s*)?(?:use\b|set\b(?!\s+names\s+utf8mb4\s*$)(?!\s+@sqlgen_guard\b)|lock\s+tables?\b|"
+    r"(?:create|drop)\s+temporary\b|xa\b|prepare\b|handler\b|flush\s+tables?\s.*\block\b)", re.I | re.S)
+_TRANSACTION_START = re.compile(r"(?:start\s+transaction|begin)\b", re.I)
+_TRANSACTION_END = re.compile(r"(?:commit|rollback|end)\b", re.I)
+
+
+def check_one_session(files: list[tuple[Path, str]], script: str, dialect: str, sql_mode: str | None) -> None:
+    """Files printed as one script run in one client session, where the runner gives each
+    a fresh one: refuse what one file leaves in the session for the next (a USE, a SET,
+    a temporary table, a lock), or a script that reads otherwise than its files."""
+    from .splitter import Splitter, lines_of
+
+    def statements(text: str, name: str):
+        splitter = Splitter(name, dialect, strict=False, sql_mode=sql_mode)
+        found = []
+        for number, line in enumerate(lines_of(text), 1):
+            found += [statement.text for statement in splitter.feed(line, number)]
+        found += [statement.text for statement in splitter.close()]
+        return found, splitter.refused
+
+    expected = []
+    for position, (path, text) in enumerate(files):
+        found, _ = statements(text, path.name)
+        if position < len(files) - 1:
+            leaking, open_transaction = None, None
+            for statement in found:
+                if _TRANSACTION_START.match(statement):
+                    open_transaction = statement
+                elif _TRANSACTION_END.match(statement):
+                    open_transaction = None
+                elif leaking is None and _SESSION_STATE.match(statement):
+                    leaking = statement
+            leaking = leaking or open_transaction
+            if leaking is not None:
+                raise SqlgenError(f"{path.name} holds {_shown(leaking)}, whose effect would reach the next file in "
+                                  "one script (the runner gives each file a fresh session); print and run the files "
+                                  "one at a time (sqlgen sql FROM:TO for each), or use sqlgen upgrade")
+        expected += found
+    found, refused = statements(script, "<script>")
+    if found != expected or refused:
+        raise SqlgenError("the files read differently when printed as one script (a DELIMITER or sql_mode one "
+                          "leaves in force); print and run them one at a time, or use sqlgen upgrade")

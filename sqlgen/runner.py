@@ -207,7 +207,7 @@ class Runner:
             try:
                 if start:
                     _send(session, start)
-                with closing(_statements(path)) as statements:
+                with closing(_statements(path, self.server.sql_mode)) as statements:
                     for number, statement in statements:
                         self._execute(session, path.name, number, facts.count, statement)
                 _send(session, end)
@@ -229,7 +229,7 @@ class Runner:
             session.autocommit(True)
             number = 0
             only_ddl = True  # then no transaction can be open at the end: no need to ask
-            with closing(_statements(path)) as statements:
+            with closing(_statements(path, self.server.sql_mode)) as statements:
                 for number, statement in statements:
                     only_ddl = only_ddl and bool(_COMMITS_ON_ITS_OWN.match(statement.text))
                     if number > skip:
@@ -268,7 +268,7 @@ class Runner:
         if not skip:
             return
         prefix = Checksum()
-        for number, statement in body_statements(path):
+        for number, statement in body_statements(path, sql_mode=self.server.sql_mode):
             if number > skip:
                 break
             prefix.add(statement.text)
@@ -301,9 +301,10 @@ class Runner:
             raise SqlgenError(f"{failure}; recording the failure in {self.table} failed too: {exc}") from None
 
 
-def _statements(path) -> Iterator:
-    """The numbered statements of a file; a large one is split in a second thread meanwhile."""
-    statements = body_statements(path)
+def _statements(path, sql_mode: str) -> Iterator:
+    """The numbered statements of a file, read from the session's sql_mode; a large one is
+    split in a second thread meanwhile."""
+    statements = body_statements(path, sql_mode=sql_mode)
     return read_ahead(statements) if path.stat().st_size > READ_AHEAD_CHARS else statements
 
 

@@ -1,25 +1,33 @@
-"""Split SQL files into statements exactly as the mysql/mariadb client does.
+"""Split SQL files into statements exactly as the mariadb client and the sqlite3 shell do.
 
-- `DELIMITER xx` (or `\\d xx`) lines change the statement terminator (triggers,
-  procedures); `\\g` and `\\G` end a statement too, `\\c` discards it.
-- Every other client command is recognised where the client recognises it: a
-  named command alone on a line that starts a statement (`use db`, `system ...`,
-  `quit`), a statement whose first word is a command name (`system ...;`), and
-  a backslash command anywhere outside quotes (`\\!`, `\\q`, `\\.`). Those
-  that only change the client's display are no-ops; `use db` is run as `USE db`;
-  any other is refused (a file holding one must not run, by sqlgen or by hand).
-  The sqlite3 shell's dot-commands are refused the same way.
-- `-- ` and `#` comments run to the end of the line, and a line starting with
-  `--` between statements is a comment even without the space. `/* */`
-  comments may span lines; the client drops them, leaving a space where one
-  is needed to keep the words apart. Comments never reach the server.
-- `/*! ... */` and `/*M! ... */` versioned comments are kept (the server runs
-  them) and read as code. `/*+ ... */` optimizer hints are kept verbatim.
-- Single, double and backtick quotes, with backslash escapes (not in
-  backticks, and not after `SET sql_mode` turns on NO_BACKSLASH_ESCAPES) and
-  doubled quotes; a delimiter inside quotes or comments ends nothing.
-- A byte-order mark is ignored and CRLF line ends read as LF, as the client
-  reads them; a lone CR inside a string stays.
+The MySQL/MariaDB reading follows the client's own, step by step (client/mysql.cc
+of MariaDB 10.x, batch mode: read_and_execute, add_line, find_command, get_arg):
+
+- A line that starts a statement is first checked for a named client command
+  (`use db`, `system ...`, `quit`, `DELIMITER xx`), unless it holds `\\g` or the
+  delimiter; a statement whose first word names a command is one at its delimiter.
+- Within a line, in the client's order: a backslash command outside quotes
+  (`\\g`, `\\G` and the delimiter end a statement, `\\c` discards it, `\\N` is NULL),
+  then the delimiter, then `#` and `-- ` comments (`--` followed by any
+  character while nothing of the statement is read yet), then `/* */` comments
+  (`/*! */` and `/*M! */` are code the server runs), then quotes.
+- Quotes: '', "" and ``, doubled quotes, and backslash escapes as the session's
+  sql_mode says (NO_BACKSLASH_ESCAPES, ANSI_QUOTES). The mode is followed
+  through the file from the server's own; a `SET sql_mode` sqlgen cannot
+  evaluate makes any backslash in a later string refused.
+- Whitespace is the client's: space, tab, LF, VT, FF, CR. A byte-order mark is
+  dropped at the very start only, CRLF reads as LF, a NUL stops the client.
+
+Client commands that only change what the client shows are no-ops, `use db` is
+sent as `USE db`, `DELIMITER xx` is followed; any other is refused, and so is
+whatever the clients read in more than one way (a `/*!` inside a comment, a
+comment inside a `/*! */`, an optimizer hint before a statement's first word, a
+DELIMITER line not in its simple form, a line starting `delimiter` inside a
+statement): a file holding one must not run, by sqlgen or by hand.
+
+The sqlite3 shell's reading: dot-commands at the left margin (refused), `#`
+lines at the left margin (comments), a line of only `go` or `/` ending a
+statement, `[names]` spanning lines, triggers ending at `END;`.
 
 The splitter streams: it reads a file line by line and yields one statement at
 a time, so a data migration of hundreds of MB never sits in memory at once.
@@ -40,8 +48,9 @@ from .safety import printable
 TRACKING_BEGIN = "-- sqlgen:tracking begin"
 TRACKING_END = "-- sqlgen:tracking end"
 
-_DELIMITER_COMMAND = re.compile(r"[ \t]*(?:delimiter|\\d)[ \t]+(\S+)", re.I)
-_SQL_MODE = re.compile(r"set\b.*\bsql_mode\b", re.I | re.S)
+WHITESPACE = " \t\n\v\f\r"  # the client's my_isspace()
+_TRAILING = "".join(chr(code) for code in range(33)) + "\x7f"  # what the client trims off a statement's end
+_SQLITE_WHITESPACE = " \t\n\f\r"
 
 # The mysql and mariadb clients' named commands (MariaDB 10.x and MySQL 8 together),
 # and whether each takes an argument: a named command with arguments is one only
@@ -53,7 +62,8 @@ CLIENT_COMMANDS = {
     "source": True, "status": False, "system": True, "tee": True, "use": True, "warnings": False,
     "resetconnection": False, "query_attributes": True, "ssl_session_data_print": True,
 }
-# Commands that change only what the client shows: sqlgen can do what the client does, nothing.
+# Commands that change only what the client shows: alone on their line, sqlgen does
+# what the client does, nothing.
 DISPLAY_COMMANDS = frozenset({"?", "clear", "ego", "go", "help", "nopager", "notee", "nowarning", "print",
                               "prompt", "rehash", "status", "warnings"})
 # Why the others cannot run the same way under sqlgen.
@@ -64,7 +74,9 @@ _REFUSED_WHY = {
     "connect": "it reconnects, which drops the session's state", "tee": "it writes the client's output to a file",
     "pager": "it sends the client's output to a program", "charset": "it changes how the client reads the file",
     "edit": "it opens an editor", "sandbox": "it changes what the client allows",
-    "resetconnection": "it resets the session", "delimiter": "it needs a delimiter after it",
+    "resetconnection": "it resets the session",
+    "delimiter": "sqlgen takes DELIMITER in its simple form only: DELIMITER and one delimiter of 1 to 15 "
+                 "characters, without quotes, backslashes, spaces or comment marks, alone on its line",
     "use": "sqlgen takes USE with one plain or backquoted database name only",
 }
 _BACKSLASH_COMMANDS = {
@@ -74,8 +86,13 @@ _BACKSLASH_COMMANDS = {
     "T": "tee", "u": "use", "W": "warnings", "x": "resetconnection",
 }
 # `use db` as the client reads it, and as the server reads USE: one plain or backquoted name.
-_USE_ARGUMENT = re.compile(r"(?:`[^`]+`|[A-Za-z0-9_$]+)\s*")
+_USE_ARGUMENT = re.compile(r"(?:`[^`]+`|[A-Za-z0-9_$]+)[ \t\n\v\f\r]*")
 _COMMAND_WORD = re.compile(r"[^ \t]*")
+# DELIMITER in the one form every client reads the same way.
+_DELIMITER_TOKEN = r"[^ \t\n\v\f\r'\"`\\]{1,15}"
+_SIMPLE_DELIMITER_LINE = re.compile(rf"""(?:delimiter|\\d)[ \t\v\f]+(?:({_DELIMITER_TOKEN})|'({_DELIMITER_TOKEN})'"""
+                                    rf"""|"({_DELIMITER_TOKEN})"|`({_DELIMITER_TOKEN})`)[ \n]*""", re.I | re.A)
+_COMMENT_MARKS = ("#", "--", "/*", "*/")
 
 # Quoted strings, unrolled so that a long literal costs no regex stack per character.
 _QUOTED = {
@@ -83,8 +100,8 @@ _QUOTED = {
     (True, '"'): r'"[^"\\]*(?:(?:\\.|"")[^"\\]*)*"',
     (False, "'"): r"'[^']*(?:''[^']*)*'",
     (False, '"'): r'"[^"]*(?:""[^"]*)*"',
-    (True, "`"): r"`[^`]*(?:``[^`]*)*`",
     (False, "`"): r"`[^`]*(?:``[^`]*)*`",
+    (False, "["): r"\[[^\]]*\]",
 }
 _BLOCK_END = re.compile(r"\*/")
 
@@ -92,39 +109,46 @@ _BLOCK_END = re.compile(r"\*/")
 @lru_cache(maxsize=None)
 def _quote_end(backslash: bool, quote: str) -> re.Pattern:
     """The rest of a string whose opening quote is already consumed."""
-    return re.compile(_QUOTED[backslash, quote][1:], re.S)
+    return re.compile(_QUOTED[backslash, quote][len(re.escape(quote)) if quote == "[" else 1:], re.S)
 
 
 @lru_cache(maxsize=64)
-def _special(delimiter: str, backslash: bool) -> re.Pattern:
-    """What may start something other than plain text. A quoted string that
-    closes on the same line is taken whole, in one step."""
-    whole = "|".join(_QUOTED[backslash, quote] for quote in "'\"`")
-    return re.compile(whole + r"""|['"`#]|--(?=\s)|/\*|\\.?|""" + re.escape(delimiter), re.S)
+def _special(delimiter: str, single: bool, double: bool) -> re.Pattern:
+    """What may start something other than plain text, in the client's order: a
+    backslash, the delimiter, comments, then quotes (a string that closes on the
+    same line is taken whole, in one step)."""
+    whole = "|".join((_QUOTED[single, "'"], _QUOTED[double, '"'], _QUOTED[False, "`"]))
+    return re.compile(r"\\.?|" + re.escape(delimiter) + r"""|#|--|/\*|\*/|""" + whole + r"""|['"`]""", re.S)
 
 
 @lru_cache(maxsize=64)
-def _plain_run(delimiter: str, backslash: bool) -> re.Pattern:
+def _plain_run(delimiter: str, single: bool, double: bool) -> re.Pattern:
     """Code and whole quoted strings up to the next thing that is not plain text:
     one match in C takes a row of an INSERT, however many strings it holds."""
-    starts = {"-": ["-\\s"], "/": ["\\*"], "\\": [""]}  # what follows each special start ("" = always)
-    first, rest = delimiter[0], delimiter[1:]
-    if first in "'\"`#" or not rest:
-        starts.setdefault(first, []).append("")  # never plain
-    else:
-        starts.setdefault(first, []).append(re.escape(rest))
-    plain = "".join(re.escape(c) for c in starts)
-    pieces = [f"[^'\"`#{plain}]+"] + [_QUOTED[backslash, quote] for quote in "'\"`"]
-    pieces += [f"{re.escape(c)}(?!{'|'.join(follows)})" for c, follows in starts.items() if "" not in follows]
+    follows = {"-": ["-"], "/": [r"\*"], "*": ["/"], "\\": [""], "#": [""]}  # "" = never plain
+    follows.setdefault(delimiter[0], []).append(re.escape(delimiter[1:]))
+    excluded = "".join(re.escape(char) for char in "'\"`" + "".join(follows))
+    pieces = [f"[^{excluded}]+", _QUOTED[single, "'"], _QUOTED[double, '"'], _QUOTED[False, "`"]]
+    pieces += [f"{re.escape(char)}(?!{'|'.join(after)})" for char, after in follows.items() if "" not in after]
     return re.compile("(?:" + "|".join(pieces) + ")+", re.S)
 
 
 # The sqlite3 shell: no backslash escapes, [names] quoted too, -- always a
-# comment, no # comments and no client commands.
+# comment, no # comments but at the left margin.
 _SQLITE_SPECIAL = re.compile(
-    "|".join(_QUOTED[False, quote] for quote in "'\"`") + r"""|\[[^\]]*\]|['"`]|--|/\*|;""", re.S)
-_TRIGGER = re.compile(r"create\s+(?:temp\s+|temporary\s+)?trigger\b", re.I)
-_TRIGGER_END = re.compile(r";\s*end\s*$", re.I)  # sqlite3_complete(): "; END" then the ";"
+    "|".join(_QUOTED[False, quote] for quote in "'\"`[") + r"""|['"`\[]|--|/\*|;""", re.S)
+_TRIGGER = re.compile(r"(?:explain[ \t\n\f\r]+(?:query[ \t\n\f\r]+plan[ \t\n\f\r]+)?)?create[ \t\n\f\r]+"
+                      r"(?:temp[ \t\n\f\r]+|temporary[ \t\n\f\r]+)?trigger\b", re.I | re.A)
+_TRIGGER_END = re.compile(r";[ \t\n\f\r]*end[ \t\n\f\r]*$", re.I)  # sqlite3_complete(): "; END" then the ";"
+_SQLITE_TERMINATOR = re.compile(r"[ \t\n\v\f\r]*(?:/|go)[ \t\n\v\f\r]*(?:--[^\n]*)?\n?", re.I | re.A)
+
+# SET statements that change the session's sql_mode, and how.
+_SET = re.compile(r"(?:/\*!\d*[ \t\n\v\f\r]*)?set[ \t\n\v\f\r]+", re.I | re.A)
+_MODE_TARGET = re.compile(r"(?:(global|session|local)[ \t\n\v\f\r]+|@@(global|session|local)\.|@@)?sql_mode"
+                          r"[ \t\n\v\f\r]*:?=[ \t\n\v\f\r]*(.*)", re.I | re.A | re.S)
+_MODE_VALUE = re.compile(r"""'([^'\\]*)'|"([^"\\]*)\"""", re.S)
+# Combination modes that include ANSI_QUOTES.
+_ANSI_MODES = frozenset({"ANSI_QUOTES", "ANSI", "ORACLE", "DB2", "POSTGRESQL", "MSSQL", "MAXDB"})
 
 
 @dataclass(frozen=True)
@@ -134,7 +158,8 @@ class Statement:
     tracking: bool = False  # inside a sqlgen:tracking block
 
 
-_KEY_QUOTED = re.compile("(" + "|".join(_QUOTED[True, quote] for quote in "'\"`") + ")", re.S)
+_KEY_QUOTED = re.compile("(" + "|".join(_QUOTED[True, quote] for quote in "'\"") + "|" + _QUOTED[False, "`"] + ")",
+                         re.S)
 _KEY_SPACE = re.compile(r"\s+")
 _KEY_GLUE = "\0"  # joins the code between quoted strings, so that one pass in C keys it all
 
@@ -158,17 +183,31 @@ def _key_code(code: str) -> str:
     return code
 
 
+def mode_escapes(sql_mode: str | None) -> tuple[bool | None, bool | None]:
+    """Whether a backslash escapes inside '' and inside "" under `sql_mode` (None: the
+    mode is not known, or the clients differ: a backslash there is refused)."""
+    if sql_mode is None:
+        return None, None
+    words = {word.strip().upper() for word in sql_mode.split(",")}
+    backslash = "NO_BACKSLASH_ESCAPES" not in words
+    if not words & _ANSI_MODES:
+        return backslash, backslash
+    # With ANSI_QUOTES "" quotes a name: the mariadb client reads no escape in it, the mysql one does.
+    return backslash, (False if not backslash else None)
+
+
 class Splitter:
     """Feed it lines; it yields statements as they complete.
 
-    A client command sqlgen cannot run as the client does raises SqlgenError, or
-    with `strict=False` is listed in `refused` (line, message) and skipped. Every
-    line-start `--` comment naming `sqlgen:` is listed in `directives`
-    (line, comment), and the tracking markers in `markers` (line, "begin"/"end",
-    whether a statement was in progress).
+    Something sqlgen cannot run as the client does (a client command, a reading
+    the clients disagree on) raises SqlgenError, or with `strict=False` is listed
+    in `refused` (line, message) and skipped. Every line-start `--` comment naming
+    `sqlgen:` is listed in `directives` (line, comment), and the tracking markers
+    in `markers` (line, "begin"/"end", whether a statement was in progress).
+    `sql_mode` is the session's when the file starts (None: not known).
     """
 
-    def __init__(self, name: str, dialect: str = "mysql", strict: bool = True):
+    def __init__(self, name: str, dialect: str = "mysql", strict: bool = True, sql_mode: str | None = ""):
         self.name = name
         self.strict = strict
         self.refused: list[tuple[int, str]] = []
@@ -176,9 +215,9 @@ class Splitter:
         self.markers: list[tuple[int, str, bool]] = []
         self.sqlite = dialect == "sqlite"
         self.delimiter = ";"
-        self.backslash = not self.sqlite
+        self.escapes: dict[str, bool | None] = {"'": False, '"': False, "`": False, "[": False}
         self.special = self.run = None
-        self._follow_mode()
+        self._set_mode("" if self.sqlite else sql_mode)
         self.parts: list[str] = []
         self.has_text = False
         self.need_space = False  # a /* */ comment just ended
@@ -187,6 +226,7 @@ class Splitter:
         self.quote_line = 0
         self.in_comment = False
         self.in_hint = False
+        self.in_versioned = False  # inside /*! ... */, code the server runs
         self.comment_line = 0
         self.tracking = False
         self.tracking_line = 0
@@ -195,28 +235,53 @@ class Splitter:
     def feed(self, line: str, number: int) -> Iterator[Statement]:
         if line.endswith("\r\n"):
             line = line[:-2] + "\n"
-        if number == 1:
-            line = line.lstrip("\ufeff")
-        pos, end = 0, len(line)
-        if not self.quote and not self.in_comment and not self.in_hint and not self.has_text:
-            # A line that starts a statement: where the client looks for its own commands.
-            taken = self._sqlite_line(line, number) if self.sqlite else self._client_line(line, number)
-            if taken is not None:
-                if taken is not True:
-                    yield taken
+        if number == 1 and line.startswith("\ufeff"):  # the client skips one byte-order mark, at the start
+            line = line[1:]
+        if "\0" in line:
+            self._fail(number, "a NUL character: the mysql client stops the file at this line")
+            line = line.replace("\0", "")
+        if not self.quote and not self.in_comment and not self.in_hint:
+            if not self.has_text:
+                # A line that starts a statement: where the client looks for its own commands.
+                taken = self._sqlite_line(line, number) if self.sqlite else self._client_line(line, number)
+                if taken is not None:
+                    if taken is not True:
+                        yield taken
+                    return
+            elif self.sqlite and _SQLITE_TERMINATOR.fullmatch(line) and not self._inside_trigger():
+                statement = self._finish()  # the shell's "go" or "/" line ends the statement
+                if statement:
+                    yield statement
                 return
+        # Not read as a command here, a line starting with "delimiter" that ends outside quotes
+        # joins the next one without its line break.
+        joined = not self.sqlite and not self.in_comment and not self.in_hint and line[:9].lower() == "delimiter"
+        yield from self._scan(line, number)
+        if joined and not (self.quote or self.in_comment or self.in_hint):
+            self._fail(number, "a line starting with 'delimiter' inside a statement: the mysql client joins it to "
+                               "the next line without its line break; reword or re-wrap it")
+
+    def _scan(self, line: str, number: int) -> Iterator[Statement]:
+        """The rest of a line, special token by special token."""
+        pos, end = 0, len(line)
         while pos < end:
             if self.quote:
-                match = _quote_end(self.backslash, self.quote).match(line, pos)
+                match = _quote_end(self._escaping(self.quote), self.quote).match(line, pos)
                 if not match:
+                    self._quoted(line[pos:], self.quote, number)
                     self.parts.append(line[pos:])
                     return
+                self._quoted(line[pos:match.end()], self.quote, number)
                 self.parts.append(line[pos:match.end()])
                 pos = match.end()
                 self.quote = None
                 continue
             if self.in_comment or self.in_hint:
                 match = _BLOCK_END.search(line, pos)
+                stop = match.start() if match else end
+                if "/*!" in line[pos:stop]:
+                    self._fail(number, "'/*!' inside a comment: the mysql client then ends the comment at a later "
+                                       "'*/' than the server does; remove one of them")
                 if not match:
                     if self.in_hint:
                         self.parts.append(line[pos:])
@@ -243,138 +308,210 @@ class Splitter:
                 self._text(line[pos:match.start()], number)
             token = match.group()
             pos = match.end()
-            if len(token) > 1 and token[0] in "'\"`[":
-                self._text(token, number)  # a whole quoted string
-            elif token in ("'", '"', "`"):
-                self._text(token, number)
-                self.quote, self.quote_line = token, number
-            elif token in ("--", "#"):
-                self._line_comment(line[match.start():], number, not line[:match.start()].strip())
-                if self.has_text:
-                    self.parts.append("\n")
-                return
-            elif token == "/*":
-                if line.startswith("+", pos):  # an optimizer hint: kept, verbatim
-                    self._text(token, number)
-                    self.in_hint, self.comment_line = True, number
-                elif line.startswith(("!", "M!"), pos):  # versioned comment: code the server runs
-                    self._text(token, number)
-                else:
-                    self.in_comment, self.comment_line = True, number
-            elif token[0] == "\\" and not self.sqlite:
-                if token == "\\c":
-                    self.parts, self.has_text = [], False
-                elif token == "\\N":  # the client's NULL
-                    self._text(token, number)
-                elif token in ("\\g", "\\G"):  # sent as it is: never read as a named command
-                    statement = self._finish(by_delimiter=False)
-                    if statement:
-                        yield statement
-                else:
-                    self._backslash(token, number)
-                    if token[1:] in ("q", "."):
-                        return  # the client stops, or reads another file: the rest of the line is its argument
-            elif self.sqlite and self._inside_trigger():
-                self._text(token, number)  # a ';' inside CREATE TRIGGER ... END
-            else:  # the delimiter
-                statement = self._finish()
-                if statement:
-                    yield statement
+            if self.sqlite:
+                statement = self._sqlite_token(token, line, match, number)
+                if statement is False:
+                    return
+            else:
+                statement = self._mysql_token(token, line, match, number)
+                if statement is False:
+                    return
+            if statement:
+                yield statement
+
+    # --- The client's reading of one special token -----------------------------------
+
+    def _mysql_token(self, token: str, line: str, match: re.Match, number: int):
+        """Returns a finished Statement, None, or False when the rest of the line is taken."""
+        if token[0] == "\\":
+            return self._backslash(token, number)
+        if token == self.delimiter:
+            return self._finish()
+        if token == "#" or (token == "--" and (not self.has_text or match.end() == len(line)
+                                                or line[match.end()] in WHITESPACE)):
+            self._line_comment(line[match.start():], number, not line[:match.start()].strip(WHITESPACE))
+            if self.has_text:
+                self.parts.append("\n")
+            return False
+        if token == "--":
+            self._text(token, number)  # 1--1: a minus and a negative number
+        elif token == "/*":
+            self._comment_start(line, match.end(), number)
+        elif token == "*/":
+            self._text(token, number)
+            self.in_versioned = False
+        elif len(token) > 1:
+            self._quoted(token, token[0], number)
+            self._text(token, number)  # a whole quoted string
+        else:
+            self._text(token, number)
+            self.quote, self.quote_line = token, number
+        return None
+
+    def _sqlite_token(self, token: str, line: str, match: re.Match, number: int):
+        if token == "--":
+            self._line_comment(line[match.start():], number, not line[:match.start()].strip(WHITESPACE))
+            if self.has_text:
+                self.parts.append("\n")
+            return False
+        if token == "/*":
+            self.in_comment, self.comment_line = True, number
+        elif len(token) > 1 and token[0] in "'\"`[":
+            self._text(token, number)
+        elif token in ("'", '"', "`", "["):
+            self._text(token, number)
+            self.quote, self.quote_line = token, number
+        elif self._inside_trigger():
+            self._text(token, number)  # a ';' inside CREATE TRIGGER ... END
+        else:
+            return self._finish()
+        return None
+
+    def _comment_start(self, line: str, at: int, number: int) -> None:
+        if self.in_versioned:
+            self._fail(number, "a comment inside a /*! */ comment: the mysql client and the server end it at "
+                               "different places; remove it")
+        if line.startswith("+", at):  # an optimizer hint: kept, verbatim
+            if not self.has_text:
+                self._fail(number, "an optimizer hint /*+ */ before a statement's first word: the mysql and "
+                                   "mariadb clients read what follows differently; move it after the first word")
+            self._text("/*", number)
+            self.in_hint, self.comment_line = True, number
+        elif line.startswith(("!", "M!"), at):  # a versioned comment: code the server runs
+            self._text("/*", number)
+            self.in_versioned = True
+        else:
+            self.in_comment, self.comment_line = True, number
+
+    def _backslash(self, token: str, number: int):
+        """A backslash outside quotes, as the client reads it."""
+        char = token[1:]
+        if char in ("", "\n"):
+            return None  # at the end of a line the client drops it
+        if char == "c":
+            self.parts, self.has_text = [], False
+        elif char == "N":  # the client's NULL
+            self._text(token, number)
+        elif char in ("g", "G"):  # sent as it is: never read as a named command
+            return self._finish(by_delimiter=False)
+        else:
+            command = _BACKSLASH_COMMANDS.get(char)
+            if command is None:
+                self._fail(number, f"'{printable(token)}' outside quotes is not SQL: the mysql client stops the "
+                                   "file there (an unknown client command); write it inside a string literal")
+            else:
+                self._refuse(number, token, "sqlgen takes \\d alone on its line only" if char == "d" else
+                             _REFUSED_WHY.get(command, f"it is the client's {command!r} command, and sqlgen "
+                                                       "runs SQL only"))
+            if char in ("q", "."):
+                return False  # the client stops, or reads another file: the rest of the line is its argument
+        return None
+
+    # --- Lines that start a statement -------------------------------------------------
 
     def _client_line(self, line: str, number: int):
-        """A statement-starting line as the mysql client reads it: a DELIMITER command,
-        a comment line, or a named client command. Returns True when the line is
-        taken, a Statement for `use db`, None when it is SQL."""
-        command = _DELIMITER_COMMAND.match(line)
-        if command:
-            self._set_delimiter(command.group(1))
-            return True
-        stripped = line.lstrip()
-        body = stripped.rstrip("\n")
-        word = _COMMAND_WORD.match(body).group().lower()
-        takes = CLIENT_COMMANDS.get(word)
+        """A statement-starting line as the client's find_command() reads it: a named
+        command, or a comment line. True when the line is taken, a Statement for
+        `use db`, None when it is SQL."""
+        name = line.lstrip(WHITESPACE)
+        body = name.rstrip("\n")
+        word = _COMMAND_WORD.match(body).group()
+        lowered = word.lower() if word.isascii() else ""  # the client compares names in latin1
+        if lowered in ("delimiter", "\\d"):
+            return self._delimiter_line(body, number)
+        takes = CLIENT_COMMANDS.get(lowered)
         # The client's own rule: a line holding \g or the delimiter is read as SQL, and
         # the delimiter decides at the end of the statement.
         if takes is not None and "\\g" not in body and self.delimiter not in body:
-            argument = body[len(word):].strip()
-            if not argument or takes:
-                return self._named_command(word, argument, body, number)
-        if stripped.startswith(("--", "#")):
-            self._line_comment(stripped, number, True)
+            argument = body[len(word):].strip(WHITESPACE)
+            if not argument:
+                return self._named_command(lowered, body, number)
+            if takes:
+                if lowered == "use" and _USE_ARGUMENT.fullmatch(argument):
+                    return Statement(body.strip(WHITESPACE), number, self.tracking)
+                self._refuse(number, word, _REFUSED_WHY.get(lowered, "sqlgen cannot do what it does"))
+                return True
+        if name.startswith(("--", "#")):
+            self._line_comment(name, number, True)
             return True
         return None
 
-    def _named_command(self, word: str, argument: str, body: str, number: int):
+    def _delimiter_line(self, body: str, number: int):
+        match = _SIMPLE_DELIMITER_LINE.fullmatch(body.lstrip(WHITESPACE))
+        delimiter = next((group for group in match.groups() if group), "") if match else ""
+        if not match or "\\g" in body or any(mark in delimiter for mark in _COMMENT_MARKS):
+            self._refuse(number, body.split()[0] if body.split() else "delimiter", _REFUSED_WHY["delimiter"])
+            return True
+        self.delimiter = delimiter
+        self._follow_mode()
+        return True
+
+    def _named_command(self, word: str, body: str, number: int):
         if word in DISPLAY_COMMANDS:
             return True  # changes only what the client prints
-        if word == "use" and _USE_ARGUMENT.fullmatch(argument):
-            return Statement(body.strip(), number, self.tracking)
         self._refuse(number, word, _REFUSED_WHY.get(word, "sqlgen cannot do what it does"))
         return True
 
     def _sqlite_line(self, line: str, number: int):
-        """A statement-starting line as the sqlite3 shell reads it: a dot-command, or a
-        `#` comment line (at the left margin only)."""
-        stripped = line.lstrip()
+        """A statement-starting line as the sqlite3 shell reads it: a dot-command, a `#`
+        comment line (at the left margin only), or a lone `go` or `/`."""
+        stripped = line.lstrip(WHITESPACE)
         if stripped.startswith("."):
             word = printable(stripped.split(None, 1)[0])
             self._fail(number, f"the sqlite3 shell command '{word}' cannot be run by sqlgen as the shell runs it; "
                                "remove it (migration files hold SQL only)")
             return True
-        if line.startswith("#"):
+        if line.startswith("#") or _SQLITE_TERMINATOR.fullmatch(line):
             return True
         return None
 
-    def _backslash(self, token: str, number: int) -> None:
-        command = _BACKSLASH_COMMANDS.get(token[1:])
-        if command is None:
-            shown = printable(token) if token[1:].strip() else "\\"
-            self._fail(number, f"'{shown}' outside quotes is not SQL: the mysql client stops the file there "
-                               "(an unknown client command); write it inside a string literal")
-        else:
-            self._refuse(number, token, _REFUSED_WHY.get(command, f"it is the client's {command!r} command, "
-                                                                  "and sqlgen runs SQL only"))
+    # --- Statement text -----------------------------------------------------------------
 
-    def _refuse(self, number: int, word: str, why: str) -> None:
-        self._fail(number, f"the client command '{printable(word)}' cannot be run by sqlgen as the client runs it "
-                           f"({why}); remove it (migration files hold SQL only)")
+    def _quoted(self, text: str, quote: str, number: int) -> None:
+        """A quoted string (or its part on one line): a backslash in it is refused where the
+        reading depends on an sql_mode sqlgen cannot tell."""
+        if self.escapes.get(quote, False) is None and "\\" in text:
+            self._fail(number, f"a backslash inside {quote}{quote} where the file's sql_mode cannot be told (a "
+                               "SET sql_mode sqlgen cannot evaluate, or ANSI_QUOTES, which the clients read "
+                               "differently): write SET sql_mode = '...' with its value, or avoid the backslash")
 
-    def _fail(self, number: int, message: str) -> None:
-        if self.strict:
-            raise SqlgenError(f"{self.name}, line {number}: {message}")
-        self.refused.append((number, message))
+    def _escaping(self, quote: str) -> bool:
+        return self.escapes.get(quote) is not False
+
+    def _set_mode(self, sql_mode: str | None) -> None:
+        if not self.sqlite:
+            single, double = mode_escapes(sql_mode)
+            self.escapes = {"'": single, '"': double, "`": False}
+        self._follow_mode()
+
+    def _follow_mode(self) -> None:
+        """The patterns for the delimiter and escaping in force; no fast path while a
+        backslash in a string must be looked at."""
+        if self.sqlite:
+            self.special, self.run = _SQLITE_SPECIAL, None
+            return
+        single, double = self._escaping("'"), self._escaping('"')
+        self.special = _special(self.delimiter, single, double)
+        known = None not in (self.escapes["'"], self.escapes['"'])
+        self.run = _plain_run(self.delimiter, single, double) if known else None
 
     def _inside_trigger(self) -> bool:
         """Like sqlite3_complete(): a trigger's body ends at END, not at its first ';'."""
-        text = "".join(self.parts).lstrip()
+        text = "".join(self.parts).lstrip(_SQLITE_WHITESPACE)
         return bool(_TRIGGER.match(text)) and not _TRIGGER_END.search(text)
-
-    def _follow_mode(self) -> None:
-        """The patterns for the delimiter and escaping in force."""
-        if self.sqlite:
-            self.special, self.run = _SQLITE_SPECIAL, None
-        else:
-            self.special = _special(self.delimiter, self.backslash)
-            self.run = _plain_run(self.delimiter, self.backslash)
-
-    def _set_delimiter(self, token: str) -> None:
-        if len(token) > 1 and token[0] == token[-1] and token[0] in "'\"`":
-            token = token[1:-1]
-        self.delimiter = token
-        self._follow_mode()
 
     def _text(self, text: str, number: int) -> None:
         if self.need_space:
             self.need_space = False
-            if not text[:1].isspace():
+            if text[:1] not in WHITESPACE:
                 text = " " + text
         if not self.has_text:
-            if text.isspace():
+            if not text.strip(WHITESPACE):
                 return
             self.has_text = True
             self.start_line = number
             self.statement_tracking = self.tracking
-            text = text.lstrip()
+            text = text.lstrip(WHITESPACE)
         self.parts.append(text)
 
     def _line_comment(self, comment: str, number: int, line_start: bool) -> None:
@@ -390,28 +527,62 @@ class Splitter:
             self.tracking = False
 
     def _finish(self, by_delimiter: bool = True) -> Statement | None:
-        text = "".join(self.parts).strip()
+        text = "".join(self.parts).lstrip(WHITESPACE).rstrip(_TRAILING)
         self.parts = []
         self.has_text = False
         self.need_space = False
+        self.in_versioned = False
         if not text:
             return None
-        if by_delimiter and not self.sqlite:
-            # At its delimiter the client reads a statement whose first word names a command as that command.
-            word = _COMMAND_WORD.match(text).group().lower()
-            if word in CLIENT_COMMANDS and not (word == "use" and _USE_ARGUMENT.fullmatch(text[3:].strip())):
-                self._refuse(self.start_line, word, _REFUSED_WHY.get(word, "the client reads this statement as "
-                                                                           "its own command"))
-                return None
-        if not self.sqlite and _SQL_MODE.match(text):
-            # The client follows the server: NO_BACKSLASH_ESCAPES changes how strings end.
-            self.backslash = "NO_BACKSLASH_ESCAPES" not in text.upper()
-            self._follow_mode()
+        if not self.sqlite:
+            if by_delimiter:
+                # At its delimiter the client reads a statement whose first word names a command as that command.
+                word = _COMMAND_WORD.match(text).group().lower()
+                if word in CLIENT_COMMANDS and not (word == "use" and
+                                                    _USE_ARGUMENT.fullmatch(text[3:].strip(WHITESPACE))):
+                    self._refuse(self.start_line, word, _REFUSED_WHY.get(word, "the client reads this statement "
+                                                                               "as its own command"))
+                    return None
+            self._follow_sql_mode(text)
         return Statement(text, self.start_line, self.statement_tracking)
+
+    def _follow_sql_mode(self, text: str) -> None:
+        """The client follows the session's sql_mode as the server reports it after each
+        statement; sqlgen follows a SET of it it can evaluate, and otherwise knows it no more."""
+        head = text[:9].lower()
+        if head.startswith("execute"):  # a prepared statement may set anything
+            self._set_mode(None)
+            return
+        prefix = _SET.match(text)
+        if not prefix or "sql_mode" not in text.lower() or head.startswith("set state"):  # SET STATEMENT ... FOR
+            return
+        body = text[prefix.end():]
+        if text.startswith("/*!"):
+            body = body.rstrip(WHITESPACE)
+            body = body[:-2] if body.endswith("*/") else body
+        for assignment in _assignments(body):
+            target = _MODE_TARGET.fullmatch(assignment.strip(WHITESPACE))
+            if target is None:
+                continue
+            if (target.group(1) or target.group(2) or "").lower() == "global":
+                continue  # the session keeps its own
+            value = _MODE_VALUE.fullmatch(target.group(3).strip(WHITESPACE))
+            self._set_mode(None if value is None else value.group(1) if value.group(1) is not None
+                           else value.group(2))
+
+    def _refuse(self, number: int, word: str, why: str) -> None:
+        self._fail(number, f"the client command '{printable(word)}' cannot be run by sqlgen as the client runs it "
+                           f"({why}); remove it (migration files hold SQL only)")
+
+    def _fail(self, number: int, message: str) -> None:
+        if self.strict:
+            raise SqlgenError(f"{self.name}, line {number}: {message}")
+        self.refused.append((number, message))
 
     def close(self) -> Iterator[Statement]:
         if self.quote:
-            raise SqlgenError(f"{self.name}, line {self.quote_line}: the {self.quote} quote opened here is never closed")
+            raise SqlgenError(f"{self.name}, line {self.quote_line}: the {self.quote} quote opened here is never "
+                              "closed")
         if self.in_comment or self.in_hint:
             raise SqlgenError(f"{self.name}, line {self.comment_line}: the /* comment opened here is never closed")
         statement = self._finish(by_delimiter=False)  # at the end of input the client sends what is left as SQL
@@ -424,17 +595,36 @@ class Splitter:
             yield statement
 
 
-def split(lines: Iterable[str], name: str = "<sql>", dialect: str = "mysql") -> Iterator[Statement]:
+def _assignments(body: str) -> list[str]:
+    """The comma-separated assignments of a SET, commas in quotes and parentheses left alone."""
+    found, depth, quote, start = [], 0, None, 0
+    for position, char in enumerate(body):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"`":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            found.append(body[start:position])
+            start = position + 1
+    return found + [body[start:]]
+
+
+def split(lines: Iterable[str], name: str = "<sql>", dialect: str = "mysql",
+          sql_mode: str | None = "") -> Iterator[Statement]:
     """Statements of `lines` (strings ending in newlines, e.g. an open text file);
-    a client command sqlgen cannot run raises SqlgenError."""
-    splitter = Splitter(name, dialect)
+    something sqlgen cannot run as the client does raises SqlgenError."""
+    splitter = Splitter(name, dialect, sql_mode=sql_mode)
     for number, line in enumerate(lines, 1):
         yield from splitter.feed(line, number)
     yield from splitter.close()
 
 
-def split_text(text: str, name: str = "<sql>", dialect: str = "mysql") -> list[Statement]:
-    return list(split(lines_of(text), name, dialect))
+def split_text(text: str, name: str = "<sql>", dialect: str = "mysql", sql_mode: str | None = "") -> list[Statement]:
+    return list(split(lines_of(text), name, dialect, sql_mode))
 
 
 def lines_of(text: str) -> list[str]:

@@ -28,6 +28,7 @@ class SqliteInfo:
     version_string: str
     database: str  # the file
     flavour: str = "sqlite"
+    sql_mode: str = ""  # SQLite has none; the splitter reads every file the same way
 
     @property
     def label(self) -> str:
