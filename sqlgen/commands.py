@@ -261,7 +261,8 @@ class _Plan:
             statements = [statements] if isinstance(statements, str) else statements
             for statement in statements:
                 # Whatever a name, value or option holds, each statement runs as exactly itself.
-                check_statement(statement, self.dialect.NAME, operation.summaries()[:1], self.server.sql_mode)
+                check_statement(statement, self.dialect.NAME, operation.summaries()[:1], self.server.sql_mode,
+                                exact=not self.dialect.COPIES_COMMENTS)
             rendered.append(statements)
         # Each statement carries its operation's number as its line, to put the findings back.
         findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
@@ -341,7 +342,7 @@ def _plan_uncollected(config: Config, dialect_name: str, renames: tuple) -> _Pla
     for kind, name in target.unmanaged:
         if (kind, name) not in current.unmanaged:
             raise SqlgenError(f"the models use the {kind} {name!r}, which sqlgen does not create; create it "
-                              f"by hand (CREATE SEQUENCE `{name}`) or in a migration of its own "
+                              f"by hand (CREATE SEQUENCE `{name.replace('`', '``')}`) or in a migration of its own "
                               "(sqlgen generate --empty), then generate again")
     for kind, name in current.unmanaged:
         if kind not in dialect.NOT_TABLES and name in target.table_names():

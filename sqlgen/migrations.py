@@ -125,9 +125,11 @@ def write_pair(directory: Path, name: str, up_text: str, down_text: str) -> tupl
 TRANSACTIONAL = frozenset({"insert", "update", "delete", "replace", "select", "with", "set", "do", "values", "table"})
 _FIRST_WORD = re.compile(r"(?:/\*.*?\*/\s*)*([A-Za-z]+)", re.S)
 # SET statements that end, start or shape transactions themselves.
+# What a SET assignment may name to end, start or shape transactions itself.
 _TRANSACTION_CONTROL = re.compile(
-    r"set\s+(?:(?:session|global|local)\s+)?(?:@@(?:session\.|global\.|local\.)?)?"
+    r"\s*(?:(?:session|global|local)\s+)?(?:@@(?:session\.|global\.|local\.)?)?"
     r"(?:transaction|autocommit|tx_isolation|transaction_isolation|completion_type)\b", re.I)
+_SET_WORD = re.compile(r"(?:/\*!\d*\s*)?set\s+", re.I)
 _RECORDED_CHECKSUM = re.compile(r"'([0-9a-f]{64})'")
 
 
@@ -178,7 +180,15 @@ class Checksum:
 
 def is_transactional(text: str) -> bool:
     match = _FIRST_WORD.match(text)
-    return bool(match) and match.group(1).lower() in TRANSACTIONAL and not _TRANSACTION_CONTROL.match(text)
+    return bool(match) and match.group(1).lower() in TRANSACTIONAL and not _controls_transactions(text)
+
+
+def _controls_transactions(text: str) -> bool:
+    """A SET any of whose assignments ends, starts or shapes transactions (`SET @a = 1, autocommit = 0`)."""
+    from .splitter import assignments
+
+    prefix = _SET_WORD.match(text)
+    return bool(prefix) and any(_TRANSACTION_CONTROL.match(part) for part in assignments(text[prefix.end():]))
 
 
 def body_statements(path: Path, dialect: str = "mysql", strict: bool = True, sql_mode: str | None = ""):
@@ -441,9 +451,14 @@ def _closing_needs(lines: list[str], dialect: str, sql_mode: str | None) -> list
 
 # --- What sqlgen writes is what runs ----------------------------------------------
 
-def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str | None = "") -> None:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str | None = "",
+                    exact: bool = True) -> None:
     """A rendered statement must split into exactly one statement: nothing in a name,
-    a value or an option may end it early, start another, or reach the client."""
+    a value or an option may end it early, start another, or reach the client; and,
+    `exact`, read back exactly as written (no comment mark inside it)."""
     from .safety import printable
     from .splitter import Splitter, lines_of
 
@@ -456,15 +471,19 @@ def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str
     except SqlgenError as exc:
         found.append(str(exc))
     shown = printable(what[0]) if what else "a statement"
+    if _SURROGATE.search(statement):
+        raise SqlgenError(f"cannot write the statement for {shown}: a name or value in it holds a lone surrogate "
+                          "(an undecodable byte), which is not text; fix the value. Nothing was written")
     for raw, why in (("\r\n", "a carriage return before a line feed, which the mysql client and the sqlite3 "
                                "shell drop when they read a file"),
                      ("\0", "a NUL character, which the mysql client refuses in a file")):
         if raw in statement:
             raise SqlgenError(f"cannot write the statement for {shown}: a name or value in it holds {why}, so the "
                               "file could not say it; rename it, or change the value. Nothing was written")
-    # One statement, read the same by the client and the runner: a comment the server kept
-    # inside a reflected CHECK or trigger is dropped by both, and changes nothing.
-    if len(found) != 1 or splitter.refused:
+    lines = statement.split("\n")
+    while lines and lines[0].startswith("-- "):  # a note sqlgen puts before the statement itself
+        lines.pop(0)
+    if len(found) != 1 or splitter.refused or (exact and found[0] != "\n".join(lines).strip()):
         raise SqlgenError(f"cannot write the statement for {shown}: it would not run as one statement as written "
                           f"({_shown(statement)}); a name, value or option in the models holds SQL text. "
                           "Nothing was written")

@@ -23,7 +23,9 @@ from .errors import SqlgenError
 
 # Line breaks of every kind, other control characters, and the characters that
 # reorder or hide text when shown (bidirectional overrides, the byte-order mark).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# ... and lone surrogates, which are not text at all (an undecodable byte in an argument).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+                     "\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", "\f": "\\f", "\0": "\\0"}
 
 

@@ -560,7 +560,7 @@ class Splitter:
         if text.startswith("/*!"):
             body = body.rstrip(WHITESPACE)
             body = body[:-2] if body.endswith("*/") else body
-        for assignment in _assignments(body):
+        for assignment in assignments(body):
             target = _MODE_TARGET.fullmatch(assignment.strip(WHITESPACE))
             if target is None:
                 continue
@@ -595,7 +595,7 @@ class Splitter:
             yield statement
 
 
-def _assignments(body: str) -> list[str]:
+def assignments(body: str) -> list[str]:
     """The comma-separated assignments of a SET, commas in quotes and parentheses left alone."""
     found, depth, quote, start = [], 0, None, 0
     for position, char in enumerate(body):

@@ -13,6 +13,9 @@ from .dialect import NAME_RULES, NOT_TABLES, server_info
 NAME = "mysql"
 # Every file talks utf8mb4, whatever the client's own setting.
 PREAMBLE = ["SET NAMES utf8mb4;"]
+# sqlgen renders no comment inside a statement (the server prints reflected expressions
+# without theirs), so each rendered statement must read back exactly as written.
+COPIES_COMMENTS = False
 
 
 def rules(server=None):
@@ -56,5 +59,5 @@ def make_runner(database, connection, server, version_table: str, echo):
 
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules",
+__all__ = ["COPIES_COMMENTS", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules",
            "server_info", "tracking"]

@@ -320,6 +320,10 @@ def _indexes(table: sa.Table, dialect, server: ServerInfo, column_types: dict[st
             given = _name(constraint, dialect)
             named = given is not None
             name = given if named else _free_name(list(constraint.columns)[0].name, used)
+            if named and name.lower() in used:
+                raise SqlgenError(f"unique constraint {name!r} of table {table.name!r}: the table already has an "
+                                  "index or key of that name (PRIMARY is the primary key's, and letter case does not "
+                                  "count); rename it")
             used.add(name.lower())
             parts = tuple(IndexPart(column.name) for column in constraint.columns)
             result.append(Index(name, parts, unique=True, auto_named=not named))
@@ -327,6 +331,9 @@ def _indexes(table: sa.Table, dialect, server: ServerInfo, column_types: dict[st
         name = _name(index, dialect)
         if name is None:
             raise SqlgenError(f"cannot render an unnamed index on {table.name}: give it a name")
+        if name.lower() in used:  # PRIMARY, or a name taken already: letter case does not count
+            raise SqlgenError(f"index {name!r} of table {table.name!r}: the table already has an index or key of "
+                              "that name (PRIMARY is the primary key's, and letter case does not count); rename it")
         used.add(name.lower())
         result.append(
             Index(name, _index_parts(table, index, dialect, server, column_types, ddl), unique=bool(index.unique), kind=_index_kind(index, dialect))

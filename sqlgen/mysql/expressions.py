@@ -239,7 +239,8 @@ def expression_key(text: str, backslash_escapes: bool = True) -> str:
     for kind, value in tokens:
         if previous is not None and (
             (previous[0] != "op" and kind != "op")  # words and strings stay apart
-            or (previous[1] == "-" and value.startswith("-"))  # never write "--"
+            # never write a comment mark: "--", "/*", "*/" (nor "#", which no expression holds)
+            or (previous[1][-1:], value[:1]) in (("-", "-"), ("/", "*"), ("*", "/"))
         ):
             out.append(" ")
         out.append(value)
