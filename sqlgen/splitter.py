@@ -10,7 +10,8 @@ of MariaDB 10.x, batch mode: read_and_execute, add_line, find_command, get_arg):
   (`\\g`, `\\G` and the delimiter end a statement, `\\c` discards it, `\\N` is NULL),
   then the delimiter, then `#` and `-- ` comments (`--` followed by any
   character while nothing of the statement is read yet), then `/* */` comments
-  (`/*! */` and `/*M! */` are code the server runs), then quotes.
+  (`/*! */` and `/*M! */` are code the server runs; `/*+ */` hints are comments, as
+  the mariadb client drops them), then quotes.
 - Quotes: '', "" and ``, doubled quotes, and backslash escapes as the session's
   sql_mode says (NO_BACKSLASH_ESCAPES, ANSI_QUOTES). The mode is followed
   through the file from the server's own; a `SET sql_mode` sqlgen cannot
@@ -225,7 +226,6 @@ class Splitter:
         self.quote: str | None = None
         self.quote_line = 0
         self.in_comment = False
-        self.in_hint = False
         self.in_versioned = False  # inside /*! ... */, code the server runs
         self.comment_line = 0
         self.tracking = False
@@ -240,7 +240,7 @@ class Splitter:
         if "\0" in line:
             self._fail(number, "a NUL character: the mysql client stops the file at this line")
             line = line.replace("\0", "")
-        if not self.quote and not self.in_comment and not self.in_hint:
+        if not self.quote and not self.in_comment:
             if not self.has_text:
                 # A line that starts a statement: where the client looks for its own commands.
                 taken = self._sqlite_line(line, number) if self.sqlite else self._client_line(line, number)
@@ -255,9 +255,9 @@ class Splitter:
                 return
         # Not read as a command here, a line starting with "delimiter" that ends outside quotes
         # joins the next one without its line break.
-        joined = not self.sqlite and not self.in_comment and not self.in_hint and line[:9].lower() == "delimiter"
+        joined = not self.sqlite and not self.in_comment and line[:9].lower() == "delimiter"
         yield from self._scan(line, number)
-        if joined and not (self.quote or self.in_comment or self.in_hint):
+        if joined and not (self.quote or self.in_comment):
             self._fail(number, "a line starting with 'delimiter' inside a statement: the mysql client joins it to "
                                "the next line without its line break; reword or re-wrap it")
 
@@ -276,22 +276,17 @@ class Splitter:
                 pos = match.end()
                 self.quote = None
                 continue
-            if self.in_comment or self.in_hint:
+            if self.in_comment:
                 match = _BLOCK_END.search(line, pos)
                 stop = match.start() if match else end
                 if "/*!" in line[pos:stop]:
                     self._fail(number, "'/*!' inside a comment: the mysql client then ends the comment at a later "
                                        "'*/' than the server does; remove one of them")
                 if not match:
-                    if self.in_hint:
-                        self.parts.append(line[pos:])
                     return
-                if self.in_hint:
-                    self.parts.append(line[pos:match.end()])
-                else:
-                    self.need_space = True
+                self.need_space = True
                 pos = match.end()
-                self.in_comment = self.in_hint = False
+                self.in_comment = False
                 continue
             if self.run:
                 run = self.run.match(line, pos)
@@ -371,13 +366,12 @@ class Splitter:
         if self.in_versioned:
             self._fail(number, "a comment inside a /*! */ comment: the mysql client and the server end it at "
                                "different places; remove it")
-        if line.startswith("+", at):  # an optimizer hint: kept, verbatim
-            if not self.has_text:
-                self._fail(number, "an optimizer hint /*+ */ before a statement's first word: the mysql and "
-                                   "mariadb clients read what follows differently; move it after the first word")
-            self._text("/*", number)
-            self.in_hint, self.comment_line = True, number
-        elif line.startswith(("!", "M!"), at):  # a versioned comment: code the server runs
+        if line.startswith("+", at) and not self.has_text:
+            # The mariadb client drops an optimizer hint as a comment, the mysql one keeps it: before
+            # a statement's first word that changes which line starts a statement.
+            self._fail(number, "an optimizer hint /*+ */ before a statement's first word: the mysql and mariadb "
+                               "clients read what follows differently; move it after the first word")
+        if line.startswith(("!", "M!"), at):  # a versioned comment: code the server runs
             self._text("/*", number)
             self.in_versioned = True
         else:
@@ -583,7 +577,7 @@ class Splitter:
         if self.quote:
             raise SqlgenError(f"{self.name}, line {self.quote_line}: the {self.quote} quote opened here is never "
                               "closed")
-        if self.in_comment or self.in_hint:
+        if self.in_comment:
             raise SqlgenError(f"{self.name}, line {self.comment_line}: the /* comment opened here is never closed")
         statement = self._finish(by_delimiter=False)  # at the end of input the client sends what is left as SQL
         if self.tracking:
