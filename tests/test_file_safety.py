@@ -514,3 +514,85 @@ def test_sqlite_a_tracking_row_sqlgen_never_wrote_is_named(tmp_path, monkeypatch
     for command in ("status", "history", "upgrade"):
         one_error_line(invoke("--url", f"sqlite:///{tmp_path / 'app.db'}", "--dir", tmp_path / "m", command),
                        "sqlgen_version", *words)
+
+
+# --- Found by the adversarial review ------------------------------------------------------------
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("template, message", [
+    ("/* sqlgen migration {{ version }} (up): {{ title }} */\n{{ tracking_begin }}\n{% for block in blocks %}\n"
+     "{{ block }}\n{% endfor %}\n{{ tracking_end }}\n", "notes /*! see */ -- */ DROP TABLE sentinel; /*"),
+    ("-- {{ title }}\n{{ tracking_begin }}\n{% for block in blocks %}\n{{ block[:-1] }}--\x1c; DROP TABLE sentinel;\n;"
+     "\n{% endfor %}\n{{ tracking_end }}\n", "x"),
+])
+def test_a_template_cannot_hide_a_statement_from_the_runner(scratch_db, tmp_path, template, message):
+    sentinel(scratch_db)
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "up.sql.j2").write_text(template)
+    models = models_module(tmp_path, 'sa.Table("added", metadata, sa.Column("id", sa.Integer, primary_key=True))\n')
+    config = make_config(scratch_db, models, tmp_path / "m", root=tmp_path, templates=folder)
+    with pytest.raises(SqlgenError, match="does not say what runs"):
+        commands.generate(config, message, echo=Output())
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.mysql
+def test_a_comment_the_client_reads_otherwise_in_a_tracking_block_is_refused(generated, scratch_db, run_client):
+    config, up, _ = generated
+    _insert_after(up, "CURRENT_USER());\n", "/* see ticket /*! 42 */ -- */ DROP TABLE sentinel;\n")
+    with pytest.raises(SqlgenError, match="nothing was run"):
+        commands.upgrade(config, echo=Output())
+    out = Output()
+    assert commands.status(config, echo=out) == 1 and "'/*!' inside a comment" in out.text
+    assert sentinel_rows(scratch_db) == [(1,), (2,)]
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("first, second", [
+    ("SET sql_mode = 'NO_BACKSLASH_ESCAPES';", "SELECT 'a\\'; DROP TABLE sentinel; -- ';"),
+    ("USE mysql;", "CREATE TABLE added (id int);"),
+    ("SET foreign_key_checks = 0;", "CREATE TABLE added (id int);"),
+    ("CREATE TEMPORARY TABLE scratch (id int);", "CREATE TABLE added (id int);"),
+    ("START TRANSACTION;\nINSERT INTO sentinel VALUES (3);", "CREATE TABLE added (id int);"),
+])
+def test_sql_does_not_print_files_whose_session_state_would_reach_the_next(scratch, tmp_path, run_client, first,
+                                                                           second):
+    db = scratch.new()
+    sentinel(db)
+    config = make_config(db, None, tmp_path / "m")
+    for message, body in (("one", first), ("two", second)):
+        commands.generate(config, message, empty=True, echo=Output())
+        path = sorted((tmp_path / "m").glob("*.up.sql"))[-1]
+        path.write_text(path.read_text().replace("-- Write the statements of this migration here", body + "\n-- x"))
+    commands.rehash(config, echo=Output())
+    with pytest.raises(SqlgenError, match="one at a time"):
+        commands.sql(config, "0:2", echo=Output())
+    printed = Output()
+    commands.sql(config, "0:1", echo=printed)  # each file on its own is fine
+    assert "0001_one.up.sql" in printed.text
+
+
+@pytest.mark.mysql
+def test_a_set_that_turns_autocommit_off_among_other_assignments_is_no_transaction(scratch, tmp_path, run_client):
+    db, twin = scratch.new(), scratch.new()
+    for url in (db, twin):
+        sentinel(url)
+    config = make_config(db, None, tmp_path / "m")
+    commands.generate(config, "rows", empty=True, echo=Output())
+    up = next((tmp_path / "m").glob("*.up.sql"))
+    body = "INSERT INTO sentinel VALUES (3);\nSET @note = 'batch 2', autocommit = 0;\nINSERT INTO sentinel VALUES (4);"
+    up.write_text(up.read_text().replace("-- Write the statements of this migration here", body + "\n-- x"))
+    commands.rehash(config, echo=Output())
+    with pytest.raises(SqlgenError, match="left a transaction open"):
+        commands.upgrade(config, echo=Output())
+    run_client(twin, up, check=False)
+    assert sentinel_rows(db) == sentinel_rows(twin) == [(1,), (2,), (3,)]  # the open one rolled back, both ways
+
+
+def test_a_message_with_an_undecodable_byte_is_written_escaped(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("--url", "sqlite:///app.db", "generate", "--empty", "-m", "bad \udcff byte")
+    assert result.exit_code == 0, result.output
+    text = next((tmp_path / "migrations").glob("*.up.sql")).read_text(encoding="utf-8")
+    assert "bad \\udcff byte" in text

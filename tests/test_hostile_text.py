@@ -562,3 +562,94 @@ def test_a_bad_option_is_one_line_through_the_cli(scratch_db, tmp_path, monkeypa
     lines = [line for line in result.output.splitlines() if line]
     assert len(lines) == 1 and lines[0].startswith("Error: index t.ix: mysql_length"), result.output
     assert "Traceback" not in result.output and not (tmp_path / "migrations").exists()
+
+
+# --- Found by the adversarial review: each a generated file or an accepted input -----------------
+
+@pytest.mark.mysql
+def test_sqlgens_own_spelling_of_an_expression_never_makes_a_comment(twins):
+    """`1 / * 2` is written back as `1/ *2`, never `1/*2`, which would comment out the next columns
+    and turn a default the server refuses into a table missing two columns, by hand only."""
+    models = models_module(twins.tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n" + SENTINEL_MODEL + '''
+sa.Table("t", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("a", sa.Integer, server_default=sa.text("1 / * / * ! * / + 2")),
+    sa.Column("b", sa.Integer, nullable=False, comment="visible"),
+    sa.Column("c", sa.Integer, server_default=sa.text("3 * / + 4")),
+    sa.Column("z", sa.Integer, comment="*/)); DROP TABLE sentinel; -- "))
+''')
+    config = twins.config(models)
+    result = generated(config)
+    assert "DEFAULT (1/ * / *!* /+2)" in result.up_text and "DEFAULT (3* /+4)" in result.up_text
+    up, _ = result.paths
+    # The server refuses the defaults both ways, and says so: nothing silently half-made.
+    with pytest.raises(SqlgenError, match="error 1064"):
+        commands.upgrade(config, echo=Output())
+    assert twins.run_client(twins.client_db, up, check=False).returncode != 0
+    for url in (twins.runner_db, twins.client_db):
+        assert "t" not in {row[0] for row in execute(url, "SHOW TABLES")[0]}
+    twins.assert_intact()
+
+
+@pytest.mark.mysql
+def test_a_check_with_a_line_starting_delimiter_is_refused(scratch_db, tmp_path):
+    """The client joins such a line to the next without its line break: `-\\n-` would become `--`."""
+    source = ("sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), sa.Column('c', sa.Integer), "
+              "sa.CheckConstraint(\"c < 5 OR 'note:\\ndelimiter' = 'b' -\\n- 0 OR 1\\n\", name='ck_c'))")
+    message = _refusal(tmp_path, scratch_db, source, "would not run as one statement")
+    assert "table t" in message
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("label, source, match", [
+    ("surrogate-in-a-name", "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), "
+                            "sa.Column('c\\udcff', sa.Integer))", "rename it"),
+    ("surrogate-in-a-comment", "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True, "
+                               "comment='x\\udcff'))", "lone surrogate"),
+    ("primary-index", "t = sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), "
+                      "sa.Column('c', sa.Integer))\nsa.Index('PRIMARY', t.c.c)", "PRIMARY"),
+    ("primary-unique", "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), "
+                       "sa.Column('c', sa.Integer), sa.UniqueConstraint('c', name='primary'))", "PRIMARY"),
+    ("columns-equal-but-for-case", "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), "
+                                   "sa.Column('C', sa.Integer), sa.Column('c', sa.Integer))", "letter case"),
+])
+def test_what_the_server_or_a_file_cannot_take_is_refused_in_one_line(scratch_db, tmp_path, label, source, match):
+    _refusal(tmp_path, scratch_db, source, match)
+
+
+@pytest.mark.mysql
+def test_an_index_on_a_column_given_a_key_is_a_column_index(scratch_db, tmp_path):
+    models = models_module(tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+                                     "t = sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True), "
+                                     "sa.Column('real', sa.Integer, key='k'))\nsa.Index('ix', t.c.k)\n")
+    config = make_config(scratch_db, models, tmp_path / "m", root=tmp_path)
+    result = generated(config)
+    assert "KEY `ix` (`real`)" in result.up_text
+    commands.upgrade(config, echo=Output())
+    assert commands.check(config, echo=Output()) == 0
+
+
+@pytest.mark.mysql
+def test_a_server_starting_without_backslash_escapes_is_read_so(scratch_db, tmp_path, run_client):
+    """The session's own sql_mode (here from init_command) is where reading starts: under
+    NO_BACKSLASH_ESCAPES 'a\\' is a whole string, and the DROP after it a statement lint sees."""
+    url = url_with(scratch_db, "init_command=SET sql_mode='NO_BACKSLASH_ESCAPES'")
+    execute(scratch_db, "CREATE TABLE sentinel (id int PRIMARY KEY)")
+    config = make_config(url, None, tmp_path / "m")
+    commands.generate(config, "by hand", empty=True, echo=Output())
+    up = next((tmp_path / "m").glob("*.up.sql"))
+    up.write_text(up.read_text().replace("-- Write the statements of this migration here",
+                                         "SELECT 'a\\'; DROP TABLE sentinel; -- ';\n-- x"))
+    out = Output()
+    assert commands.lint(config, (str(up),), echo=out) == 1
+    assert "DESTRUCTIVE drop-table sentinel" in out.text
+    plain = make_config(scratch_db, None, tmp_path / "m")  # the server's default mode: all one string
+    out = Output()
+    commands.lint(plain, (str(up),), echo=out)
+    assert "drop-table" not in out.text
+
+
+def url_with(url, option: str) -> str:
+    from support import url_text
+
+    return url_text(url) + ("&" if "?" in url_text(url) else "?") + option

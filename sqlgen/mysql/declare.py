@@ -311,7 +311,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
 
 
 def _indexes(table: sa.Table, dialect, server: ServerInfo, column_types: dict[str, str], ddl) -> tuple[Index, ...]:
-    used = {"PRIMARY"}
+    used = {"primary"}
     result = []
     # Unnamed unique constraints get their name from the server, in CREATE TABLE
     # order: the first column's name, then name_2, name_3... when taken.
