@@ -189,3 +189,14 @@ def sqlite_snapshot(path: Path, exclude=("sqlgen_version",)) -> dict[str, list[t
         result["checks"] += [(name, expression_key(condition)) for condition in checks]
     connection.close()
     return {part: sorted(rows, key=lambda row: tuple(str(v) for v in row)) for part, rows in result.items()}
+
+
+def hand_written(config: Config, body: str, message: str = "by hand") -> Path:
+    """A new migration (generate --empty) holding `body`, its tracking blocks brought up to date."""
+    from sqlgen import commands
+
+    commands.generate(config, message, empty=True, echo=Output())
+    up = sorted(config.directory.glob("*.up.sql"))[-1]
+    up.write_text(up.read_text().replace("-- Write the statements of this migration here", body + "\n-- x"))
+    commands.rehash(config, echo=Output())
+    return up

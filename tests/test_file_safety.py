@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from sqlgen import commands
 from sqlgen.cli import main
 from sqlgen.errors import SqlgenError
-from support import Output, execute, make_config, sqlite_url
+from support import Output, execute, hand_written, make_config, sqlite_url
 
 _MODULES = itertools.count(1)
 
@@ -38,6 +38,15 @@ def models_module(tmp_path, body: str) -> str:
 
 def sentinel(url) -> None:
     execute(url, "CREATE TABLE sentinel (id int PRIMARY KEY)", "INSERT INTO sentinel VALUES (1), (2)")
+
+
+@pytest.fixture
+def twin_dbs(scratch):
+    """Two databases with a sentinel each: one for sqlgen's runner, one for the client."""
+    found = scratch.new(), scratch.new()
+    for url in found:
+        sentinel(url)
+    return found
 
 
 def sentinel_rows(url) -> list:
@@ -168,18 +177,12 @@ def test_a_down_file_with_a_foreign_statement_in_its_block_is_refused(generated,
 
 
 @pytest.mark.mysql
-def test_markers_inside_a_string_literal_are_data(scratch, tmp_path, run_client):
+def test_markers_inside_a_string_literal_are_data(twin_dbs, tmp_path, run_client):
     """`-- sqlgen:tracking begin` inside a string is no block: the runner and the client agree."""
-    db, twin = scratch.new(), scratch.new()
-    for url in (db, twin):
-        sentinel(url)
+    db, twin = twin_dbs
     config = make_config(db, None, tmp_path / "m")
-    commands.generate(config, "data", empty=True, echo=Output())
-    up = next((tmp_path / "m").glob("*.up.sql"))
-    body = ("CREATE TABLE note (id int PRIMARY KEY, t text);\n"
-            "INSERT INTO note VALUES (1, '\n-- sqlgen:tracking begin\nDROP TABLE sentinel;\n-- sqlgen:tracking end\n');\n")
-    up.write_text(up.read_text().replace("-- Write the statements of this migration here", body + "-- x"))
-    commands.rehash(config, echo=Output())
+    up = hand_written(config, "CREATE TABLE note (id int PRIMARY KEY, t text);\nINSERT INTO note VALUES (1, "
+                              "'\n-- sqlgen:tracking begin\nDROP TABLE sentinel;\n-- sqlgen:tracking end\n');")
     commands.upgrade(config, echo=Output())
     run_client(twin, up)
     for url in (db, twin):
@@ -224,14 +227,11 @@ def hand_file(scratch, tmp_path):
     db = scratch.new()
     sentinel(db)
     config = make_config(db, None, tmp_path / "m")
-    commands.generate(config, "by hand", empty=True, echo=Output())
-    up = next((tmp_path / "m").glob("*.up.sql"))
-    template = up.read_text()
 
     def write(body: str):
-        up.write_text(template.replace("-- Write the statements of this migration here", body + "\n-- x"))
-        commands.rehash(config, echo=Output())
-        return up
+        for path in config.directory.glob("*.sql"):
+            path.unlink()
+        return hand_written(config, body)
 
     return db, config, write
 
@@ -316,13 +316,10 @@ def test_an_acknowledgement_inside_a_string_literal_accepts_nothing(hand_file):
 def test_sqlite_dot_commands_are_refused_before_the_first_statement(tmp_path, line):
     db = tmp_path / "app.db"
     config = make_config(sqlite_url(db), None, tmp_path / "m")
-    commands.generate(config, "by hand", empty=True, echo=Output())
-    up = next((tmp_path / "m").glob("*.up.sql"))
     marker, other = tmp_path / "marker", tmp_path / "other.sql"
     other.write_text("CREATE TABLE from_other (id);\n")
-    body = f"CREATE TABLE first (id);\n{line.format(marker=marker, other=other)}\nCREATE TABLE last (id);"
-    up.write_text(up.read_text().replace("-- Write the statements of this migration here", body + "\n-- x"))
-    commands.rehash(config, echo=Output())
+    up = hand_written(config, f"CREATE TABLE first (id);\n{line.format(marker=marker, other=other)}\n"
+                              "CREATE TABLE last (id);")
     with pytest.raises(SqlgenError, match="nothing was run"):
         commands.upgrade(config, echo=Output())
     import sqlite3
@@ -346,11 +343,7 @@ def test_sqlite_hash_lines_are_comments_as_in_the_shell(tmp_path):
 
     db, shell = tmp_path / "app.db", tmp_path / "shell.db"
     config = make_config(sqlite_url(db), None, tmp_path / "m")
-    commands.generate(config, "by hand", empty=True, echo=Output())
-    up = next((tmp_path / "m").glob("*.up.sql"))
-    body = "# DROP TABLE x;\nCREATE TABLE a (id);\n#CREATE TABLE never (id);"
-    up.write_text(up.read_text().replace("-- Write the statements of this migration here", body + "\n-- x"))
-    commands.rehash(config, echo=Output())
+    up = hand_written(config, "# DROP TABLE x;\nCREATE TABLE a (id);\n#CREATE TABLE never (id);")
     commands.upgrade(config, echo=Output())
     with open(up, "rb") as handle:
         done = subprocess.run([shutil.which("sqlite3"), "-bail", str(shell)], stdin=handle, capture_output=True,
@@ -562,10 +555,7 @@ def test_sql_does_not_print_files_whose_session_state_would_reach_the_next(scrat
     sentinel(db)
     config = make_config(db, None, tmp_path / "m")
     for message, body in (("one", first), ("two", second)):
-        commands.generate(config, message, empty=True, echo=Output())
-        path = sorted((tmp_path / "m").glob("*.up.sql"))[-1]
-        path.write_text(path.read_text().replace("-- Write the statements of this migration here", body + "\n-- x"))
-    commands.rehash(config, echo=Output())
+        hand_written(config, body, message)
     with pytest.raises(SqlgenError, match="one at a time"):
         commands.sql(config, "0:2", echo=Output())
     printed = Output()
@@ -574,16 +564,11 @@ def test_sql_does_not_print_files_whose_session_state_would_reach_the_next(scrat
 
 
 @pytest.mark.mysql
-def test_a_set_that_turns_autocommit_off_among_other_assignments_is_no_transaction(scratch, tmp_path, run_client):
-    db, twin = scratch.new(), scratch.new()
-    for url in (db, twin):
-        sentinel(url)
+def test_a_set_that_turns_autocommit_off_among_other_assignments_is_no_transaction(twin_dbs, tmp_path, run_client):
+    db, twin = twin_dbs
     config = make_config(db, None, tmp_path / "m")
-    commands.generate(config, "rows", empty=True, echo=Output())
-    up = next((tmp_path / "m").glob("*.up.sql"))
-    body = "INSERT INTO sentinel VALUES (3);\nSET @note = 'batch 2', autocommit = 0;\nINSERT INTO sentinel VALUES (4);"
-    up.write_text(up.read_text().replace("-- Write the statements of this migration here", body + "\n-- x"))
-    commands.rehash(config, echo=Output())
+    up = hand_written(config, "INSERT INTO sentinel VALUES (3);\nSET @note = 'batch 2', autocommit = 0;\n"
+                              "INSERT INTO sentinel VALUES (4);")
     with pytest.raises(SqlgenError, match="left a transaction open"):
         commands.upgrade(config, echo=Output())
     run_client(twin, up, check=False)

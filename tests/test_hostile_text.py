@@ -23,7 +23,7 @@ import pytest
 from sqlgen import commands
 from sqlgen.errors import SqlgenError
 from sqlgen.safety import printable
-from support import Output, assert_same_schema, execute, make_config, snapshot, sqlite_url
+from support import Output, assert_same_schema, execute, hand_written, make_config, snapshot, sqlite_url
 
 BREAKS = {"lf": "\n", "cr": "\r", "crlf": "\r\n", "vt": "\v", "ff": "\f", "nel": "\x85", "ls": "\u2028",
           "ps": "\u2029"}
@@ -636,10 +636,7 @@ def test_a_server_starting_without_backslash_escapes_is_read_so(scratch_db, tmp_
     url = url_with(scratch_db, "init_command=SET sql_mode='NO_BACKSLASH_ESCAPES'")
     execute(scratch_db, "CREATE TABLE sentinel (id int PRIMARY KEY)")
     config = make_config(url, None, tmp_path / "m")
-    commands.generate(config, "by hand", empty=True, echo=Output())
-    up = next((tmp_path / "m").glob("*.up.sql"))
-    up.write_text(up.read_text().replace("-- Write the statements of this migration here",
-                                         "SELECT 'a\\'; DROP TABLE sentinel; -- ';\n-- x"))
+    up = hand_written(config, "SELECT 'a\\'; DROP TABLE sentinel; -- ';")
     out = Output()
     assert commands.lint(config, (str(up),), echo=out) == 1
     assert "DESTRUCTIVE drop-table sentinel" in out.text
