@@ -254,20 +254,22 @@ class _Plan:
         from .splitter import Statement
 
         from .migrations import check_statement
+        from .splitter import escape_reading
 
-        rendered = []
-        for operation in operations:
-            statements = self.dialect.render(operation, self.server)
-            statements = [statements] if isinstance(statements, str) else statements
+        rendered = [self.dialect.render(operation, self.server) for operation in operations]
+        rendered = [[statements] if isinstance(statements, str) else statements for statements in rendered]
+        # A file holding a backslash reads it as an escape, as sqlgen writes it, whatever the session's mode.
+        pinned = self.dialect.PIN_ESCAPES is not None and any("\\" in text for group in rendered for text in group)
+        reading = escape_reading(self.server.sql_mode) if pinned else self.server.sql_mode
+        for operation, statements in zip(operations, rendered):
             for statement in statements:
                 # Whatever a name, value or option holds, each statement runs as exactly itself.
-                check_statement(statement, self.dialect.NAME, operation.summaries()[:1], self.server.sql_mode,
+                check_statement(statement, self.dialect.NAME, operation.summaries()[:1], reading,
                                 exact=not self.dialect.COPIES_COMMENTS)
-            rendered.append(statements)
         # Each statement carries its operation's number as its line, to put the findings back.
         findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
                                     for text in group], self.dialect.NAME, schema, self.server)
-        blocks = list(self.dialect.PREAMBLE)
+        blocks = list(self.dialect.PREAMBLE) + ([self.dialect.PIN_ESCAPES] if pinned else [])
         for number, statements in enumerate(rendered):
             lines = ["-- " + printable(finding.describe()) for finding in findings if finding.line == number]
             lines.append(";\n\n".join(statements) + ";")

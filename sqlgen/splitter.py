@@ -144,9 +144,7 @@ _TRIGGER_END = re.compile(r";[ \t\n\f\r]*end[ \t\n\f\r]*$", re.I)  # sqlite3_com
 _SQLITE_TERMINATOR = re.compile(r"[ \t\n\v\f\r]*(?:/|go)[ \t\n\v\f\r]*(?:--[^\n]*)?\n?", re.I | re.A)
 
 # SET statements that change the session's sql_mode, and how.
-_SET = re.compile(r"(?:/\*!\d*[ \t\n\v\f\r]*)?set[ \t\n\v\f\r]+", re.I | re.A)
-_MODE_TARGET = re.compile(r"(?:(global|session|local)[ \t\n\v\f\r]+|@@(global|session|local)\.|@@)?sql_mode"
-                          r"[ \t\n\v\f\r]*:?=[ \t\n\v\f\r]*(.*)", re.I | re.A | re.S)
+_SET = re.compile(r"(?:/\*M?!\d*[ \t\n\v\f\r]*)?set[ \t\n\v\f\r]+", re.I | re.A)
 _MODE_VALUE = re.compile(r"""'([^'\\]*)'|"([^"\\]*)\"""", re.S)
 # Combination modes that include ANSI_QUOTES.
 _ANSI_MODES = frozenset({"ANSI_QUOTES", "ANSI", "ORACLE", "DB2", "POSTGRESQL", "MSSQL", "MAXDB"})
@@ -184,17 +182,34 @@ def _key_code(code: str) -> str:
     return code
 
 
-def mode_escapes(sql_mode: str | None) -> tuple[bool | None, bool | None]:
-    """Whether a backslash escapes inside '' and inside "" under `sql_mode` (None: the
-    mode is not known, or the clients differ: a backslash there is refused)."""
-    if sql_mode is None:
-        return None, None
-    words = {word.strip().upper() for word in sql_mode.split(",")}
-    backslash = "NO_BACKSLASH_ESCAPES" not in words
+# The statement sqlgen puts at the start of a file holding a backslash: from there the
+# session reads a backslash as an escape, as sqlgen writes literals, whatever the server's
+# or the client's NO_BACKSLASH_ESCAPES (its other modes stay as they were).
+PIN_ESCAPES = "SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')"
+_PIN_KEY = " ".join(PIN_ESCAPES.lower().split())
+
+
+def mode_words(sql_mode: str | None) -> frozenset[str] | None:
+    return None if sql_mode is None else frozenset(word.strip().upper() for word in sql_mode.split(","))
+
+
+def mode_escapes(words: frozenset[str] | None, pinned: bool = False) -> tuple[bool | None, bool | None]:
+    """Whether a backslash escapes inside '' and inside "" under sql_mode `words` (None: the
+    mode is not known, or the clients differ: a backslash there is refused); `pinned`: after
+    PIN_ESCAPES, which turns NO_BACKSLASH_ESCAPES off and leaves the rest."""
+    if words is None:
+        return (True, None) if pinned else (None, None)
+    backslash = pinned or "NO_BACKSLASH_ESCAPES" not in words
     if not words & _ANSI_MODES:
         return backslash, backslash
     # With ANSI_QUOTES "" quotes a name: the mariadb client reads no escape in it, the mysql one does.
     return backslash, (False if not backslash else None)
+
+
+def escape_reading(sql_mode: str | None) -> str | None:
+    """The sql_mode a file is read in once PIN_ESCAPES has run (None when not known)."""
+    words = mode_words(sql_mode)
+    return None if words is None else ",".join(sorted(words - {"NO_BACKSLASH_ESCAPES"}))
 
 
 class Splitter:
@@ -288,7 +303,7 @@ class Splitter:
                 pos = match.end()
                 self.in_comment = False
                 continue
-            if self.run:
+            if self.run and not self.in_versioned:  # inside /*! */ every string is looked at
                 run = self.run.match(line, pos)
                 if run:
                     self._text(line[pos:run.end()], number)
@@ -463,7 +478,11 @@ class Splitter:
 
     def _quoted(self, text: str, quote: str, number: int) -> None:
         """A quoted string (or its part on one line): a backslash in it is refused where the
-        reading depends on an sql_mode sqlgen cannot tell."""
+        reading depends on an sql_mode sqlgen cannot tell, and a `*/` inside /*! */, where a
+        server that skips the comment ends it."""
+        if self.in_versioned and "*/" in text:
+            self._fail(number, "'*/' inside a string inside a /*! */ comment: a server that skips the comment "
+                               "(an older version) ends it there, and runs what follows; remove it")
         if self.escapes.get(quote, False) is None and "\\" in text:
             self._fail(number, f"a backslash inside {quote}{quote} where the file's sql_mode cannot be told (a "
                                "SET sql_mode sqlgen cannot evaluate, or ANSI_QUOTES, which the clients read "
@@ -472,9 +491,12 @@ class Splitter:
     def _escaping(self, quote: str) -> bool:
         return self.escapes.get(quote) is not False
 
-    def _set_mode(self, sql_mode: str | None) -> None:
+    def _set_mode(self, sql_mode: str | None, pinned: bool = False) -> None:
+        """The session's sql_mode from here on (None: not known); `pinned`: PIN_ESCAPES ran."""
         if not self.sqlite:
-            single, double = mode_escapes(sql_mode)
+            words = mode_words(sql_mode)
+            self.mode = words - {"NO_BACKSLASH_ESCAPES"} if pinned and words is not None else words
+            single, double = mode_escapes(self.mode, pinned)
             self.escapes = {"'": single, '"': double, "`": False}
         self._follow_mode()
 
@@ -542,27 +564,19 @@ class Splitter:
 
     def _follow_sql_mode(self, text: str) -> None:
         """The client follows the session's sql_mode as the server reports it after each
-        statement; sqlgen follows a SET of it it can evaluate, and otherwise knows it no more."""
-        head = text[:9].lower()
-        if head.startswith("execute"):  # a prepared statement may set anything
+        statement; sqlgen follows a plain SET of it it can evaluate, and after anything else
+        that names sql_mode (or may set it: EXECUTE) knows it no more."""
+        lowered = text[:9].lower()
+        if lowered.startswith("execute"):  # a prepared statement may set anything
             self._set_mode(None)
             return
-        prefix = _SET.match(text)
-        if not prefix or "sql_mode" not in text.lower() or head.startswith("set state"):  # SET STATEMENT ... FOR
+        if not _MENTIONS_MODE.search(text) or not _MENTIONS_MODE.search(_code_of(text)):
             return
-        body = text[prefix.end():]
-        if text.startswith("/*!"):
-            body = body.rstrip(WHITESPACE)
-            body = body[:-2] if body.endswith("*/") else body
-        for assignment in assignments(body):
-            target = _MODE_TARGET.fullmatch(assignment.strip(WHITESPACE))
-            if target is None:
-                continue
-            if (target.group(1) or target.group(2) or "").lower() == "global":
-                continue  # the session keeps its own
-            value = _MODE_VALUE.fullmatch(target.group(3).strip(WHITESPACE))
-            self._set_mode(None if value is None else value.group(1) if value.group(1) is not None
-                           else value.group(2))
+        if " ".join(text.lower().split()) == _PIN_KEY:
+            self._set_mode(None if self.mode is None else ",".join(self.mode), pinned=True)
+            return
+        mode = _plain_set_mode(text, self.mode)
+        self._set_mode(mode if mode is not _UNKNOWN else None)
 
     def _refuse(self, number: int, word: str, why: str) -> None:
         self._fail(number, f"the client command '{printable(word)}' cannot be run by sqlgen as the client runs it "
@@ -587,6 +601,53 @@ class Splitter:
             )
         if statement:
             yield statement
+
+
+_UNKNOWN = object()
+_SINGLE_QUOTED = re.compile(_QUOTED[True, "'"], re.S)
+_MENTIONS_MODE = re.compile("sql_mode", re.I)
+_MODE_NAME = re.compile(r"(?:(global|session|local)[ \t\n\v\f\r]+|@@(global|session|local)\.|@@)?sql_mode", re.I | re.A)
+
+
+def _code_of(text: str) -> str:
+    """A statement without its '' strings (names, quoted or not, stay: `sql_mode` counts)."""
+    return _SINGLE_QUOTED.sub("''", text)
+
+
+def _plain_set_mode(text: str, current: frozenset[str] | None):
+    """The session's sql_mode after `text`, a statement naming sql_mode: the value of a plain
+    `SET [SESSION] sql_mode = 'literal'` (in a /*! */ comment or among other assignments),
+    the current one when only the global mode is set, else _UNKNOWN."""
+    prefix = _SET.match(text)
+    if not prefix or text[prefix.end():prefix.end() + 9].lower() == "statement":
+        return _UNKNOWN  # SET STATEMENT leaves the client's reading of the next line stale
+    body = text[prefix.end():]
+    if text.startswith("/*"):
+        # /*M! runs on MariaDB only, /*!NNNNN from version NNNNN on: only what every server
+        # sqlgen takes runs (5.7 and up) is known to run.
+        version = re.match(r"/\*!(\d*)", text)
+        body = body.rstrip(WHITESPACE)
+        if not version or (version.group(1) and int(version.group(1)) > 50700) or not body.endswith("*/"):
+            return _UNKNOWN
+        body = body[:-2]
+    mode = None if current is None else ",".join(current)
+    for assignment in assignments(body):
+        left, equals, right = assignment.partition("=")
+        left = left.strip(WHITESPACE).removesuffix(":").strip(WHITESPACE)
+        target = _MODE_NAME.fullmatch(left)
+        if target is None:
+            if not _MENTIONS_MODE.search(left) or (left.startswith("@") and not left.startswith("@@")):
+                continue  # another variable (a user variable may well be named @OLD_SQL_MODE)
+            return _UNKNOWN  # sql_mode spelled some other way: `sql_mode`, @@session . sql_mode
+        if not equals:
+            return _UNKNOWN
+        if (target.group(1) or target.group(2) or "").lower() == "global":
+            continue  # the session keeps its own
+        value = _MODE_VALUE.fullmatch(right.strip(WHITESPACE))
+        if value is None:
+            return _UNKNOWN
+        mode = value.group(1) if value.group(1) is not None else value.group(2)
+    return mode
 
 
 def assignments(body: str) -> list[str]:

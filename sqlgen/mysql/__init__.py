@@ -7,6 +7,7 @@ upgrade` or `current` start without loading the diff, the renderer or SQLAlchemy
 
 from functools import lru_cache
 
+from ..splitter import PIN_ESCAPES as PIN
 from . import tracking
 from .dialect import NAME_RULES, NOT_TABLES, server_info
 
@@ -16,6 +17,9 @@ PREAMBLE = ["SET NAMES utf8mb4;"]
 # sqlgen renders no comment inside a statement (the server prints reflected expressions
 # without theirs), so each rendered statement must read back exactly as written.
 COPIES_COMMENTS = False
+# Put after the preamble of a file holding a backslash: sqlgen writes literals with escapes
+# (sqlgen.splitter follows it, as the client does).
+PIN_ESCAPES = PIN + ";"
 
 
 def rules(server=None):
@@ -59,5 +63,5 @@ def make_runner(database, connection, server, version_table: str, echo):
 
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["COPIES_COMMENTS", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules",
+__all__ = ["COPIES_COMMENTS", "PIN_ESCAPES", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules",
            "server_info", "tracking"]

@@ -42,10 +42,6 @@ class ServerInfo:
         return f"{self.flavour} {self.version_string}"
 
     @property
-    def backslash_escapes(self) -> bool:
-        return "NO_BACKSLASH_ESCAPES" not in self.sql_mode.upper()
-
-    @property
     def supports_rename_column(self) -> bool:
         return self.version >= ((10, 5, 2) if self.is_mariadb else (8, 0, 3))
 
@@ -88,10 +84,15 @@ def quote_identifier(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def quote_string(value: str, backslash_escapes: bool = True) -> str:
-    if backslash_escapes:
-        # \r as an escape: the client would drop a raw carriage return reading the file.
-        value = value.replace("\\", "\\\\").replace("\0", "\\0").replace("\r", "\\r").replace("\x1a", "\\Z")
+# How a string literal's special characters are written: on one line, nothing a client
+# drops (a CR) or refuses (a NUL). A file that holds a backslash says it reads it as an escape
+# (PIN_ESCAPES), and the server prints literals back so (`'a\\\\b'`) whatever its sql_mode.
+_ESCAPED = {"\\": "\\\\", "\0": "\\0", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\x1a": "\\Z"}
+_TO_ESCAPE = re.compile("[\\\\\0\n\r\t\b\x1a]")
+
+
+def quote_string(value: str) -> str:
+    value = _TO_ESCAPE.sub(lambda match: _ESCAPED[match.group()], value)
     return "'" + value.replace("'", "''") + "'"
 
 

@@ -84,7 +84,7 @@ def normalize_default(text: str | None, column_type: str, server: ServerInfo) ->
     value = _INTRODUCER.sub("", value)
     if value[:1] in ("'", '"'):
         try:
-            literal, end = read_quoted(value, 0, server.backslash_escapes)
+            literal, end = read_quoted(value, 0)  # SQLAlchemy and the server write escapes
         except ValueError:
             literal, end = None, -1
         if end == len(value):
@@ -112,7 +112,7 @@ def literal_default(value: str, column_type: str, server: ServerInfo) -> str:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            return quote_string(value, server.backslash_escapes)
+            return quote_string(value)
         if base == "decimal":
             scale = int(re.search(r",(\d+)\)", column_type).group(1))
             number = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
@@ -123,7 +123,7 @@ def literal_default(value: str, column_type: str, server: ServerInfo) -> str:
         value = _temporal(value, base, column_type)
     elif base == "set":
         value = _set_in_type_order(value, column_type)
-    return quote_string(value, server.backslash_escapes)
+    return quote_string(value)
 
 
 def _bit_value(value: str) -> int | None:

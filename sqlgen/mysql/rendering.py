@@ -81,7 +81,7 @@ def column_definition(column: Column, server: ServerInfo) -> str:
         if not server.is_mariadb:  # MariaDB takes no NULL/NOT NULL here
             parts.append("NULL" if column.nullable else "NOT NULL")
         if column.comment is not None:
-            parts.append(f"COMMENT {quote_string(column.comment, server.backslash_escapes)}")
+            parts.append(f"COMMENT {quote_string(column.comment)}")
         return " ".join(parts)
     parts.append("NULL" if column.nullable else "NOT NULL")
     if column.default is not None:
@@ -91,7 +91,7 @@ def column_definition(column: Column, server: ServerInfo) -> str:
     if column.autoincrement:
         parts.append("AUTO_INCREMENT")
     if column.comment is not None:
-        parts.append(f"COMMENT {quote_string(column.comment, server.backslash_escapes)}")
+        parts.append(f"COMMENT {quote_string(column.comment)}")
     return " ".join(parts)
 
 
@@ -185,7 +185,7 @@ def _table_options(options: TableOptions, server: ServerInfo) -> str:
     if options.collation:
         parts.append(f"DEFAULT CHARSET={_charset(options.collation)} COLLATE={options.collation}")
     if options.comment is not None:
-        parts.append(f"COMMENT={quote_string(options.comment, server.backslash_escapes)}")
+        parts.append(f"COMMENT={quote_string(options.comment)}")
     return " ".join(parts)
 
 
@@ -196,7 +196,7 @@ def _option_clauses(old: TableOptions, new: TableOptions, server: ServerInfo) ->
     if old.collation != new.collation:
         clauses.append(f"DEFAULT CHARSET={_charset(new.collation)} COLLATE={new.collation}")
     if old.comment != new.comment:
-        clauses.append(f"COMMENT={quote_string(new.comment or '', server.backslash_escapes)}")
+        clauses.append(f"COMMENT={quote_string(new.comment or '')}")
     return clauses
 
 

@@ -12,6 +12,7 @@ PREAMBLE: list[str] = []
 # A rebuild copies the database's own SQL text (a trigger, a CHECK), comments included; the
 # shell hands them to SQLite, which ignores them.
 COPIES_COMMENTS = True
+PIN_ESCAPES = None  # SQLite has no backslash escapes
 NOT_TABLES = frozenset({"trigger", "partial or expression index"})  # kinds not named like a table
 
 
@@ -26,4 +27,4 @@ def make_runner(database, connection, server, version_table: str, echo):
     return SqliteRunner(connection.connection.dbapi_connection, server, version_table, echo)
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["COPIES_COMMENTS", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]
+__all__ = ["COPIES_COMMENTS", "PIN_ESCAPES", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]
