@@ -265,7 +265,7 @@ class _Plan:
             for statement in statements:
                 # Whatever a name, value or option holds, each statement runs as exactly itself.
                 check_statement(statement, self.dialect.NAME, operation.summaries()[:1], reading,
-                                exact=not self.dialect.COPIES_COMMENTS)
+                                exact=not self.dialect.COPIES_COMMENTS, rules=self.dialect.WRITTEN_RULES)
         # Each statement carries its operation's number as its line, to put the findings back.
         findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
                                     for text in group], self.dialect.NAME, schema, self.server)

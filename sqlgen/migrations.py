@@ -455,11 +455,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str | None = "",
-                    exact: bool = True) -> None:
+                    exact: bool = True, rules=None) -> None:
     """A rendered statement must split into exactly one statement: nothing in a name,
     a value or an option may end it early, start another, or reach the client; and,
-    `exact`, read back exactly as written (no comment mark inside it)."""
-    from .safety import printable
+    `exact`, read back exactly as written (no comment mark inside it). Under `rules`
+    (the dialect's quoting), a reviewer can read every name and value in it."""
+    from .safety import printable, unreadable_text
     from .splitter import Splitter, lines_of
 
     splitter = Splitter("<statement>", dialect, strict=False, sql_mode=sql_mode)
@@ -485,8 +486,13 @@ def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str
         lines.pop(0)
     if len(found) != 1 or splitter.refused or (exact and found[0] != "\n".join(lines).strip()):
         raise SqlgenError(f"cannot write the statement for {shown}: it would not run as one statement as written "
-                          f"({_shown(statement)}); a name, value or option in the models holds SQL text. "
-                          "Nothing was written")
+                          f"({_shown(statement)}); a name, value or option (in the models or the database) holds "
+                          "SQL text. Nothing was written")
+    unreadable = rules is not None and unreadable_text("\n".join(lines), rules)
+    if unreadable:
+        raise SqlgenError(f"cannot write the statement for {shown}: {unreadable}, so no reviewer could read the file "
+                          "for what it does; rename it (in the models, or in the database first if it is there), or "
+                          "change the value. Nothing was written")
 
 
 def check_layout(text: str, file_name: str, dialect: str, parts: list[str], sql_mode: str | None = "") -> None:

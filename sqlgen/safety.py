@@ -17,6 +17,7 @@ Nothing here knows a dialect; each dialect passes its own rules.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .errors import SqlgenError
@@ -74,6 +75,9 @@ def check_name(name, kind: str, owner: str | None = None, rules: NameRules = Nam
     if found:
         raise SqlgenError(f"{shown}: its name holds a line break or control character ({_escape(found)}); "
                           "rename it (such names cannot be reviewed, and sqlgen does not write them)")
+    if not unicodedata.is_normalized("NFC", name):
+        raise SqlgenError(f"{shown}: its name is not in Unicode normal form NFC, so it looks exactly like another "
+                          f"name ({unicodedata.normalize('NFC', name)!r}) but is not; rename it, written composed (NFC)")
     if not rules.trailing_space and name != name.rstrip():
         raise SqlgenError(f"{shown}: its name ends with a space, which {rules.server} refuses; rename it")
     if not rules.supplementary and _SUPPLEMENTARY.search(name):
@@ -96,6 +100,7 @@ class ExpressionRules:
     hash_comments: bool = False  # `#` starts a comment
     dash_comment_needs_space: bool = True  # `--` starts a comment only before a space (MySQL)
     backslash_outside_quotes: bool = False  # a backslash outside quotes is harmless (not a client command)
+    identifier_quotes: str = "`"  # which of `quotes` (and every closer) quote a name rather than a string
 
 
 def check_expression(text: str, what: str, *rules: ExpressionRules) -> None:
@@ -163,6 +168,54 @@ def _after_quote(text: str, i: int, close: str, backslash: bool) -> int:
             return i + 1
         i += 1
     return -1
+
+
+def unreadable_text(statement: str, rules: ExpressionRules) -> str | None:
+    """What in a statement, as written, no reviewer could read for what it is, or None.
+
+    A name may hold no line break, tab or other control character, no character
+    that reorders or hides text, and must be in Unicode normal form NFC (a
+    decomposed name looks exactly like another). A string literal or the text
+    between tokens may break lines and hold tabs, and nothing else unreadable.
+    """
+    closers = dict(rules.closers)
+    i, end = 0, len(statement)
+    while i < end:
+        char = statement[i]
+        pair = statement[i:i + 2]
+        if char in rules.quotes or char in closers:
+            close = closers.get(char, char)
+            after = _after_quote(statement, i + 1, close, char in rules.backslash_escapes)
+            if after < 0:
+                return None  # the splitter names an unclosed quote
+            inside = statement[i + 1:after - 1]
+            if char in rules.identifier_quotes or char in closers:
+                found = _UNSAFE.search(inside)
+                if found:
+                    return (f"the name {printable(statement[i:after])} holds a line break or control "
+                            f"character ({_escape(found)})")
+                if not unicodedata.is_normalized("NFC", inside):
+                    return (f"the name {printable(statement[i:after])} is not in Unicode normal form NFC, so it "
+                            "looks exactly like another name")
+            else:
+                found = _UNSAFE.search(inside.replace("\n", "").replace("\t", ""))
+                if found:
+                    return f"a string holds a character a reviewer cannot see or that reorders text ({_escape(found)})"
+            i = after
+            continue
+        dash = pair == "--" and (not rules.dash_comment_needs_space or statement[i + 2:i + 3] <= " ")
+        if dash or (char == "#" and rules.hash_comments) or pair == "/*":
+            close = statement.find("*/", i + 2) if pair == "/*" else statement.find("\n", i)
+            after = end if close < 0 else close + (2 if pair == "/*" else 0)
+            found = _UNSAFE.search(statement[i:after].replace("\n", "").replace("\t", ""))
+            if found:
+                return f"a comment holds a character a reviewer cannot see or that reorders text ({_escape(found)})"
+            i = after
+            continue
+        if char not in "\n\t" and _UNSAFE.match(char):
+            return f"it holds a character a reviewer cannot see or that reorders text ({_escape(_UNSAFE.match(char))})"
+        i += 1
+    return None
 
 
 # --- Referential actions -------------------------------------------------------------

@@ -8,7 +8,10 @@ what the models declare, and that the down file brings back the start.
 
 Payloads hold every kind of line break, quotes, backticks, `;`, `--`, `/*`,
 `DELIMITER` and client commands. Text that cannot be said safely is refused in
-one line before anything is written.
+one line before anything is written: a name with a line break, tab, control or
+text-reordering character or not in NFC, and a value holding a character no
+reviewer can see (anything unsafe but a line feed and a tab, which a MySQL
+literal writes as escapes, as it does a carriage return).
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ from __future__ import annotations
 import itertools
 import shutil
 import subprocess
+import unicodedata
 import uuid
 
 import pytest
 
 from sqlgen import commands
 from sqlgen.errors import SqlgenError
-from sqlgen.safety import printable
+from sqlgen.safety import has_unsafe_characters, printable
 from support import Output, assert_same_schema, execute, hand_written, make_config, snapshot, sqlite_url
 
 BREAKS = {"lf": "\n", "cr": "\r", "crlf": "\r\n", "vt": "\v", "ff": "\f", "nel": "\x85", "ls": "\u2028",
@@ -146,8 +150,21 @@ def assert_every_line_is_what_it_looks_like(text: str, payload: str) -> None:
     assert printable(payload) in text or payload.replace("`", "``") in text
 
 
-# A CR before an LF cannot be said in a file at all: test_a_name_no_file_can_hold_is_refused.
-WRITABLE_NAMES = {label: name for label, name in name_payloads("DROP TABLE sentinel;").items() if "\r\n" not in name}
+def readable_name(name: str) -> bool:
+    return not has_unsafe_characters(name) and unicodedata.is_normalized("NFC", name)
+
+
+def readable_value(value: str, escaped: str) -> bool:
+    """Whether a file can show `value` in a string literal; `escaped`: what the dialect writes as escapes."""
+    return not has_unsafe_characters("".join(char for char in value if char not in "\n\t" + escaped))
+
+
+# A name a reviewer could not read is refused: test_unreadable_names_in_the_database_are_refused.
+WRITABLE_NAMES = {label: name for label, name in name_payloads("DROP TABLE sentinel;").items() if readable_name(name)}
+UNREADABLE_NAMES = {label: name for label, name in name_payloads("DROP TABLE sentinel;").items()
+                    if not readable_name(name) and "\r\n" not in name}
+UNREADABLE_NAMES.update({"tab": "x\ty", "control": "x\x01y", "bidi": "x\u202e;DROP TABLE sentinel;",
+                         "zero-width-mark": "x\u200fy", "not-nfc": "cafe\u0301"})
 
 
 @pytest.mark.mysql
@@ -174,13 +191,14 @@ def test_names_in_the_database_are_dropped_and_restored_as_written(twins, label,
 
 
 @pytest.mark.mysql
-@pytest.mark.parametrize("label, payload", list(value_payloads("@@").items()))
+@pytest.mark.parametrize("label, payload", [(label, payload) for label, payload in value_payloads("@@").items()
+                                            if readable_value(payload, "\r")])
 def test_values_in_the_models_and_the_database_run_as_written(twins, label, payload):
     """Comments, defaults, ENUM values, CHECK conditions and generated expressions holding
     hostile text: summaries and review notes quote them, the files store them exactly."""
     payload = payload.replace("@@", f"DROP TABLE sentinel; DROP DATABASE {q(twins.victim_name)};")
-    # Written raw into CHECK and AS (...): a CR before an LF cannot be (refused: EXPRESSION_PAYLOADS).
-    literal = sql_literal(payload.replace("\\", "/").replace("\r\n", "\n"))
+    # Written raw into CHECK and AS (...), where a carriage return is not escaped (refused below).
+    literal = sql_literal(payload.replace("\\", "/").replace("\r", ""))
     twins.setup(
         f"CREATE TABLE item (id int PRIMARY KEY, kind enum('a', 'b', {sql_literal(payload.replace(chr(92), '/'))}), "
         "note varchar(250) DEFAULT 'old' COMMENT 'old') COMMENT 'old'",
@@ -246,6 +264,110 @@ def test_a_name_no_file_can_hold_is_refused(twins):
     twins.assert_intact()
 
 
+UNREADABLE_PLACES = {
+    "table": ("CREATE TABLE {name} (id int)",),
+    "column": ("CREATE TABLE legacy (id int PRIMARY KEY, c int, {name} int)",),
+    "index": ("CREATE TABLE legacy (id int PRIMARY KEY, c int, KEY {name} (c))",),
+    "check": ("CREATE TABLE legacy (id int PRIMARY KEY, c int, CONSTRAINT {name} CHECK (c > 0))",),
+    "foreign key": ("CREATE TABLE parent (id int PRIMARY KEY)",
+                    "CREATE TABLE legacy (id int PRIMARY KEY, c int, KEY (c), "
+                    "CONSTRAINT {name} FOREIGN KEY (c) REFERENCES parent (id))"),
+}
+LEGACY_MODEL = ('sa.Table("parent", metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False))\n'
+                'sa.Table("legacy", metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False), '
+                'sa.Column("c", sa.Integer, index=True))\n')
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("place", list(UNREADABLE_PLACES))
+@pytest.mark.parametrize("label, name", list(UNREADABLE_NAMES.items()))
+def test_unreadable_names_in_the_database_are_refused(twins, place, label, name):
+    """A database another tool built holds a name with a line break, a tab, a control or
+    reordering character, or a decomposed (not NFC) one. No file can show it so a reviewer
+    reads it for what it is, so sqlgen names it, escaped, and writes nothing."""
+    statements = [sql.format(name=q(name)) for sql in UNREADABLE_PLACES[place]]
+    if place != "foreign key":
+        statements.insert(0, "CREATE TABLE parent (id int PRIMARY KEY)")
+    twins.setup(*statements)
+    models = models_module(twins.tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n" + SENTINEL_MODEL +
+                           LEGACY_MODEL)
+    with pytest.raises(SqlgenError, match="no reviewer could read|not in Unicode normal form") as caught:
+        commands.generate(twins.config(models), "drop it", echo=Output())
+    message = str(caught.value)
+    assert printable(name) in message and "rename it" in message, message
+    assert not has_unsafe_characters(message), message
+    assert not (twins.tmp_path / "migrations").exists() or not list((twins.tmp_path / "migrations").iterdir())
+    twins.assert_intact()
+
+
+UNREADABLE_VALUES = {"vt": "x\vy", "ff": "x\fy", "nel": "x\x85y", "ls": "x\u2028-- y", "ps": "x\u2029y",
+                     "escape": "x\x1b[2Jy", "bell": "x\x07y", "bidi": "x\u202e', DROP TABLE sentinel; --",
+                     "bom": "x\ufeffy", "c1": "x\x9by"}
+VALUE_PLACES = {
+    "default": "sa.Column('v', sa.String(40), server_default=P)",
+    "comment": "sa.Column('v', sa.String(40), comment=P)",
+    "enum": "sa.Column('v', sa.Enum('a', P, name='v'))",
+    "check": "sa.Column('v', sa.String(40)), sa.CheckConstraint('v <> ' + literal(P), name='ck_v')",
+    "table-comment": "sa.Column('v', sa.String(40)), comment=P",
+}
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("place", list(VALUE_PLACES))
+@pytest.mark.parametrize("label, value", list(UNREADABLE_VALUES.items()))
+def test_unreadable_values_in_the_models_are_refused(twins, place, label, value):
+    """A default, comment, ENUM value or CHECK literal holding a character no reviewer can see
+    (a vertical tab, a line separator, a terminal escape, a bidirectional override)."""
+    models = models_module(twins.tmp_path, f"""import sqlalchemy as sa
+P = {value!r}
+def literal(text):
+    return "'" + text.replace("'", "''") + "'"
+metadata = sa.MetaData()
+{SENTINEL_MODEL}
+sa.Table("item", metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False), {VALUE_PLACES[place]})
+""")
+    twins.setup("CREATE TABLE other (id int)")
+    with pytest.raises(SqlgenError, match="no reviewer could read") as caught:
+        commands.generate(twins.config(models), "add item", echo=Output())
+    message = str(caught.value)
+    assert "item" in message and "change the value" in message, message
+    assert not has_unsafe_characters(message), message
+    assert not (twins.tmp_path / "migrations").exists() or not list((twins.tmp_path / "migrations").iterdir())
+    twins.assert_intact()
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("label, value", list(UNREADABLE_VALUES.items())[:4])
+def test_unreadable_values_in_the_database_are_refused(twins, label, value):
+    """The down file must restore a dropped column's comment as the database holds it: when no
+    reviewer could read it, sqlgen says so rather than write a file hiding it."""
+    twins.setup("CREATE TABLE item (id int PRIMARY KEY, v int COMMENT " + sql_literal(value) + ")")
+    models = models_module(twins.tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n" + SENTINEL_MODEL +
+                           'sa.Table("item", metadata, sa.Column("id", sa.Integer, primary_key=True, '
+                           'autoincrement=False))\n')
+    with pytest.raises(SqlgenError, match="no reviewer could read"):
+        commands.generate(twins.config(models), "drop v", echo=Output())
+    twins.assert_intact()
+
+
+@pytest.mark.mysql
+def test_an_unreadable_name_is_one_line_through_the_cli(twins, monkeypatch):
+    from click.testing import CliRunner
+
+    from sqlgen.cli import main
+
+    from support import url_text
+
+    twins.setup("CREATE TABLE `x\u202e;DROP TABLE sentinel` (id int)")
+    models = models_module(twins.tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n" + SENTINEL_MODEL)
+    result = CliRunner().invoke(main, ["--url", url_text(twins.runner_db), "--models", models, "generate", "-m", "x"])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "\\u202e" in lines[0], result.output
+    assert "Traceback" not in result.output
+    twins.assert_intact()
+
+
 # --- Names, options and expressions the models give: refused before anything is written ---------
 
 def _refusal(tmp_path, url, source: str, match: str, tables: str = "") -> str:
@@ -260,7 +382,8 @@ def _refusal(tmp_path, url, source: str, match: str, tables: str = "") -> str:
 
 
 NAME_CASES = {f"break-{label}": f"x{br}DROP TABLE sentinel;{br}--" for label, br in BREAKS.items()}
-NAME_CASES.update({"nul": "x\x00y", "control": "x\x01y", "delete": "x\x7fy", "bidi": "x\u202ey", "bom": "x\ufeffy"})
+NAME_CASES.update({"nul": "x\x00y", "control": "x\x01y", "delete": "x\x7fy", "bidi": "x\u202ey", "bom": "x\ufeffy",
+                   "tab": "x\ty", "not-nfc": "cafe\u0301"})
 
 
 @pytest.mark.mysql
@@ -462,9 +585,12 @@ class SqliteTwins:
             assert sqlite_snapshot(path) == before
 
 
-@pytest.mark.parametrize("label, payload", list(name_payloads('DROP TABLE "sentinel";').items()))
+@pytest.mark.parametrize("label, payload", list(name_payloads('DROP TABLE "sentinel";').items()) +
+                         [("tab", "x\ty"), ("bidi", "x\u202e;y"), ("not-nfc", "cafe\u0301")])
 def test_sqlite_names_in_the_database_are_dropped_and_restored_as_written(tmp_path, sqlite_shell, monkeypatch,
                                                                          label, payload):
+    """Readable names run both ways; one no reviewer could read (a break, a tab, a control or
+    reordering character, not NFC) is named, escaped, in one line, and nothing is written."""
     from support import sqlite_snapshot
 
     monkeypatch.chdir(tmp_path)
@@ -478,9 +604,12 @@ def test_sqlite_names_in_the_database_are_dropped_and_restored_as_written(tmp_pa
                            'sa.Table("legacy", metadata, sa.Column("id", sa.Integer, primary_key=True, '
                            'autoincrement=False))\n')
     config = twins.config(models)
-    if "\r\n" in payload:
-        with pytest.raises(SqlgenError, match="carriage return before a line feed"):
+    if not readable_name(payload):
+        match = "carriage return before a line feed" if "\r\n" in payload else "no reviewer could read|normal form"
+        with pytest.raises(SqlgenError, match=match) as caught:
             commands.generate(config, "hostile", echo=Output())
+        assert not has_unsafe_characters(str(caught.value)) and "rename it" in str(caught.value)
+        assert not (tmp_path / "migrations").exists() or not list((tmp_path / "migrations").iterdir())
         twins.assert_intact()
         return
     result = generated(config)
@@ -509,6 +638,12 @@ sa.Table("item", metadata,
 )
 """)
     config = twins.config(models)
+    if not readable_value(payload.replace("\r\n", "\n"), ""):  # SQLite has no escapes: a CR stays raw
+        with pytest.raises(SqlgenError, match="no reviewer could read") as caught:
+            commands.generate(config, "hostile", echo=Output())
+        assert not has_unsafe_characters(str(caught.value)) and "change the value" in str(caught.value)
+        twins.assert_intact()
+        return
     result = generated(config)
     twins.both_ways(config, result, before)
 

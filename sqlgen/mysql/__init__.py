@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..splitter import PIN_ESCAPES as PIN
 from . import tracking
-from .dialect import NAME_RULES, NOT_TABLES, server_info
+from .dialect import NAME_RULES, NOT_TABLES, WRITTEN_RULES, server_info
 
 NAME = "mysql"
 # Every file talks utf8mb4, whatever the client's own setting.
@@ -63,5 +63,5 @@ def make_runner(database, connection, server, version_table: str, echo):
 
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["COPIES_COMMENTS", "PIN_ESCAPES", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules",
+__all__ = ["COPIES_COMMENTS", "PIN_ESCAPES", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "WRITTEN_RULES", "declared_schema", "reflect", "render", "make_runner", "rules",
            "server_info", "tracking"]

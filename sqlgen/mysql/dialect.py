@@ -72,6 +72,8 @@ NAME_RULES = NameRules(max_length=64, trailing_space=False, supplementary=False,
 # A server may run with or without NO_BACKSLASH_ESCAPES, and the client follows it:
 # an expression must be one expression either way.
 EXPRESSION_RULES = (ExpressionRules(hash_comments=True), ExpressionRules(hash_comments=True, backslash_escapes=""))
+# How a file sqlgen wrote reads: literals with escapes (a file holding one pins that reading).
+WRITTEN_RULES = EXPRESSION_RULES[0]
 
 ENGINE_NAMES = {
     name.lower(): name

@@ -3,6 +3,7 @@
 from ..diff import Rules
 from . import tracking
 from .declare import declared_schema
+from .dialect import EXPRESSION_RULES as WRITTEN_RULES
 from .dialect import NAME_RULES
 from .reflect import reflect, server_info
 from .render import needs_rebuild, render
@@ -27,4 +28,4 @@ def make_runner(database, connection, server, version_table: str, echo):
     return SqliteRunner(connection.connection.dbapi_connection, server, version_table, echo)
 
 # The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["COPIES_COMMENTS", "PIN_ESCAPES", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]
+__all__ = ["COPIES_COMMENTS", "PIN_ESCAPES", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "WRITTEN_RULES", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]

@@ -17,7 +17,7 @@ from .parse import _TOKEN
 NAME_RULES = NameRules(server="SQLite")
 # SQLite's quotes: '', "", ``, [] and no backslash escapes; `--` is always a comment.
 EXPRESSION_RULES = ExpressionRules(closers=(("[", "]"),), backslash_escapes="", dash_comment_needs_space=False,
-                                   backslash_outside_quotes=True)
+                                   backslash_outside_quotes=True, identifier_quotes="\"`")
 # A column type as SQLite takes it: words, then up to two signed numbers in parentheses.
 _TYPE = re.compile(r"(?:[A-Z_][A-Z0-9_]*(?: [A-Z_][A-Z0-9_]*)*(?:\([+-]?\d+(?:,[+-]?\d+)?\))?)?")
 
