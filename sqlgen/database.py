@@ -454,6 +454,10 @@ def _option_value(key: str, value: str):
 
         if charset_by_name(value) is None:
             raise ValueError(f"unknown character set {value!r}")
+    if key == "init_command" and not re.fullmatch(r"[ \t]*set[ \t]+[^;\n\r\0]+", value, re.I):
+        # A USE would run every file (and generate --verify's scratch work) in another database.
+        raise ValueError("expected one SET statement, e.g. SET time_zone = '+00:00' (no ';', no USE or other "
+                         "statement)")
     if key in ("ssl_ca", "ssl_cert", "ssl_key") and not Path(value).is_file():
         raise ValueError(f"no such file: {value}")
     return value

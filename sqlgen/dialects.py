@@ -52,6 +52,8 @@ def recorded(directory: Path) -> str | None:
 def _from_headers(directory: Path) -> str | None:
     """The dialect the files' headers name (`-- Dialect: sqlite`), for a folder without its marker."""
     for path in sorted(directory.glob("*.up.sql")) if directory.is_dir() else ():
+        if not path.is_file():  # a pipe or a device would never end: scanning the folder names it
+            continue
         try:
             with path.open(encoding="utf-8", errors="replace") as handle:
                 head = [next(handle, "") for _ in range(30)]

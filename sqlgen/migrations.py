@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SqlgenError
 
-FILE_NAME = re.compile(r"^(?P<version>\d{4,})_(?P<slug>[a-z0-9_]+)\.(?P<direction>up|down)\.sql$")
+# [0-9], not \d: \d also matches other scripts' digits ('١٢٣٤'), which int() reads as a version.
+FILE_NAME = re.compile(r"^(?P<version>[0-9]{4,})_(?P<slug>[a-z0-9_]+)\.(?P<direction>up|down)\.sql$")
 SLUG_LENGTH = 48
 
 
@@ -55,6 +57,11 @@ def scan(directory: Path) -> list[Migration]:
                 f"{path}: cannot read the version from this name; "
                 "migration files are named NNNN_slug.up.sql and NNNN_slug.down.sql"
             )
+        not_a_file = _not_a_regular_file(path)
+        if not_a_file:
+            # Reading a pipe waits for a writer and a device may never end: refuse it instead.
+            raise SqlgenError(f"{path} {not_a_file}, not a regular file as a migration must be; replace it with "
+                              "the file itself, or move it out of the folder")
         version, slug, direction = int(match["version"]), match["slug"], match["direction"]
         if version == 0:
             raise SqlgenError(f"{path}: versions start at 1 (0 means \"nothing applied\"); renumber this file")
@@ -81,6 +88,26 @@ def scan(directory: Path) -> list[Migration]:
             raise SqlgenError(f"{pair['up'][1]}: has no matching .down.sql file; add one (it may be empty)")
         migrations.append(Migration(version, pair["up"][0], pair["up"][1], pair["down"][1]))
     return migrations
+
+
+def _not_a_regular_file(path: Path) -> str | None:
+    """What `path` is, when it is not a regular file (a symbolic link counts as what it points at)."""
+    verb = "points at" if path.is_symlink() else "is"
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "is a symbolic link to nothing"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return f"{verb} a folder"
+    if stat.S_ISFIFO(mode):
+        return f"{verb} a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return f"{verb} a device"
+    return f"{verb} a socket"
 
 
 def make_folder(directory: Path) -> None:
@@ -123,7 +150,9 @@ def write_pair(directory: Path, name: str, up_text: str, down_text: str) -> tupl
 
 # Statements that InnoDB can roll back; a file of only these runs in one transaction.
 TRANSACTIONAL = frozenset({"insert", "update", "delete", "replace", "select", "with", "set", "do", "values", "table"})
-_FIRST_WORD = re.compile(r"(?:/\*.*?\*/\s*)*([A-Za-z]+)", re.S)
+_FIRST_WORD = re.compile(r"([A-Za-z]+)")
+# A statement that is one versioned comment (`/*!40101 SET ... */`, as mysqldump writes them).
+_WHOLLY_VERSIONED = re.compile(r"/\*M?!\d*\s*(.*)\*/", re.S)
 # SET statements that end, start or shape transactions themselves.
 # What a SET assignment may name to end, start or shape transactions itself.
 _TRANSACTION_CONTROL = re.compile(
@@ -179,6 +208,10 @@ class Checksum:
 
 
 def is_transactional(text: str) -> bool:
+    versioned = _WHOLLY_VERSIONED.fullmatch(text)
+    if versioned:
+        # What the server runs is inside; code after another */ would be read differently.
+        return "*/" not in versioned.group(1) and "/*" not in versioned.group(1) and is_transactional(versioned.group(1))
     match = _FIRST_WORD.match(text)
     return bool(match) and match.group(1).lower() in TRANSACTIONAL and not _controls_transactions(text)
 
@@ -535,10 +568,35 @@ def escaped_layout(file_name: str, what: str) -> SqlgenError:
                        "Nothing was written")
 
 
-# Statements whose effect outlives them in the session: a later file of one script would feel it.
-_SESSION_STATE = re.compile(
-    r"(?:/\*!\d*\s*)?(?:use\b|set\b(?!\s+names\s+utf8mb4\s*$)(?!\s+@sqlgen_guard\b)|lock\s+tables?\b|"
-    r"(?:create|drop)\s+temporary\b|xa\b|prepare\b|handler\b|flush\s+tables?\s.*\block\b)", re.I | re.S)
+# What a file may hold and leave the session as it found it, for the next file of one script:
+# DDL on real tables, DML and queries, grants and table maintenance, and sqlgen's own SET
+# statements. Anything else (SET, USE, LOCK, PREPARE, CALL, HANDLER, XA, a temporary table...)
+# may leave something behind, and is refused.
+_NEUTRAL_WORDS = frozenset({"create", "alter", "drop", "rename", "truncate", "insert", "update", "delete", "replace",
+                            "select", "with", "values", "table", "do", "grant", "revoke", "analyze", "optimize",
+                            "check", "repair"})
+_TEMPORARY = re.compile(r"(?:create|drop)\s+(?:or\s+replace\s+)?temporary\b", re.I)
+# Session state a statement sets or takes even so: a user variable, an assignment, a named lock.
+_SETS_STATE = re.compile(r"@(?!@)|:=|\b(?:get_lock|set_config)\s*\(", re.I)
+# What a statement reads of the session the file before it left.
+_READS_STATE = re.compile(r"\b(?:last_insert_id|row_count|found_rows)\s*\(", re.I)
+_SQLGENS_OWN_SET = re.compile(r"set\s+(?:names\s+utf8mb4\s*$|@sqlgen_guard\s*=)", re.I)
+
+
+def _leaves_session_state(statement: str) -> bool:
+    from .splitter import _KEY_QUOTED, _PIN_KEY
+
+    if _SQLGENS_OWN_SET.match(statement) or " ".join(statement.lower().split()) == _PIN_KEY:
+        return False
+    versioned = _WHOLLY_VERSIONED.fullmatch(statement)
+    if versioned and "*/" not in versioned.group(1) and "/*" not in versioned.group(1):
+        return _leaves_session_state(versioned.group(1))
+    word = _FIRST_WORD.match(statement)
+    code = _KEY_QUOTED.sub("''", statement)  # strings and quoted names say nothing of the session
+    return (not word or word.group(1).lower() not in _NEUTRAL_WORDS or bool(_TEMPORARY.match(statement))
+            or bool(_SETS_STATE.search(code)))
+
+
 _TRANSACTION_START = re.compile(r"(?:start\s+transaction|begin)\b", re.I)
 _TRANSACTION_END = re.compile(r"(?:commit|rollback|end)\b", re.I)
 
@@ -557,6 +615,8 @@ def check_one_session(files: list[tuple[Path, str]], script: str, dialect: str, 
         found += [statement.text for statement in splitter.close()]
         return found, splitter.refused
 
+    from .splitter import _KEY_QUOTED
+
     expected = []
     for position, (path, text) in enumerate(files):
         found, _ = statements(text, path.name)
@@ -567,13 +627,18 @@ def check_one_session(files: list[tuple[Path, str]], script: str, dialect: str, 
                     open_transaction = statement
                 elif _TRANSACTION_END.match(statement):
                     open_transaction = None
-                elif leaking is None and _SESSION_STATE.match(statement):
+                elif leaking is None and _leaves_session_state(statement):
                     leaking = statement
             leaking = leaking or open_transaction
             if leaking is not None:
-                raise SqlgenError(f"{path.name} holds {_shown(leaking)}, whose effect would reach the next file in "
+                raise SqlgenError(f"{path.name} holds {_shown(leaking)}, whose effect may reach the next file in "
                                   "one script (the runner gives each file a fresh session); print and run the files "
                                   "one at a time (sqlgen sql FROM:TO for each), or use sqlgen upgrade")
+        reading = next((s for s in found if _READS_STATE.search(_KEY_QUOTED.sub("''", s))), None) if position else None
+        if reading is not None:
+            raise SqlgenError(f"{path.name} holds {_shown(reading)}, which reads what the file before it left in the "
+                              "session when run in one script (the runner gives each file a fresh session); print "
+                              "and run the files one at a time (sqlgen sql FROM:TO for each), or use sqlgen upgrade")
         expected += found
     found, refused = statements(script, "<script>")
     if found != expected or refused:

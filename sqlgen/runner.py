@@ -282,6 +282,7 @@ class Runner:
     def _execute(self, session, file: str, number: int, total: int, statement) -> None:
         import pymysql
 
+        _check_reading(session, file, number, total, statement)
         try:
             with session.cursor() as cursor:
                 cursor.execute(statement.text)
@@ -361,6 +362,25 @@ def read_ahead(statements: Iterator, batch_chars: int = READ_AHEAD_CHARS) -> Ite
     finally:
         stop.set()
         thread.join()
+
+
+_NO_BACKSLASH_ESCAPES = 0x0200  # SERVER_STATUS_NO_BACKSLASH_ESCAPES, which the mysql client reads by
+
+
+def _check_reading(session, file: str, number: int, total: int, statement) -> None:
+    """The client reads backslashes as the server's status flag says after the statement
+    before: a routine or trigger that runs SET sql_mode can leave it other than the file
+    shows. Where that changes how a statement holding a backslash reads, it does not run."""
+    if statement.escapes is None or "\\" not in statement.text:
+        return
+    flag_says_escapes = not (getattr(session, "server_status", 0) or 0) & _NO_BACKSLASH_ESCAPES
+    if flag_says_escapes != statement.escapes:
+        now = "on" if statement.escapes else "off"
+        raise StatementFailed(file, number, total, statement.line, SqlgenError(
+            None, f"the server reports NO_BACKSLASH_ESCAPES {now} here (a routine or trigger run by a statement "
+                  "before it set sql_mode), so the mysql client would read this statement's backslashes otherwise "
+                  "than sqlgen; it did not run. Write its strings without backslashes, or set sql_mode in the file "
+                  "before it"))
 
 
 def _send(session, sql: str) -> None:

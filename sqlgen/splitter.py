@@ -77,7 +77,7 @@ _REFUSED_WHY = {
     "edit": "it opens an editor", "sandbox": "it changes what the client allows",
     "resetconnection": "it resets the session",
     "delimiter": "sqlgen takes DELIMITER in its simple form only: DELIMITER and one delimiter of 1 to 15 "
-                 "characters, without quotes, backslashes, spaces or comment marks, alone on its line",
+                 "ASCII characters, without quotes, backslashes, spaces, '#', '-' or '*', alone on its line",
     "use": "sqlgen takes USE with one plain or backquoted database name only",
 }
 _BACKSLASH_COMMANDS = {
@@ -93,7 +93,8 @@ _COMMAND_WORD = re.compile(r"[^ \t]*")
 _DELIMITER_TOKEN = r"[^ \t\n\v\f\r'\"`\\]{1,15}"
 _SIMPLE_DELIMITER_LINE = re.compile(rf"""(?:delimiter|\\d)[ \t\v\f]+(?:({_DELIMITER_TOKEN})|'({_DELIMITER_TOKEN})'"""
                                     rf"""|"({_DELIMITER_TOKEN})"|`({_DELIMITER_TOKEN})`)[ \n]*""", re.I | re.A)
-_COMMENT_MARKS = ("#", "--", "/*", "*/")
+# In a delimiter these would meet the client's comment marks, which it reads in another order.
+_NOT_IN_DELIMITERS = "#-*"
 
 # Quoted strings, unrolled so that a long literal costs no regex stack per character.
 _QUOTED = {
@@ -104,7 +105,8 @@ _QUOTED = {
     (False, "`"): r"`[^`]*(?:``[^`]*)*`",
     (False, "["): r"\[[^\]]*\]",
 }
-_BLOCK_END = re.compile(r"\*/")
+# Inside a comment the client looks for "*/", but a "/*" takes its star with it: "/*/" closes nothing.
+_IN_COMMENT = re.compile(r"/\*|\*/")
 
 
 @lru_cache(maxsize=None)
@@ -141,7 +143,9 @@ _SQLITE_SPECIAL = re.compile(
 _TRIGGER = re.compile(r"(?:explain[ \t\n\f\r]+(?:query[ \t\n\f\r]+plan[ \t\n\f\r]+)?)?create[ \t\n\f\r]+"
                       r"(?:temp[ \t\n\f\r]+|temporary[ \t\n\f\r]+)?trigger\b", re.I | re.A)
 _TRIGGER_END = re.compile(r";[ \t\n\f\r]*end[ \t\n\f\r]*$", re.I)  # sqlite3_complete(): "; END" then the ";"
-_SQLITE_TERMINATOR = re.compile(r"[ \t\n\v\f\r]*(?:/|go)[ \t\n\v\f\r]*(?:--[^\n]*)?\n?", re.I | re.A)
+# The shell's "go" or "/" line: the word, then only whitespace and whole comments.
+_SQLITE_TERMINATOR = re.compile(r"[ \t\n\v\f\r]*(?:/|go)(?:[ \t\n\v\f\r]+|/\*.*?\*/)*(?:--[^\n]*)?\n?",
+                                re.I | re.A | re.S)
 
 # SET statements that change the session's sql_mode, and how.
 _SET = re.compile(r"(?:/\*M?!\d*[ \t\n\v\f\r]*)?set[ \t\n\v\f\r]+", re.I | re.A)
@@ -155,6 +159,9 @@ class Statement:
     text: str  # as sent to the server: comments removed, no delimiter
     line: int  # 1-based line where the statement starts
     tracking: bool = False  # inside a sqlgen:tracking block
+    # Whether a backslash in '' was read as an escape (None: not known, or no such reading), so the
+    # runner can check the server's own NO_BACKSLASH_ESCAPES flag, which the client follows.
+    escapes: bool | None = None
 
 
 _KEY_QUOTED = re.compile("(" + "|".join(_QUOTED[True, quote] for quote in "'\"") + "|" + _QUOTED[False, "`"] + ")",
@@ -230,6 +237,9 @@ class Splitter:
         self.directives: list[tuple[int, str]] = []
         self.markers: list[tuple[int, str, bool]] = []
         self.sqlite = dialect == "sqlite"
+        # What ends a statement's text: the shell hands SQLite the rest, control characters included.
+        self.whitespace = _SQLITE_WHITESPACE if self.sqlite else WHITESPACE
+        self.trailing = _SQLITE_WHITESPACE if self.sqlite else _TRAILING
         self.delimiter = ";"
         self.escapes: dict[str, bool | None] = {"'": False, '"': False, "`": False, "[": False}
         self.special = self.run = None
@@ -237,6 +247,8 @@ class Splitter:
         self.parts: list[str] = []
         self.has_text = False
         self.need_space = False  # a /* */ comment just ended
+        self.resume: int | None = None
+        self.dash_tail = False  # SQLite: the last line read ends in a -- comment  # where _scan goes on when a token is taken one character short
         self.start_line = 0
         self.quote: str | None = None
         self.quote_line = 0
@@ -264,6 +276,9 @@ class Splitter:
                         yield taken
                     return
             elif self.sqlite and _SQLITE_TERMINATOR.fullmatch(line) and not self._inside_trigger():
+                if self.dash_tail:
+                    self._fail(number, "a 'go' or '/' line right after a line ending in a -- comment: the sqlite3 "
+                                       "shell then does not end the statement there; end it with ';'")
                 statement = self._finish()  # the shell's "go" or "/" line ends the statement
                 if statement:
                     yield statement
@@ -271,6 +286,7 @@ class Splitter:
         # Not read as a command here, a line starting with "delimiter" that ends outside quotes
         # joins the next one without its line break.
         joined = not self.sqlite and not self.in_comment and line[:9].lower() == "delimiter"
+        self.dash_tail = False
         yield from self._scan(line, number)
         if joined and not (self.quote or self.in_comment):
             self._fail(number, "a line starting with 'delimiter' inside a statement: the mysql client joins it to "
@@ -292,11 +308,14 @@ class Splitter:
                 self.quote = None
                 continue
             if self.in_comment:
-                match = _BLOCK_END.search(line, pos)
-                stop = match.start() if match else end
-                if "/*!" in line[pos:stop]:
-                    self._fail(number, "'/*!' inside a comment: the mysql client then ends the comment at a later "
-                                       "'*/' than the server does; remove one of them")
+                match = _IN_COMMENT.search(line, pos)
+                while match and match.group() == "/*" and not self.sqlite:
+                    if line.startswith(("!", "M!"), match.end()):
+                        self._fail(number, "'/*!' inside a comment: the mysql client then ends the comment at a "
+                                           "later '*/' than the server does; remove one of them")
+                    match = _IN_COMMENT.search(line, match.end())
+                while match and match.group() == "/*":  # SQLite: nothing nests, "*/" ends it
+                    match = _IN_COMMENT.search(line, match.start() + 1)
                 if not match:
                     return
                 self.need_space = True
@@ -326,6 +345,8 @@ class Splitter:
                 statement = self._mysql_token(token, line, match, number)
                 if statement is False:
                     return
+                if self.resume is not None:  # the token's second character is looked at again
+                    pos, self.resume = self.resume, None
             if statement:
                 yield statement
 
@@ -343,13 +364,14 @@ class Splitter:
             if self.has_text:
                 self.parts.append("\n")
             return False
-        if token == "--":
-            self._text(token, number)  # 1--1: a minus and a negative number
+        if token in ("--", "*/"):
+            # Not a comment mark here (1--1, 2*/*...*/3), or the end of a /*! */ comment: the client
+            # takes the first character alone and looks at the second again, which may start a comment.
+            self._text(token[0], number)
+            self.resume = match.start() + 1
+            self.in_versioned = self.in_versioned and token == "--"
         elif token == "/*":
             self._comment_start(line, match.end(), number)
-        elif token == "*/":
-            self._text(token, number)
-            self.in_versioned = False
         elif len(token) > 1:
             self._quoted(token, token[0], number)
             self._text(token, number)  # a whole quoted string
@@ -360,6 +382,7 @@ class Splitter:
 
     def _sqlite_token(self, token: str, line: str, match: re.Match, number: int):
         if token == "--":
+            self.dash_tail = True  # the shell tests "SQL so far;" for completeness: this ';' would be in the comment
             self._line_comment(line[match.start():], number, not line[:match.start()].strip(WHITESPACE))
             if self.has_text:
                 self.parts.append("\n")
@@ -396,7 +419,9 @@ class Splitter:
         """A backslash outside quotes, as the client reads it."""
         char = token[1:]
         if char in ("", "\n"):
-            return None  # at the end of a line the client drops it
+            if char and self.has_text:
+                self.parts.append("\n")  # at the end of a line the client drops it, and keeps the line break
+            return None
         if char == "c":
             self.parts, self.has_text = [], False
         elif char == "N":  # the client's NULL
@@ -448,7 +473,8 @@ class Splitter:
     def _delimiter_line(self, body: str, number: int):
         match = _SIMPLE_DELIMITER_LINE.fullmatch(body.lstrip(WHITESPACE))
         delimiter = next((group for group in match.groups() if group), "") if match else ""
-        if not match or "\\g" in body or any(mark in delimiter for mark in _COMMENT_MARKS):
+        # A non-ASCII delimiter: the client copies a multibyte character whole, never matching it.
+        if not match or "\\g" in body or not delimiter.isascii() or any(c in delimiter for c in _NOT_IN_DELIMITERS):
             self._refuse(number, body.split()[0] if body.split() else "delimiter", _REFUSED_WHY["delimiter"])
             return True
         self.delimiter = delimiter
@@ -517,17 +543,22 @@ class Splitter:
         return bool(_TRIGGER.match(text)) and not _TRIGGER_END.search(text)
 
     def _text(self, text: str, number: int) -> None:
-        if self.need_space:
+        if self.need_space and not text.startswith("\\N"):  # the client copies \N without the space
+            # The client puts a space where a comment was before the next single-byte character;
+            # a multibyte one it copies whole first, gluing it to the text before the comment.
+            if not text[:1].isascii() and not self.sqlite:
+                self._fail(number, "a non-ASCII character right after a /* */ comment: the mysql client joins it to "
+                                   "the text before the comment (a different name); put a space after the comment")
             self.need_space = False
             if text[:1] not in WHITESPACE:
                 text = " " + text
         if not self.has_text:
-            if not text.strip(WHITESPACE):
+            if not text.strip(self.whitespace):
                 return
             self.has_text = True
             self.start_line = number
             self.statement_tracking = self.tracking
-            text = text.lstrip(WHITESPACE)
+            text = text.lstrip(self.whitespace)
         self.parts.append(text)
 
     def _line_comment(self, comment: str, number: int, line_start: bool) -> None:
@@ -543,13 +574,16 @@ class Splitter:
             self.tracking = False
 
     def _finish(self, by_delimiter: bool = True) -> Statement | None:
-        text = "".join(self.parts).lstrip(WHITESPACE).rstrip(_TRAILING)
+        text = "".join(self.parts).lstrip(self.whitespace).rstrip(self.trailing)
         self.parts = []
         self.has_text = False
-        self.need_space = False
-        self.in_versioned = False
+        if self.in_versioned:
+            self._fail(self.start_line, "a statement ends inside a /*! */ comment: the mysql client and the server "
+                                        "read the rest of the line differently; close the comment before the end")
+        self.in_versioned = False  # (a pending space after a comment stays: the client keeps it too)
         if not text:
             return None
+        escapes = None if self.sqlite else self.escapes.get("'")
         if not self.sqlite:
             if by_delimiter:
                 # At its delimiter the client reads a statement whose first word names a command as that command.
@@ -560,22 +594,21 @@ class Splitter:
                                                                                "as its own command"))
                     return None
             self._follow_sql_mode(text)
-        return Statement(text, self.start_line, self.statement_tracking)
+        return Statement(text, self.start_line, self.statement_tracking, escapes)
 
     def _follow_sql_mode(self, text: str) -> None:
         """The client follows the session's sql_mode as the server reports it after each
         statement; sqlgen follows a plain SET of it it can evaluate, and after anything else
         that names sql_mode (or may set it: EXECUTE) knows it no more."""
-        lowered = text[:9].lower()
-        if lowered.startswith("execute"):  # a prepared statement may set anything
-            self._set_mode(None)
+        if _RUNS_OTHER_CODE.search(text) and _RUNS_OTHER_CODE.search(_KEY_QUOTED.sub("''", text)):
+            self._set_mode(None)  # a prepared statement or a procedure may set anything
             return
         if not _MENTIONS_MODE.search(text) or not _MENTIONS_MODE.search(_code_of(text)):
             return
         if " ".join(text.lower().split()) == _PIN_KEY:
             self._set_mode(None if self.mode is None else ",".join(self.mode), pinned=True)
             return
-        mode = _plain_set_mode(text, self.mode)
+        mode = _plain_set_mode(text, self.mode, self._escaping("'"), self._escaping('"'))
         self._set_mode(mode if mode is not _UNKNOWN else None)
 
     def _refuse(self, number: int, word: str, why: str) -> None:
@@ -606,6 +639,10 @@ class Splitter:
 _UNKNOWN = object()
 _SINGLE_QUOTED = re.compile(_QUOTED[True, "'"], re.S)
 _MENTIONS_MODE = re.compile("sql_mode", re.I)
+# Statements that run code the file does not show (EXECUTE, EXECUTE IMMEDIATE, CALL): after
+# one, the client may read the session's sql_mode as that code left it.
+_RUNS_OTHER_CODE = re.compile(r"\b(?:execute|call)\b", re.I | re.A)
+_SCOPE_WORD = re.compile(r"(global|session|local)[ \t\n\v\f\r]+", re.I | re.A)
 _MODE_NAME = re.compile(r"(?:(global|session|local)[ \t\n\v\f\r]+|@@(global|session|local)\.|@@)?sql_mode", re.I | re.A)
 
 
@@ -614,7 +651,7 @@ def _code_of(text: str) -> str:
     return _SINGLE_QUOTED.sub("''", text)
 
 
-def _plain_set_mode(text: str, current: frozenset[str] | None):
+def _plain_set_mode(text: str, current: frozenset[str] | None, single: bool = True, double: bool = True):
     """The session's sql_mode after `text`, a statement naming sql_mode: the value of a plain
     `SET [SESSION] sql_mode = 'literal'` (in a /*! */ comment or among other assignments),
     the current one when only the global mode is set, else _UNKNOWN."""
@@ -631,9 +668,13 @@ def _plain_set_mode(text: str, current: frozenset[str] | None):
             return _UNKNOWN
         body = body[:-2]
     mode = None if current is None else ",".join(current)
-    for assignment in assignments(body):
+    carried = "session"  # SET GLOBAL a = 1, b = 2 sets both globally
+    for assignment in assignments(body, single, double):
         left, equals, right = assignment.partition("=")
         left = left.strip(WHITESPACE).removesuffix(":").strip(WHITESPACE)
+        scope_word = _SCOPE_WORD.match(left)
+        if scope_word:
+            carried = scope_word.group(1).lower()
         target = _MODE_NAME.fullmatch(left)
         if target is None:
             if not _MENTIONS_MODE.search(left) or (left.startswith("@") and not left.startswith("@@")):
@@ -641,7 +682,10 @@ def _plain_set_mode(text: str, current: frozenset[str] | None):
             return _UNKNOWN  # sql_mode spelled some other way: `sql_mode`, @@session . sql_mode
         if not equals:
             return _UNKNOWN
-        if (target.group(1) or target.group(2) or "").lower() == "global":
+        scope = (target.group(1) or target.group(2) or "").lower()
+        if not scope and left.startswith("@@") and carried == "global":
+            return _UNKNOWN  # whether @@sql_mode after SET GLOBAL names the session's: not sure
+        if (scope or carried) == "global":
             continue  # the session keeps its own
         value = _MODE_VALUE.fullmatch(right.strip(WHITESPACE))
         if value is None:
@@ -650,12 +694,18 @@ def _plain_set_mode(text: str, current: frozenset[str] | None):
     return mode
 
 
-def assignments(body: str) -> list[str]:
-    """The comma-separated assignments of a SET, commas in quotes and parentheses left alone."""
-    found, depth, quote, start = [], 0, None, 0
+def assignments(body: str, single: bool = True, double: bool = True) -> list[str]:
+    """The comma-separated assignments of a SET, commas in quotes and parentheses left alone;
+    `single`, `double`: whether a backslash escapes inside '' and "" (as the session reads them)."""
+    found, depth, quote, start, escaped = [], 0, None, 0, False
     for position, char in enumerate(body):
-        if quote:
-            quote = None if char == quote else quote
+        if escaped:
+            escaped = False
+        elif quote:
+            if char == "\\" and ((quote == "'" and single) or (quote == '"' and double)):
+                escaped = True
+            else:
+                quote = None if char == quote else quote
         elif char in "'\"`":
             quote = char
         elif char == "(":

@@ -158,6 +158,19 @@ def test_whole_number_url_options_out_of_range_are_refused(project, option, expe
                           "expected a whole number from")
 
 
+@pytest.mark.parametrize("command", [
+    "USE%20other", "use%20other", "SET%20a%3D1%3B%20DROP%20TABLE%20sentinel", "DROP%20TABLE%20sentinel",
+    "SET", "SET%20a%3D1%0AUSE%20other", "%20%20select%201",
+])
+def test_an_init_command_other_than_one_set_is_refused(project, command):
+    """init_command runs in every session sqlgen opens: a USE there would run the files (and
+    generate --verify's scratch work) in another database."""
+    url = f"mysql+pymysql://root@127.0.0.1:1/db?init_command={command}"
+    for args in (["current"], ["upgrade"], ["status"]):
+        assert_one_error_line(invoke("--url", url, *args), "invalid option init_command",
+                              "expected one SET statement")
+
+
 @pytest.mark.parametrize("port", ["99999", "65536", "0", "000000"])
 def test_a_port_out_of_range_is_refused(project, port):
     assert_one_error_line(invoke("--url", f"mysql+pymysql://root@127.0.0.1:{port}/db", "current"),

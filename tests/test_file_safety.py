@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from sqlgen import commands
 from sqlgen.cli import main
 from sqlgen.errors import SqlgenError
-from support import Output, execute, hand_written, make_config, sqlite_url
+from support import Output, execute, hand_written, make_config, snapshot, sqlite_url
 
 _MODULES = itertools.count(1)
 
@@ -548,6 +548,19 @@ def test_a_comment_the_client_reads_otherwise_in_a_tracking_block_is_refused(gen
     ("SET foreign_key_checks = 0;", "CREATE TABLE added (id int);"),
     ("CREATE TEMPORARY TABLE scratch (id int);", "CREATE TABLE added (id int);"),
     ("START TRANSACTION;\nINSERT INTO sentinel VALUES (3);", "CREATE TABLE added (id int);"),
+    # Anything not known to leave the session as it found it, however it is spelled.
+    ("SELECT GET_LOCK('held', 0);", "CREATE TABLE added (id int);"),
+    ("SELECT 1 INTO @leaked;", "CREATE TABLE added (id int);"),
+    ("UPDATE sentinel SET id = (@n := id) WHERE id = 1;", "CREATE TABLE added (id int);"),
+    ("CREATE OR REPLACE TEMPORARY TABLE scratch (id int);", "CREATE TABLE added (id int);"),
+    ("/*!40101 SET @OLD_MODE = @@sql_mode */;", "CREATE TABLE added (id int);"),
+    ("PREPARE s FROM 'SELECT 1';", "CREATE TABLE added (id int);"),
+    ("CALL mysql.no_such_procedure();", "CREATE TABLE added (id int);"),
+    ("HANDLER sentinel OPEN;", "CREATE TABLE added (id int);"),
+    ("LOCK TABLE sentinel READ;", "CREATE TABLE added (id int);"),
+    ("BACKUP STAGE START;", "CREATE TABLE added (id int);"),
+    # ... and a file that reads what the one before left.
+    ("INSERT INTO sentinel VALUES (3);", "INSERT INTO sentinel VALUES (LAST_INSERT_ID() + 10);"),
 ])
 def test_sql_does_not_print_files_whose_session_state_would_reach_the_next(scratch, tmp_path, run_client, first,
                                                                            second):
@@ -561,6 +574,28 @@ def test_sql_does_not_print_files_whose_session_state_would_reach_the_next(scrat
     printed = Output()
     commands.sql(config, "0:1", echo=printed)  # each file on its own is fine
     assert "0001_one.up.sql" in printed.text
+
+
+@pytest.mark.mysql
+def test_sql_prints_files_that_leave_the_session_as_they_found_it_as_one_script(scratch, tmp_path, run_client):
+    db, by_runner = scratch.new(), scratch.new()
+    for url in (db, by_runner):
+        sentinel(url)
+    config = make_config(db, None, tmp_path / "m")
+    bodies = ["CREATE TABLE a (id int PRIMARY KEY, note varchar(40) DEFAULT '@not_a_variable := 1');",
+              "INSERT INTO a (id) SELECT id FROM sentinel;\nUPDATE a SET note = 'x' WHERE id = 1;",
+              "/*!40101 INSERT INTO a VALUES (3, 'versioned') */;\nSELECT COUNT(*) FROM a;\nALTER TABLE a ADD b int;"]
+    for number, body in enumerate(bodies, 1):
+        hand_written(config, body, f"step {number}")
+    printed = Output()
+    commands.sql(config, "0:3", echo=printed, offline=True)
+    script = tmp_path / "all.sql"
+    script.write_text("\n".join(printed.lines) + "\n")
+    run_client(db, script)
+    commands.upgrade(make_config(by_runner, None, tmp_path / "m"), echo=Output())
+    assert snapshot(db) == snapshot(by_runner)
+    assert execute(db, "SELECT id, note FROM a ORDER BY id")[0] == [(1, "x"), (2, "@not_a_variable := 1"),
+                                                                    (3, "versioned")]
 
 
 @pytest.mark.mysql
@@ -581,3 +616,56 @@ def test_a_message_with_an_undecodable_byte_is_written_escaped(tmp_path, monkeyp
     assert result.exit_code == 0, result.output
     text = next((tmp_path / "migrations").glob("*.up.sql")).read_text(encoding="utf-8")
     assert "bad \\udcff byte" in text
+
+
+def _sqlgen_in_a_child(tmp_path, *args) -> subprocess.CompletedProcess:
+    """sqlgen in a child process that cannot hang the suite (a timeout) nor eat its memory (1 GiB)."""
+    import os
+    import resource
+    import sys
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SQLGEN_")}
+    return subprocess.run([sys.executable, "-m", "sqlgen", "--url", "sqlite:///app.db", *args], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60, preexec_fn=limit_memory)
+
+
+@pytest.mark.parametrize("kind, shown", [("fifo", "is a named pipe"), ("dev-zero", "points at a device"),
+                                         ("folder", "is a folder")])
+@pytest.mark.parametrize("command", [["upgrade"], ["status"], ["lint"], ["generate", "--empty", "-m", "x"]])
+def test_a_migration_name_on_what_is_not_a_regular_file_is_one_line_not_a_hang(tmp_path, kind, shown, command):
+    """Reading a named pipe waits for a writer and /dev/zero never ends: each is named instead.
+    The folder has no DIALECT file, so the dialect is read from the files' headers first."""
+    import os
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_a.up.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
+    (folder / "0001_a.down.sql").write_text("DROP TABLE a;\n")
+    (folder / "0002_b.down.sql").write_text("DROP TABLE b;\n")
+    hostile = folder / "0002_b.up.sql"
+    if kind == "fifo":
+        os.mkfifo(hostile)
+    elif kind == "dev-zero":
+        hostile.symlink_to("/dev/zero")
+    else:
+        hostile.mkdir()
+    (tmp_path / "app.db").touch()  # an empty file is an empty SQLite database
+    result = _sqlgen_in_a_child(tmp_path, *command)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout == "" and result.stderr.splitlines() == [
+        f"Error: {folder.resolve() / hostile.name} {shown}, not a regular file as a migration must be; replace it with the file itself, "
+        "or move it out of the folder"]
+
+
+def test_a_migration_file_may_be_a_symbolic_link_to_a_regular_file(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (tmp_path / "kept.up.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);\n")
+    (folder / "0001_a.up.sql").symlink_to(tmp_path / "kept.up.sql")
+    (folder / "0001_a.down.sql").write_text("DROP TABLE a;\n")
+    result = _sqlgen_in_a_child(tmp_path, "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("applied 0001_a (1 statement, ")

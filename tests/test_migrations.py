@@ -56,6 +56,10 @@ def test_scan_orders_by_version_and_numbers_the_next(tmp_path):
         (["1_a.up.sql"], "1_a.up.sql: cannot read the version"),
         (["0000_zero.up.sql", "0000_zero.down.sql"], "versions start at 1"),
         (["0001_Add-Email.up.sql"], "cannot read the version"),
+        # Digits of other scripts, which int() would read as 1: a version is ASCII digits.
+        (["\u0660\u0660\u0660\u0661_a.up.sql", "\u0660\u0660\u0660\u0661_a.down.sql"], "cannot read the version"),
+        (["\uff10\uff10\uff10\uff11_a.up.sql", "\uff10\uff10\uff10\uff11_a.down.sql"], "cannot read the version"),
+        (["000\u00b9_a.up.sql", "000\u00b9_a.down.sql"], "cannot read the version"),
     ],
 )
 def test_broken_directory_names_the_file(tmp_path, files, message):

@@ -544,3 +544,46 @@ def test_an_open_transaction_is_caught_even_when_the_last_statement_returns_rows
     rows = tracking_rows(scratch_db)
     assert [row[3] for row in rows] == ["applied", "running"]  # what stayed applied is for a person to judge
     assert rows[1][7] == "left a transaction open; it was rolled back"
+
+
+def test_a_trigger_that_sets_sql_mode_stops_the_run_before_a_statement_read_otherwise(scratch, run_client,
+                                                                                         tmp_path):
+    """A trigger that runs SET sql_mode leaves the server's NO_BACKSLASH_ESCAPES flag on, and the
+    client reads the next statement by it: by hand the string ends early and the DROP runs. The
+    runner sees the same flag, stops before that statement, records where, and after the fix
+    resumes without running anything twice."""
+    setup = ("CREATE TABLE log (id int)", "CREATE TABLE notes (v varchar(20))",
+             "CREATE TABLE sentinel (id int)", "INSERT INTO sentinel VALUES (1)",
+             "CREATE TRIGGER trg BEFORE INSERT ON log FOR EACH ROW SET @@session.sql_mode = 'NO_BACKSLASH_ESCAPES'")
+    runner_db, client_db = scratch.new(), scratch.new()
+    for url in (runner_db, client_db):
+        execute(url, *setup)
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "notes", """
+        CREATE TABLE before_it (id int PRIMARY KEY);
+        INSERT INTO log VALUES (1);
+        INSERT INTO notes SELECT 'a\\' , '#'; DROP TABLE sentinel; -- ';
+        """, "DROP TABLE before_it;\n")
+    run_client(client_db, up, check=False)
+    assert execute(client_db, "SHOW TABLES LIKE 'sentinel'")[0] == [], "by hand the DROP runs"
+
+    config = make_config(runner_db, None, directory)
+    with pytest.raises(SqlgenError) as failure:
+        run(config, commands.upgrade)
+    message = str(failure.value)
+    assert message.startswith("0001_notes.up.sql, line 3, statement 3 of 3:") and "\n" not in message
+    assert "NO_BACKSLASH_ESCAPES on" in message and "statements 1-2 stayed applied" in message
+    assert execute(runner_db, "SELECT id FROM sentinel")[0] == [(1,)]
+    assert execute(runner_db, "SELECT count(*) FROM notes")[0] == [(0,)]
+    [row] = tracking_rows(runner_db)
+    assert row[3:6] == ("failed", 2, 3) and "NO_BACKSLASH_ESCAPES" in row[7]
+    status = run(config, commands.status)
+    assert status.result == 1 and "failed" in status.text
+
+    up.write_text(up.read_text().replace("'a\\' , '#'; DROP TABLE sentinel; -- '", "'a'' , #'"))
+    out = run(config, commands.upgrade)
+    assert out.lines[0] == "resuming 0001_notes at statement 3 of 3"
+    assert execute(runner_db, "SELECT count(*) FROM log")[0] == [(1,)], "statement 2 ran twice"
+    assert execute(runner_db, "SELECT v FROM notes")[0] == [("a' , #",)]
+    assert tracking_rows(runner_db)[0][3:6] == ("applied", 3, 3)
+    assert run(config, commands.status).result == 0

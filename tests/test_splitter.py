@@ -36,8 +36,18 @@ def texts(sql: str) -> list[str]:
         ("SELECT 1 /* a; b */ + 2;", ["SELECT 1  + 2"]),
         ("SELECT 1 /* multi\nline; */ ;", ["SELECT 1"]),
         ("/*!40101 SET @a = 1 */;", ["/*!40101 SET @a = 1 */"]),
-        # The client ends a statement at the delimiter even inside /*! */ (mysqldump uses DELIMITER ;;).
-        ("/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1; END */;", ["/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1", "END */"]),
+        # mysqldump puts DELIMITER ;; around a routine in /*! */, whose ';' are its own.
+        ("DELIMITER ;;\n/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1; END */;;\nDELIMITER ;\n",
+         ["/*!50003 CREATE PROCEDURE p() BEGIN SELECT 1; END */"]),
+        # Inside a comment a '/*' takes its star: '/*/' closes nothing.
+        ("SELECT 1 /* x /*/ ; */ + 2;", ["SELECT 1  + 2"]),
+        # '--' and '*/' that are no comment marks: the client looks at their second character again.
+        ("SELECT 1 --- c\n- 1;", ["SELECT 1 -\n- 1"]),
+        ("SELECT 2 */* c */ 3;", ["SELECT 2 * 3"]),
+        # A backslash ending a line: the client drops it and keeps the line break.
+        ("SELECT 1 OR\\\n1;", ["SELECT 1 OR\n1"]),
+        # The space where a comment was goes before \N's next character, never before \N.
+        ("SELECT 1/**/\\N;", ["SELECT 1\\N"]),
         # A dropped /* */ comment leaves a space where the words would touch, as the client does.
         ("SELECT 'a'/* c */'b';", ["SELECT 'a' 'b'"]),
         ("DROP/**/TABLE t;", ["DROP TABLE t"]),
@@ -80,6 +90,37 @@ SELECT f();
     assert [s.text.split()[0:2] for s in statements] == [["CREATE", "TRIGGER"], ["CREATE", "FUNCTION"], ["SELECT", "f()"]]
     assert statements[0].text.endswith("END") and "SET NEW.a = ';';" in statements[0].text
     assert [s.line for s in statements] == [3, 8, 10]
+
+
+@pytest.mark.parametrize("sql, match", [
+    ("SELECT 1 /*!50000 , 2 ; */ SELECT 3;", "ends inside a /\\*! \\*/ comment"),
+    ("DELIMITER -\n-- DROP TABLE sentinel -\n", "DELIMITER in its simple form"),
+    ("DELIMITER *\nSELECT 2 *\n", "DELIMITER in its simple form"),
+    ("DELIMITER #\nSELECT 2 #\n", "DELIMITER in its simple form"),
+    ("DELIMITER é\nDROP TABLE sentinelé\n", "DELIMITER in its simple form"),
+    ("UPDATE sentinel/**/é SET id = 0;", "non-ASCII character right after a /\\* \\*/ comment"),
+    ("SELECT 1/**/;é;", "non-ASCII character right after"),
+    ("SELECT 1 /* /*! */ 2;", "'/\\*!' inside a comment"),
+])
+def test_what_the_client_reads_another_way_is_refused(sql, match):
+    with pytest.raises(SqlgenError, match=match):
+        split_text(sql)
+
+
+@pytest.mark.parametrize("sql, after", [
+    ("CALL p();", None), ("/*!50000 EXECUTE IMMEDIATE 'SET sql_mode=\\'x\\'' */;", None),
+    ("EXECUTE IMMEDIATE CONCAT('SET sql', '_mode=1');", None), ("SET @x = '\\'', sql_mode = 'ANSI_QUOTES';", "ANSI_QUOTES"),
+    ("SET GLOBAL max_connections = 100, sql_mode = 'NO_BACKSLASH_ESCAPES';", ""),
+    ("SET GLOBAL max_connections = 100, SESSION sql_mode = 'NO_BACKSLASH_ESCAPES';", "NO_BACKSLASH_ESCAPES"),
+    ("SET GLOBAL max_connections = 100, @@sql_mode = 'NO_BACKSLASH_ESCAPES';", None),
+    ("SELECT 1 AS `call`;", ""), ("SELECT 'execute';", ""),
+])
+def test_the_sql_mode_is_followed_only_as_far_as_it_is_known(sql, after):
+    from sqlgen.splitter import Splitter
+
+    splitter = Splitter("f.sql", sql_mode="")
+    list(splitter.feed(sql + "\n", 1))
+    assert splitter.mode == (None if after is None else frozenset(after.split(",")))
 
 
 def test_a_delimiter_line_inside_a_statement_is_refused():
@@ -145,6 +186,12 @@ def test_facts_checksum_ignores_comments_and_tracking_blocks():
         ("START TRANSACTION; INSERT INTO t VALUES (1); COMMIT;", False),
         ("CREATE TABLE t (a int);", False),
         ("", False),
+        # What a versioned comment holds runs: a CREATE in one commits, wherever it stands.
+        ("/*!40101 SET NAMES utf8mb4 */; INSERT INTO t VALUES (1);", True),
+        ("/*!50000 CREATE TABLE x (id int) */; INSERT INTO t VALUES (1);", False),
+        ("/*!50000 CREATE TABLE x (id int) */ INSERT INTO t VALUES (1);", False),
+        ("/*!40101 SET @a = 1 */ /*!50000 DROP TABLE t */;", False),
+        ("/*M!100000 SET autocommit = 0 */; INSERT INTO t VALUES (1);", False),
     ],
 )
 def test_transactional_files(sql, transactional):
