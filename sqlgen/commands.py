@@ -72,6 +72,11 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         for table, column, new in chosen:
             check_name(new, "new name", f"--rename {table}{'.' + column if column else ''}",
                        dialects.module(dialect).NAME_RULES)
+            # The tracking table is left out of every diff: a table renamed onto it would
+            # vanish from sqlgen's sight (and SQLite, like some MySQL servers, ignores case).
+            if column is None and new.lower() == config.version_table.lower():
+                raise SqlgenError(f"--rename {table}:{new}: {new!r} is the tracking table sqlgen records migrations "
+                                  "in (the version_table setting); rename the table to another name")
         plan = _plan(config, dialect, chosen)
         if ask is not None:
             plan = _ask_about_renames(plan, ask)
@@ -916,7 +921,7 @@ def _version_number(text: str, found) -> int:
         return last
     if text in ("base", "0"):
         return 0
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # str.isdigit() also takes '²' and '١'
         raise SqlgenError(f"cannot read the version {text!r}: use a number, head or base")
     version = int(text)
     if version not in {m.version for m in found}:

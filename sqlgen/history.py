@@ -226,11 +226,11 @@ def _upgrade_goal(target: str, steps: list[Step], top_version: int, last: int) -
     if target == "head":
         return last
     if target.startswith("+"):
-        count = _number(target[1:], target)
+        count = _number(target[1:], target, "upgrade")
         if count == 0:
             return top_version
         return steps[count - 1].entry.version if count <= len(steps) else last
-    goal = _number(target, target)
+    goal = _number(target, target, "upgrade")
     if goal > last:
         raise SqlgenError(f"there is no version {goal}; the last one is {last}")
     if goal < top_version:
@@ -257,10 +257,10 @@ def plan_downgrade(entries: list[Entry], target: str, directory: str) -> list[St
     if target in ("base", "0"):
         goal = 0
     elif target.startswith("-"):
-        count = _number(target[1:], target)
+        count = _number(target[1:], target, "downgrade")
         goal = steps[count].entry.version if count < len(steps) else 0
     else:
-        goal = _number(target, target)
+        goal = _number(target, target, "downgrade")
         known = {entry.version for entry in entries}
         if goal not in known:
             raise SqlgenError(f"there is no version {goal} to return to; use a version from sqlgen history, or base")
@@ -271,9 +271,15 @@ def plan_downgrade(entries: list[Entry], target: str, directory: str) -> list[St
     return [step for step in steps if step.entry.version > goal]
 
 
-def _number(text: str, target: str) -> int:
-    if not text.isdigit():
-        raise SqlgenError(f"cannot read the target {target!r}: use a version number, head, base, +N or -N")
+# What each command's TARGET may be: a target of the other command is named as wrong here.
+_TARGETS = {"upgrade": "a version number, head or +N (the next N)",
+            "downgrade": "a version number, base (or 0) or -N (undo the last N)"}
+
+
+def _number(text: str, target: str, command: str) -> int:
+    # ASCII digits only: str.isdigit() also takes '²' (which int() refuses) and '١' (which int() reads as 1).
+    if not (text.isascii() and text.isdigit()):
+        raise SqlgenError(f"cannot read the target {target!r} of sqlgen {command}: use {_TARGETS[command]}")
     return int(text)
 
 

@@ -281,3 +281,73 @@ def test_the_console_command_still_runs_exit_handlers(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.splitlines()[-1] == "handler ran"
+
+
+SQLITE = "sqlite:///app.db"
+UPGRADE_TARGETS = "use a version number, head or +N (the next N)"
+DOWNGRADE_TARGETS = "use a version number, base (or 0) or -N (undo the last N)"
+VERSIONS = "use a number, head or base"
+
+
+@pytest.fixture
+def applied(project):
+    """The project with two SQLite migrations, the first one applied."""
+    migrations = project / "migrations"
+    migrations.mkdir()
+    for version, table in ((1, "first"), (2, "second")):
+        (migrations / f"000{version}_{table}.up.sql").write_text(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY);\n")
+        (migrations / f"000{version}_{table}.down.sql").write_text(f"DROP TABLE {table};\n")
+    assert invoke("--url", SQLITE, "upgrade", "1").exit_code == 0
+    return project
+
+
+@pytest.mark.parametrize("args, message", [
+    # A target of the other command: the error lists only this command's targets.
+    (["downgrade", "HEAD"], f"cannot read the target 'head' of sqlgen downgrade: {DOWNGRADE_TARGETS}"),
+    (["downgrade", "+1"], f"cannot read the target '+1' of sqlgen downgrade: {DOWNGRADE_TARGETS}"),
+    (["upgrade", "base"], f"cannot read the target 'base' of sqlgen upgrade: {UPGRADE_TARGETS}"),
+    # Digits of other scripts: str.isdigit() takes them, int() reads '١' as 1 and fails on '²'.
+    (["upgrade", "\u0662"], f"cannot read the target '\u0662' of sqlgen upgrade: {UPGRADE_TARGETS}"),
+    (["upgrade", "\u00b2"], f"cannot read the target '\u00b2' of sqlgen upgrade: {UPGRADE_TARGETS}"),
+    (["upgrade", "+\u0661"], f"cannot read the target '+\u0661' of sqlgen upgrade: {UPGRADE_TARGETS}"),
+    (["downgrade", "\u0660"], f"cannot read the target '\u0660' of sqlgen downgrade: {DOWNGRADE_TARGETS}"),
+    (["downgrade", "-\u00b9"], f"cannot read the target '-\u00b9' of sqlgen downgrade: {DOWNGRADE_TARGETS}"),
+    (["stamp", "\u0662"], f"cannot read the version '\u0662': {VERSIONS}"),
+    (["stamp", "\u00b2"], f"cannot read the version '\u00b2': {VERSIONS}"),
+    (["sql", "1:\u0662"], f"cannot read the version '\u0662': {VERSIONS}"),
+    (["sql", "\u0661:2"], f"cannot read the version '\u0661': {VERSIONS}"),
+])
+def test_a_target_the_command_cannot_take_is_one_line_and_changes_nothing(applied, args, message):
+    result = invoke("--url", SQLITE, *args)
+    assert_clean_error(result, message)
+    assert result.output == f"Error: {message}\n"
+    assert invoke("--url", SQLITE, "current").output == "1 0001_first\n"
+
+
+@pytest.mark.parametrize("setting, rename", [
+    ("", "legacy:sqlgen_version"),
+    ("", "legacy:SQLGEN_Version"),
+    ('version_table = "schema_log"\n', "legacy:Schema_LOG"),
+])
+def test_a_table_renamed_onto_the_tracking_table_is_refused(project, setting, rename):
+    import sqlite3
+
+    (project / "sqlgen.toml").write_text(f'url = "{SQLITE}"\nmodels = "app_models:metadata"\n' + setting)
+    connection = sqlite3.connect(project / "app.db")
+    connection.execute("CREATE TABLE legacy (id INTEGER PRIMARY KEY)")
+    connection.close()
+    new = rename.split(":")[1]
+    result = invoke("generate", "-m", "rename", "--rename", rename)
+    assert_clean_error(result, f"--rename {rename}: {new!r} is the tracking table sqlgen records migrations in "
+                               "(the version_table setting); rename the table to another name")
+    assert not (project / "migrations").exists()
+
+
+def test_a_model_table_named_like_the_tracking_table_in_another_letter_case_is_refused(project):
+    (project / "case_models.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('SQLGEN_Version', metadata, sa.Column('id', sa.Integer, primary_key=True))\n")
+    result = invoke("--url", SQLITE, "--models", "case_models:metadata", "generate", "-m", "clash")
+    assert_clean_error(result, "the models declare a table named 'SQLGEN_Version', which sqlgen uses to track "
+                               "migrations; set version_table to another name in the config")
+    assert not (project / "migrations").exists()

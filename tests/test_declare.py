@@ -185,9 +185,20 @@ def test_unknown_table_options_are_noted():
     assert notes == ["not compared: table option ROW_FORMAT on t"]
 
 
-def test_version_table_name_is_reserved():
+@pytest.mark.parametrize("name", ["sqlgen_version", "SQLGEN_Version"])  # one table with lower_case_table_names
+def test_version_table_name_is_reserved(name):
     with pytest.raises(SqlgenError, match="sqlgen uses to track migrations"):
-        declare(lambda m: sa.Table("sqlgen_version", m, sa.Column("id", sa.Integer, primary_key=True)))
+        declare(lambda m: sa.Table(name, m, sa.Column("id", sa.Integer, primary_key=True)))
+
+
+@pytest.mark.parametrize("digits", ["\u00b2", "\u0661"])  # str.isdigit() takes both; int() fails or reads 1
+def test_numbers_are_ascii_digits(digits):
+    with pytest.raises(SqlgenError, match=f"mysql_length '{digits}' is not a number of characters"):
+        declare(lambda m: sa.Index("ix", sa.Table("t", m, sa.Column("id", sa.Integer, primary_key=True),
+                                                  sa.Column("c", sa.String(50))).c.c, mysql_length=digits))
+    schema, _ = declare(lambda m: sa.Table("t", m, sa.Column("id", sa.Integer, primary_key=True),
+                                           sa.Column("b", mysql.BIT(8), server_default=digits)))
+    assert schema.table("t").column("b").default == f"'{digits}'", "a string, not the bits of a number"
 
 
 def test_tables_in_another_database_are_refused():

@@ -679,6 +679,48 @@ def test_sqlite_types_and_actions_reach_the_ddl_only_when_valid(tmp_path):
     _refusal(tmp_path, sqlite_url(tmp_path / "b.db"), action, "ON DELETE")
 
 
+def test_sqlite_comments_ending_expressions_of_a_hand_written_table_stay_out_of_its_rebuild(
+        tmp_path, sqlite_shell, monkeypatch):
+    """SQLite keeps `CHECK (a > 0 -- positive\\n)` as written, and reports `DEFAULT (1 -- one\\n)`
+    as `1 -- one`: an expression read without the line break ending its comment, written back
+    into a rebuild, would put the rest of the CREATE TABLE inside the comment."""
+    from support import sqlite_snapshot
+
+    monkeypatch.chdir(tmp_path)
+    twins = SqliteTwins(tmp_path, sqlite_shell)
+    twins.execute("CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a INT CHECK (a > 0 -- positive\n), "
+                  "b INT DEFAULT (1 -- one\n), c INT GENERATED ALWAYS AS (a + 1 -- next\n) /* c */)",
+                  "INSERT INTO t (id, a) VALUES (1, 5)")
+    models = models_module(tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n" + SENTINEL_MODEL +
+                           "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True, autoincrement=False),\n"
+                           "         sa.Column('a', sa.Integer, sa.CheckConstraint('a > 0'), nullable=False),\n"
+                           "         sa.Column('b', sa.Integer, server_default=sa.text('1')),\n"
+                           "         sa.Column('c', sa.Integer, sa.Computed('a + 1')))\n")
+    config = twins.config(models)
+    result = generated(config)
+    # The same table, without its comments, is what the down file brings back.
+    assert '"a" INTEGER NOT NULL CHECK (a > 0)' in result.up_text
+    assert '"a" INT CHECK (a > 0),\n  "b" INT DEFAULT 1,\n  "c" INT GENERATED ALWAYS AS (a + 1) VIRTUAL,' \
+        in result.down_text
+    (tmp_path / "uncommented").mkdir()
+    uncommented = SqliteTwins(tmp_path / "uncommented", sqlite_shell)
+    uncommented.execute("CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, a INT CHECK (a > 0), "
+                        "b INT DEFAULT (1), c INT GENERATED ALWAYS AS (a + 1))")
+    up, down = result.paths
+    commands.upgrade(config, echo=Output())
+    twins.by_hand(up)
+    twins.assert_intact()
+    for path in (twins.runner_db, twins.client_db):
+        assert commands.check(twins.config(models, path), echo=Output()) == 0, path
+        assert twins.rows(path, "SELECT id, a, b, c FROM t") == [(1, 5, 1, 6)]
+    commands.downgrade(config, "base", echo=Output())
+    twins.by_hand(down)
+    twins.assert_intact()
+    for path in (twins.runner_db, twins.client_db):
+        assert sqlite_snapshot(path) == sqlite_snapshot(uncommented.runner_db)
+        assert twins.rows(path, "SELECT id, a, b, c FROM t") == [(1, 5, 1, 6)]
+
+
 @pytest.mark.mysql
 def test_a_bad_option_is_one_line_through_the_cli(scratch_db, tmp_path, monkeypatch):
     from click.testing import CliRunner

@@ -601,3 +601,45 @@ def test_a_table_renamed_only_in_letter_case_keeps_its_rows(tmp_path):
     commands.downgrade(config, "base", echo=Output())
     assert query(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'item'") == [("Item",)]
     assert query(db, 'SELECT * FROM "Item"') == [(1, "kept")]
+
+
+def test_a_tracking_table_named_with_a_double_quote_is_quoted_in_every_statement(tmp_path):
+    """version_table may hold a `"` (it is a readable name): the runner and the files quote it, so
+    it cannot end the name early, whichever statement it is in, the failure record included."""
+    import dataclasses
+    import shutil
+    import subprocess
+
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.fail("the sqlite3 shell is not installed (apt-get install sqlite3)")
+    table = 'log "x"; DROP TABLE sentinel; --'
+    quoted = '"' + table.replace('"', '""') + '"'
+    db, by_hand = tmp_path / "app.db", tmp_path / "hand.db"
+    for path in (db, by_hand):
+        query(path, "CREATE TABLE sentinel (id INTEGER NOT NULL PRIMARY KEY)")
+    config = dataclasses.replace(models_config(
+        tmp_path, db,
+        "sa.Table('sentinel', metadata, sa.Column('id', sa.Integer, primary_key=True))\n"
+        "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True))\n"), version_table=table)
+    up, down = commands.generate(config, "first", echo=Output()).paths
+    commands.upgrade(config, echo=Output())
+    assert query(db, f"SELECT version, state FROM {quoted}") == [(1, "applied")]
+    for path in (up, down):
+        with path.open("rb") as handle:
+            result = subprocess.run([shell, "-bail", str(by_hand)], stdin=handle, capture_output=True, timeout=60)
+        assert result.returncode == 0, result.stderr.decode()
+    assert query(by_hand, f"SELECT * FROM {quoted}") == []
+    # A down file that fails is rolled back and its failure recorded in that same table.
+    query(db, "CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t (id))")
+    query(db, "INSERT INTO t VALUES (1)")
+    query(db, "INSERT INTO child VALUES (1, 1)")
+    with pytest.raises(SqlgenError, match="the migration breaks a foreign key"):
+        commands.downgrade(config, "base", echo=Output())
+    assert query(db, f"SELECT version, state FROM {quoted}") == [(1, "revert_failed")]
+    query(db, "DROP TABLE child")
+    commands.downgrade(config, "base", echo=Output())
+    assert query(db, f"SELECT * FROM {quoted}") == []
+    for path in (db, by_hand):
+        assert query(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") == [
+            (table,), ("sentinel",)]

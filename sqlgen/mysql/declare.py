@@ -83,7 +83,8 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
                 f"table {table.schema}.{table.name} lives in another database; "
                 "sqlgen manages the one database named in the URL"
             )
-        if _table_name(table.name, server) == version_table:
+        # Letter case too: with lower_case_table_names 1 or 2 the server takes them for one table.
+        if table.name.lower() == version_table.lower():
             raise SqlgenError(
                 f"the models declare a table named {table.name!r}, which sqlgen uses to track "
                 "migrations; set version_table to another name in the config"
@@ -392,7 +393,8 @@ def _prefix_lengths(length, where: str):
     """mysql_length: a number of characters, or one per column; nothing else reaches the DDL."""
     def number(value):
         text = str(value).strip()
-        if isinstance(value, bool) or not text.isdigit() or int(text) == 0:
+        # ASCII digits only: str.isdigit() also takes '²' (which int() refuses) and '١' (read as 1).
+        if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) == 0:
             raise SqlgenError(f"{where}: mysql_length {value!r} is not a number of characters; give a whole number "
                               "above 0, or a dict of them by column name")
         return int(text)

@@ -130,7 +130,7 @@ def _bit_value(value: str) -> int | None:
     value = value.strip().lower()
     if re.fullmatch(r"b'[01]*'", value):
         return int(value[2:-1] or "0", 2)
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not '²' (int() refuses it) nor '١' (int() reads 1)
         return int(value)
     return None
 

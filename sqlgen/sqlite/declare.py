@@ -39,7 +39,7 @@ def declared_schema(metadata: sa.MetaData, server: SqliteInfo, version_table: st
             raise SqlgenError(f"table {table.schema}.{table.name} lives in another schema; "
                               "sqlgen manages the one SQLite database of the URL")
         check_table_names(table, lambda item: _name(item, dialect), NAME_RULES)
-        if table.name == version_table:
+        if table.name.lower() == version_table.lower():  # SQLite's names ignore letter case
             raise SqlgenError(f"the models declare a table named {table.name!r}, which sqlgen uses to track "
                               "migrations; set version_table to another name in the config")
         if table.name.lower().startswith(REBUILD_PREFIX.lower()):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..errors import SqlgenError
 from ..mysql.expressions import expression_key as _mysql_expression_key
 from ..safety import ExpressionRules, NameRules
-from .parse import _TOKEN
+from .parse import _TOKEN, without_comments
 
 NAME_RULES = NameRules(server="SQLite")
 # SQLite's quotes: '', "", ``, [] and no backslash escapes; `--` is always a comment.
@@ -69,10 +69,11 @@ _LITERAL = re.compile(
 
 
 def normalize_default(text: str | None) -> str | None:
-    """A default as SQLite reports it: without its outer parentheses."""
+    """A default as SQLite reports it: without its outer parentheses, nor comments (SQLite
+    reports `DEFAULT (1 -- one\\n)` as `1 -- one`, without the line break ending the comment)."""
     if text is None:
         return None
-    text = text.strip()
+    text = without_comments(text).strip()
     while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
         text = text[1:-1].strip()
     if text.upper() == "NULL":

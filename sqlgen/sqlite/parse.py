@@ -54,6 +54,13 @@ def unquote(identifier: str) -> str:
     return identifier
 
 
+def without_comments(text: str) -> str:
+    """`text` with each comment outside quotes made a space. An expression cut out of a
+    CREATE TABLE (or a default SQLite reports) can end in a `-- ` comment whose line break
+    was left behind: written back, it would swallow the rest of the statement."""
+    return _TOKEN.sub(lambda match: " " if match.lastgroup == "comment" else match.group(), text)
+
+
 def parse_create_table(sql: str) -> TableText:
     tokens = [_Token(m.lastgroup, m.group(), m.start(), m.end(), sql) for m in _TOKEN.finditer(sql)
               if m.lastgroup != "comment"]
@@ -99,7 +106,8 @@ def _split_items(tokens, sql) -> list[list[tuple[str, str]]]:
 
 
 def _parenthesised(item, start: int) -> tuple[str, int]:
-    """The text inside the parentheses opening at item[start], as written, and the index after them."""
+    """The text inside the parentheses opening at item[start], as written but without
+    comments, and the index after them."""
     depth = 0
     for i in range(start, len(item)):
         value = item[i][1]
@@ -109,7 +117,7 @@ def _parenthesised(item, start: int) -> tuple[str, int]:
             depth -= 1
             if depth == 0:
                 opening, closing = item[start], item[i]
-                return opening.sql[opening.end:closing.start].strip(), i + 1
+                return without_comments(opening.sql[opening.end:closing.start]).strip(), i + 1
     return "", len(item)
 
 

@@ -18,6 +18,7 @@ from ..errors import SqlgenError
 from ..history import Entry, Row, Step, read_row
 from ..migrations import FileFacts, body_statements
 from . import tracking
+from .dialect import quote_identifier as q
 
 _TRANSACTION_CONTROL = ("begin", "commit", "end", "rollback", "savepoint", "release")
 
@@ -120,7 +121,7 @@ class SqliteRunner:
         self.connection.execute("PRAGMA foreign_keys = OFF")
         self.connection.execute("BEGIN IMMEDIATE")
         try:
-            state = self._query(f'SELECT "state" FROM "{self.table}" WHERE "version" = ?', (version,))
+            state = self._query(f'SELECT "state" FROM {q(self.table)} WHERE "version" = ?', (version,))
             done = (state and state[0][0] == "applied") if direction == "up" else not state
             if done:  # another run did it while this one waited for the lock
                 self.connection.execute("ROLLBACK")
@@ -175,7 +176,7 @@ class SqliteRunner:
                                                             error))
             else:
                 self.connection.execute(
-                    f"UPDATE \"{self.table}\" SET \"state\" = 'revert_failed', \"error\" = ? WHERE \"version\" = ?",
+                    f"UPDATE {q(self.table)} SET \"state\" = 'revert_failed', \"error\" = ? WHERE \"version\" = ?",
                     (error, version))
             self.connection.execute("COMMIT")
         except Exception:
