@@ -87,7 +87,7 @@ def _one_line(message: str) -> str:
 @click.version_option(__version__, prog_name="sqlgen")
 @click.pass_context
 def main(ctx: click.Context, url, models, directory, verbose, chdir):
-    """Turn SQLAlchemy model edits into plain SQL migrations for MySQL and MariaDB.
+    """Turn SQLAlchemy model edits into plain SQL migrations for SQLite, MySQL and MariaDB.
 
     Settings come from the options above, then SQLGEN_* environment variables,
     then sqlgen.toml or [tool.sqlgen] in pyproject.toml.

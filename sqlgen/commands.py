@@ -7,16 +7,18 @@ code where a command reports rather than acts (status, verify).
 
 from __future__ import annotations
 
-import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 from . import dialects
+from .blocks import check_pair_layout, expected_tracking, expected_tracking_of, fresh_text, with_tracking_blocks
 from .config import Config
 from .errors import SqlgenError
+from .plan import ask_about_renames, make_plan
+from .proof import prove
 from .safety import check_name, printable
 
 Echo = Callable[[str], None]
@@ -60,26 +62,27 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         models=config.models or "(none)",
         dialect="",
         server="",
+        notice_lines=dialect.notice,
         up_file=f"{name}.up.sql",
         down_file=f"{name}.down.sql",
     )
 
     if empty:
-        text.dialect = dialect
+        text.dialect = dialect.name
         text.server = "not checked (generate --empty)"
     else:
         chosen = parse_renames(renames)
         for table, column, new in chosen:
             check_name(new, "new name", f"--rename {table}{'.' + column if column else ''}",
-                       dialects.module(dialect).NAME_RULES)
+                       dialect.name_rules)
             # The tracking table is left out of every diff: a table renamed onto it would
             # vanish from sqlgen's sight (and SQLite, like some MySQL servers, ignores case).
             if column is None and new.lower() == config.version_table.lower():
                 raise SqlgenError(f"--rename {table}:{new}: {new!r} is the tracking table sqlgen records migrations "
                                   "in (the version_table setting); rename the table to another name")
-        plan = _plan(config, dialect, chosen)
+        plan = make_plan(config, dialect, chosen)
         if ask is not None:
-            plan = _ask_about_renames(plan, ask)
+            plan = ask_about_renames(plan, ask)
         result.notes = [printable(note) for note in plan.notes]
         for note in result.notes:
             echo(f"note: {note}")
@@ -93,13 +96,13 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         result.summary = [printable(line) for op in plan.operations for line in op.summaries()]
 
     sql_mode = "" if empty else plan.server.sql_mode  # how the files will be read: the server's mode
-    result.up_text, result.down_text = _with_tracking_blocks(text, config, name, dialect, sql_mode)
+    result.up_text, result.down_text = with_tracking_blocks(text, config, name, dialect, sql_mode)
     if (config.verify if verify is None else verify) and not empty:
         # Only a header comment changes: statements and checksums stay as verified.
-        text.verified = _verify(config, dialect, plan, existing, name, result.up_text, result.down_text)
+        text.verified = prove(config, plan, existing, name, result.up_text, result.down_text, upgrade, downgrade)
         result.up_text, result.down_text = text.render(config.templates)
         echo(f"Verified on a scratch database: {printable(text.verified)}")
-    _check_layout(text, result.up_text, result.down_text, dialect, sql_mode)
+    check_pair_layout(text, result.up_text, result.down_text, dialect.reading, sql_mode)
     if dry_run:
         for line in result.summary:
             echo(line)
@@ -111,10 +114,10 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
 
     result.paths = migrations.write_pair(config.directory, name, result.up_text, result.down_text)
     try:
-        dialects.record(config.directory, dialect)
+        dialects.record(config.directory, dialect.name)
     except OSError as exc:
         raise SqlgenError(f"wrote {_shown(result.paths[0])} and its down file, but not {dialects.MARKER} in "
-                          f"{_shown(config.directory)} ({exc.strerror}); write '{dialect}' into it by hand") from None
+                          f"{_shown(config.directory)} ({exc.strerror}); write '{dialect.name}' into it by hand") from None
     for line in result.summary:
         echo(line)
     echo(f"Wrote {_shown(result.paths[0])}")
@@ -122,164 +125,14 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     return result
 
 
-def _verify(config: Config, dialect_name: str, plan: "_Plan", existing, name: str, up_text: str,
-            down_text: str) -> str:
-    """Prove the new pair on a scratch database; return what the header records.
-
-    Replays the existing migrations, checks that they give the schema the pair
-    was computed against, applies the up file (the models must then match) and
-    the down file (the schema must be as before). The scratch database is
-    dropped whatever happens.
-    """
-    import shutil
-    import tempfile
-
-    from .database import connect
-    from .scratch import scratch_database
-
-    dialect = plan.dialect
-    previous = str(existing[-1].version) if existing else "base"
-    quiet: Echo = lambda line: None  # noqa: E731
-
-    def failed(what: str) -> SqlgenError:
-        return SqlgenError(f"--verify failed on a scratch database, nothing written: {what}")
-
-    def differences(current, target, server) -> list[str]:
-        operations = _diff_or_explain(current, target, dialect.rules(server), ())
-        return [line for operation in operations for line in operation.summaries()]
-
-    with tempfile.TemporaryDirectory(prefix="sqlgen-verify-") as folder:
-        folder = Path(folder)
-        for migration in existing:
-            shutil.copy(migration.up, folder / migration.up.name)
-            shutil.copy(migration.down, folder / migration.down.name)
-        (folder / f"{name}.up.sql").write_text(up_text, encoding="utf-8")
-        (folder / f"{name}.down.sql").write_text(down_text, encoding="utf-8")
-        with scratch_database(config.verify_url or config.require_url(), dialect_name) as url:
-            scratch = replace(config, url=url, directory=folder)
-
-            def reflect():
-                with connect(url) as connection:
-                    server = dialect.server_info(connection)
-                    return dialect.reflect(connection, server, frozenset({config.version_table})), server
-
-            def run(step, target: str, what: str) -> None:
-                try:
-                    step(scratch, target, echo=quiet)
-                except SqlgenError as exc:
-                    raise failed(f"{what}: {exc}") from None
-
-            if existing:
-                run(upgrade, previous, f"replaying the {len(existing)} existing migration(s) failed")
-            before, server = reflect()
-            drift = differences(before, plan.current, server)
-            if drift:
-                raise failed(f"the {len(existing)} existing migration(s) do not build the database this pair was "
-                             f"computed against ({'; '.join(drift[:5])}); bring them together first "
-                             "(sqlgen status, sqlgen check)")
-            run(upgrade, "head", f"the up file {name}.up.sql failed")
-            target, _ = dialect.declared_schema(plan.metadata, server, config.version_table)
-            after, _ = reflect()
-            left = differences(after, target, server)
-            if left:
-                raise failed(f"after {name}.up.sql the schema still differs from the models (still to do: "
-                             f"{'; '.join(left[:5])})")
-            run(downgrade, previous, f"the down file {name}.down.sql failed")
-            restored, _ = reflect()
-            changed = differences(restored, before, server)
-            if changed:
-                raise failed(f"after {name}.down.sql the schema differs from before the up file: "
-                             f"{'; '.join(changed[:5])}")
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return f"yes, on {server.label}, {when} (replayed {len(existing)} migration(s), then this up and down)"
 
 
-def _with_tracking_blocks(text, config: Config, name: str, dialect: str, sql_mode: str | None) -> tuple[str, str]:
-    """Render the pair, then again with tracking blocks recording its statements.
-
-    The blocks are left out of the checksum, so the first rendering tells what
-    they must record.
-    """
-    tracking = dialects.module(dialect).tracking
-    up, down = text.render(config.templates)
-    up_facts, down_facts = (_laid_out_facts(content, file_name, dialect, sql_mode)
-                            for content, file_name in ((up, text.up_file), (down, text.down_file)))
-    table = config.version_table
-    text.up_tracking = tracking.file_blocks("up", table, text.version, name, up_facts.checksum, up_facts.count)
-    text.down_tracking = tracking.file_blocks("down", table, text.version, name, down_facts.checksum,
-                                              down_facts.count)
-    return text.render(config.templates)
 
 
-def _check_layout(text, up: str, down: str, dialect: str, sql_mode: str | None) -> None:
-    """After the templates: each file holds exactly the statements sqlgen wrote, in
-    order, tracking blocks where they belong, and no comment lets text out."""
-    from .migrations import check_layout
-
-    check_layout(up, text.up_file, dialect, [text.up_tracking[0], *text.up_blocks, text.up_tracking[1]], sql_mode)
-    check_layout(down, text.down_file, dialect, [text.down_tracking[0], *text.down_blocks, text.down_tracking[1]],
-                 sql_mode)
 
 
-def _laid_out_facts(content: str, file_name: str, dialect: str, sql_mode: str | None):
-    from .migrations import escaped_layout, facts_of_lines
-    from .splitter import lines_of
-
-    try:
-        return facts_of_lines(lines_of(content), file_name, dialect, sql_mode=sql_mode)
-    except SqlgenError as exc:  # e.g. a marker's words in the message, laid out on a comment line of its own
-        raise escaped_layout(file_name, str(exc).split("; ")[0]) from None
 
 
-@dataclass
-class _Plan:
-    dialect: object  # the dialect's package
-    server: object
-    operations: list
-    inverse: list
-    notes: list[str]
-    current: object = None
-    target: object = None
-    renames: tuple = ()
-    metadata: object = None
-
-    def with_renames(self, renames: tuple) -> "_Plan":
-        from .ops import invert
-
-        operations = _diff_or_explain(self.current, self.target, self.dialect.rules(self.server), renames)
-        return replace(self, operations=operations, inverse=invert(operations), renames=renames)
-
-    def blocks(self, operations, schema) -> tuple[list[str], list]:
-        """Each operation's statements, flagged with what `sqlgen lint` finds in them.
-
-        `schema` is the database the statements run against: it tells a
-        narrowing MODIFY from a widening one, and which columns a rebuild drops.
-        """
-        from .lint import lint_statements
-        from .splitter import Statement
-
-        from .migrations import check_statement
-        from .splitter import escape_reading
-
-        rendered = [self.dialect.render(operation, self.server) for operation in operations]
-        rendered = [[statements] if isinstance(statements, str) else statements for statements in rendered]
-        # A file holding a backslash reads it as an escape, as sqlgen writes it, whatever the session's mode.
-        pinned = self.dialect.PIN_ESCAPES is not None and any("\\" in text for group in rendered for text in group)
-        reading = escape_reading(self.server.sql_mode) if pinned else self.server.sql_mode
-        for operation, statements in zip(operations, rendered):
-            for statement in statements:
-                # Whatever a name, value or option holds, each statement runs as exactly itself.
-                check_statement(statement, self.dialect.NAME, operation.summaries()[:1], reading,
-                                exact=not self.dialect.COPIES_COMMENTS, rules=self.dialect.WRITTEN_RULES)
-        # Each statement carries its operation's number as its line, to put the findings back.
-        findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
-                                    for text in group], self.dialect.NAME, schema, self.server)
-        blocks = list(self.dialect.PREAMBLE) + ([self.dialect.PIN_ESCAPES] if pinned else [])
-        for number, statements in enumerate(rendered):
-            lines = ["-- " + printable(finding.describe()) for finding in findings if finding.line == number]
-            lines.append(";\n\n".join(statements) + ";")
-            blocks.append("\n".join(lines))
-        return blocks, findings
 
 
 def parse_renames(specs: tuple[str, ...]) -> tuple[tuple[str, str | None, str], ...]:
@@ -294,113 +147,17 @@ def parse_renames(specs: tuple[str, ...]) -> tuple[tuple[str, str | None, str], 
     return tuple(result)
 
 
-def _ask_about_renames(plan: _Plan, ask: Callable[[str], bool]) -> _Plan:
-    from .diff import rename_candidates
-
-    chosen = list(plan.renames)
-    for table, column, new in rename_candidates(plan.operations):
-        what = f"column {table}.{column} to {table}.{new}" if column else f"table {table} to {new}"
-        if ask(f"Did you rename {what} (same definition)? Renaming keeps the data"):
-            chosen.append((table, column, new))
-    return plan if len(chosen) == len(plan.renames) else plan.with_renames(tuple(chosen))
 
 
-def _diff_or_explain(current, target, rules, renames) -> list:
-    from .diff import diff
-
-    try:
-        return diff(current, target, rules, renames)
-    except ValueError as exc:
-        raise SqlgenError(str(exc)) from None
 
 
-def _plan(config: Config, dialect_name: str, renames: tuple = ()) -> _Plan:
-    """Load the models, reflect the database and diff them."""
-    import gc
-
-    # Models, reflected and declared schemas are hundreds of thousands of objects made
-    # at once, none of them garbage; the cycle collector would walk them again and again
-    # (a fifth of the time at 500 tables).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _plan_uncollected(config, dialect_name, renames)
-    finally:
-        if collecting:
-            gc.enable()
 
 
-def _plan_uncollected(config: Config, dialect_name: str, renames: tuple) -> _Plan:
-    from .models import load_metadata
-    from .ops import invert
-
-    dialect = dialects.module(dialect_name)
-    url = config.require_url()
-    reflection = _Reflection(url, dialect, frozenset({config.version_table}))
-    reflection.start()  # connects and reads the server's facts meanwhile
-    try:
-        metadata = load_metadata(config.require_models(), config.root)
-    finally:
-        # Only now the schema: importing the models may itself touch the database.
-        reflection.models_loaded.set()
-    server = reflection.server_facts()
-    target, notes = dialect.declared_schema(metadata, server, config.version_table)
-    current = reflection.schema()
-    for kind, name in target.unmanaged:
-        if (kind, name) not in current.unmanaged:
-            raise SqlgenError(f"the models use the {kind} {name!r}, which sqlgen does not create; create it "
-                              f"by hand (CREATE SEQUENCE `{name.replace('`', '``')}`) or in a migration of its own "
-                              "(sqlgen generate --empty), then generate again")
-    for kind, name in current.unmanaged:
-        if kind not in dialect.NOT_TABLES and name in target.table_names():
-            raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "
-                              "which sqlgen does not manage; rename one of them")
-    notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
-    operations = _diff_or_explain(current, target, dialect.rules(server), renames)
-    return _Plan(dialect, server, operations, invert(operations), notes, current, target, renames, metadata)
 
 
-class _Reflection(threading.Thread):
-    """Reads the database in a second thread: the server's facts while the models
-    import, the schema once they have (importing them may touch the database) while
-    they are read into a Schema. On a remote server the round trips then cost
-    little; the schema's queries go in one round trip."""
-
-    def __init__(self, url: str, dialect, exclude: frozenset[str]):
-        super().__init__(name="sqlgen-reflect", daemon=True)
-        self.url, self.dialect, self.exclude = url, dialect, exclude
-        self.server = self.current = self.error = None
-        self.server_known = threading.Event()
-        self.models_loaded = threading.Event()
-
-    def run(self) -> None:
-        from .database import connect
-
-        try:
-            with connect(self.url, batches=True) as connection:
-                self.server = self.dialect.server_info(connection)
-                self.server_known.set()
-                self.models_loaded.wait()
-                self.current = self.dialect.reflect(connection, self.server, self.exclude)
-        except BaseException as exc:  # raised in the main thread by server_facts() or schema()
-            self.error = exc
-        finally:
-            self.server_known.set()
-
-    def server_facts(self):
-        self.server_known.wait()
-        if self.server is None:
-            raise self.error
-        return self.server
-
-    def schema(self):
-        self.join()
-        if self.error is not None:
-            raise self.error
-        return self.current
 
 
-def _dialect(config: Config, guard: bool = True) -> str:
+def _dialect(config: Config, guard: bool = True):
     """The dialect of the database, or of the migrations folder when no database is set.
 
     A folder holds the migrations of one dialect: using it with another is refused.
@@ -410,11 +167,11 @@ def _dialect(config: Config, guard: bool = True) -> str:
         if guard:
             dialects.check(config.directory, name)
     else:
-        name = dialects.recorded(config.directory) or "mysql"
+        name = dialects.of_folder(config.directory)
     # Its name goes into every file's tracking statements and comments.
     check_name(config.version_table, "tracking table (the version_table setting)",
-               rules=dialects.module(name).NAME_RULES)
-    return name
+               rules=dialects.get(name).name_rules)
+    return dialects.get(name)
 
 
 # --- check ---------------------------------------------------------------------------
@@ -424,7 +181,7 @@ def check(config: Config, *, as_json: bool = False, echo: Echo = print) -> int:
     import json
 
     dialect = _dialect(config, guard=False)  # compares models and database only: no migrations folder
-    plan = _plan(config, dialect)
+    plan = make_plan(config, dialect)
     changes = [{"change": printable(line), "statement": type(op).__name__}
                for op in plan.operations for line in op.summaries()]
     notes = [printable(note) for note in plan.notes]
@@ -457,11 +214,10 @@ def lint(config: Config, files: tuple[str, ...] = (), *, offline: bool = False, 
     With a database the analysis knows the current columns and the server's
     version; every pending file is judged against the database as it is now.
     """
-    from .database import connect
+    from .dialects import connect
     from .lint import lint_file
 
-    name = _dialect(config)
-    dialect = dialects.module(name)
+    dialect = _dialect(config)
     paths = [Path(file) for file in files]
     for path in paths:
         if not path.is_file():
@@ -481,7 +237,7 @@ def lint(config: Config, files: tuple[str, ...] = (), *, offline: bool = False, 
         echo("Nothing to lint: no migration is pending")
         return 0
     # Every file is read before anything is printed: a file that cannot be read is one line.
-    found = [(path, lint_file(path, name, schema, server, _expected_tracking_of(path, name, config)))
+    found = [(path, lint_file(path, dialect, schema, server, expected_tracking_of(path, dialect, config)))
              for path in paths]
     if schema is None:
         echo("note: without the database, narrowing and the server's algorithms are not judged")
@@ -507,16 +263,6 @@ def lint(config: Config, files: tuple[str, ...] = (), *, offline: bool = False, 
     return 1 if blocking or errors else 0
 
 
-def _expected_tracking_of(path: Path, dialect: str, config: Config):
-    """What the tracking blocks of a migration file must hold; None for a file not named as a migration."""
-    from .migrations import FILE_NAME, Migration
-
-    match = FILE_NAME.fullmatch(path.name)
-    if not match:
-        return None
-    migration = Migration(int(match["version"]), match["slug"], path.with_name(path.name.replace(".down.", ".up.")),
-                          None)
-    return _expected_tracking(dialect, config.version_table, migration, match["direction"])
 
 
 # --- init ----------------------------------------------------------------------------
@@ -589,33 +335,29 @@ def _session(config: Config, echo: Echo, create: bool = False):
     Only `create` sessions (upgrade, stamp) may create a SQLite file that does not exist yet.
     """
     from . import migrations
-    from .database import close_quietly, database, parse_url
+    from .database import close_quietly
 
-    name = _dialect(config)
-    dialect = dialects.module(name)
+    dialect = _dialect(config)
     url = config.require_url()
-    if name == "sqlite" and not create:
-        path = parse_url(url).database
-        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
-            raise SqlgenError(f"the SQLite database {path} does not exist; sqlgen upgrade creates it "
-                              "(or fix the url setting)")
+    if not create:
+        dialect.refuse_missing(url)
     found = migrations.scan(_existing_folder(config))
-    with database(url) as db:
+    with dialect.open_database(url) as db:
         connection = db.connect()
         try:
             server = dialect.server_info(connection)
             connection.commit()
             runner = dialect.make_runner(db, connection, server, config.version_table, echo)
-            runner.dialect = name
+            runner.dialect = dialect
             yield runner, found
         except SqlgenError:
             raise
         except Exception as exc:
-            if not _is_database_error(exc):
+            if not dialect.is_driver_error(exc):
                 raise
             # Failures of the migrations' own statements are reported by the runner;
             # this is the connection or the tracking table failing.
-            raise SqlgenError(f"database error on {db.where}: {_mysql_error(exc)}") from None
+            raise SqlgenError(f"database error on {db.where}: {_database_error(exc)}") from None
         finally:
             close_quietly(connection)
 
@@ -628,14 +370,6 @@ def _existing_folder(config: Config) -> Path:
     return config.directory
 
 
-def _is_database_error(exc) -> bool:
-    import sqlite3
-
-    import pymysql
-
-    return isinstance(exc, (pymysql.err.MySQLError, sqlite3.Error))
-
-
 def _entries(runner, found, with_down: bool = False, known=None):
     """The history of `found` against the tracking table; `known` reuses an
     earlier call's entries instead of reading every file again."""
@@ -645,8 +379,8 @@ def _entries(runner, found, with_down: bool = False, known=None):
 
     def read(migration, direction: str):
         path = migration.up if direction == "up" else migration.down
-        return migrations.facts(path, dialect, _expected_tracking(dialect, runner.table, migration, direction),
-                                runner.server.sql_mode)
+        return migrations.facts(path, dialect.reading, expected_tracking(dialect, runner.table, migration, direction),
+                                runner.server.sql_mode, dialect.rolls_back)
 
     if known is not None:
         facts = {entry.version: entry.facts for entry in known if entry.migration is not None}
@@ -660,12 +394,6 @@ def _entries(runner, found, with_down: bool = False, known=None):
     return history.assess(found, facts, rows, down_facts)
 
 
-def _expected_tracking(dialect: str, table: str, migration, direction: str) -> tuple[str, str]:
-    """The tracking blocks sqlgen writes for a file, its checksum and count left open."""
-    from .migrations import CHECKSUM_PLACEHOLDER, TOTAL_PLACEHOLDER
-
-    return dialects.module(dialect).tracking.file_blocks(direction, table, migration.version, migration.name,
-                                                          CHECKSUM_PLACEHOLDER, TOTAL_PLACEHOLDER)
 
 
 def _refuse_unsafe(files, what: str = "nothing was run") -> None:
@@ -816,7 +544,7 @@ def verify(config: Config, *, echo: Echo = print) -> int:
             bad += 1
     # Every file, down files included, must hold only what sqlgen can run as the client does.
     read = [with_facts(entry, down_facts=migrations.facts(
-        entry.migration.down, runner.dialect, _expected_tracking(runner.dialect, runner.table, entry.migration, "down"),
+        entry.migration.down, runner.dialect.reading, expected_tracking(runner.dialect, runner.table, entry.migration, "down"),
         runner.server.sql_mode)) for entry in entries if entry.migration]
     for path, problem in _unsafe_files(read):
         echo(f"unsafe to run: {_shown(path)}, {problem}")
@@ -841,13 +569,13 @@ def rehash(config: Config, versions: tuple[str, ...] = (), *, echo: Echo = print
             continue
         for direction, path in (("up", migration.up), ("down", migration.down)):
             text = migrations.read_migration(path)
-            facts = migrations.facts(path, dialect, _expected_tracking(dialect, config.version_table, migration,
+            facts = migrations.facts(path, dialect.reading, expected_tracking(dialect, config.version_table, migration,
                                                                        direction))
             if not facts.rehashable:
                 # Rewriting the blocks would drop a statement someone put there: a person decides.
                 problem = next(p for p in facts.problems if p.kind == "tracking-block")
                 raise SqlgenError(f"{_shown(path)}, {problem}; nothing was rewritten")
-            fresh = _fresh_text(text, config, migration, direction, dialect)
+            fresh = fresh_text(text, config, migration, direction, dialect)
             if fresh != text:
                 path.write_text(fresh, encoding="utf-8")
                 echo(f"updated {_shown(path)}")
@@ -884,34 +612,20 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
         chosen.reverse()
     direction = "up" if up else "down"
     files = [(migration, migration.up if up else migration.down) for migration in chosen]
-    _refuse_unsafe(((path, migrations.facts(path, dialect, _expected_tracking(
+    _refuse_unsafe(((path, migrations.facts(path, dialect.reading, expected_tracking(
         dialect, config.version_table, migration, direction), sql_mode)) for migration, path in files),
         "nothing was printed: fix the file, or run sqlgen rehash where that says so")
-    texts = [(path, _fresh_text(migrations.read_migration(path), config, migration, direction, dialect, sql_mode))
+    texts = [(path, fresh_text(migrations.read_migration(path), config, migration, direction, dialect, sql_mode))
              for migration, path in files]
     script = [f"-- sqlgen: {'upgrade' if up else 'downgrade'} from version {start} to {end}"]
-    if dialect == "sqlite":
-        script.append("-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < "
-                      "this_file.sql")
-    else:
-        script.append("-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql")
+    script.append(dialect.by_hand)
     for path, text in texts:
         script += ["", f"-- ==> {path.name} <==", text.removeprefix("\ufeff").rstrip("\n")]
-    migrations.check_one_session(texts, "\n".join(script) + "\n", dialect, sql_mode)
+    migrations.check_one_session(texts, "\n".join(script) + "\n", dialect.reading, sql_mode)
     for line in script:
         echo(line)
 
 
-def _fresh_text(text: str, config: Config, migration, direction: str, dialect: str, sql_mode: str | None = "") -> str:
-    """The file's text with tracking blocks recording exactly its statements."""
-    from . import migrations
-    from .splitter import lines_of
-
-    path = migration.up if direction == "up" else migration.down
-    facts = migrations.facts_of_lines(lines_of(text), path.name, dialect, sql_mode=sql_mode)
-    opening, closing = dialects.module(dialect).tracking.file_blocks(
-        direction, config.version_table, migration.version, migration.name, facts.checksum, facts.count)
-    return migrations.with_tracking(text, opening, closing, dialect, sql_mode)
 
 
 def _version_number(text: str, found) -> int:
@@ -929,7 +643,7 @@ def _version_number(text: str, found) -> int:
     return version
 
 
-def _mysql_error(exc) -> str:
+def _database_error(exc) -> str:
     args = getattr(exc, "args", ())
     return f"error {args[0]}: {args[1]}" if len(args) > 1 else str(exc)
 

@@ -1,34 +1,83 @@
-"""Which dialect a database URL needs, and which one a migrations folder was made for."""
+"""The one contract between generic code and a dialect, and which dialect a URL or a
+migrations folder needs.
+
+Each dialect package (`sqlgen/mysql`, `sqlgen/sqlite`) exports one `Dialect`
+(sqlgen.contract) as `DIALECT`. Generic code asks only that object; this is the only generic module that
+knows dialect names. A third dialect is a new package plus one line in `_PACKAGES`.
+"""
 
 from __future__ import annotations
 
+import importlib
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
+from .contract import Dialect
 from .errors import SqlgenError
 
 MARKER = "DIALECT"  # a file in the migrations folder naming the dialect its files are written in
-NAMES = ("mysql", "sqlite")
+# Each dialect's package; imported when first asked for, so that a command loads one dialect only.
+_PACKAGES = {"mysql": "sqlgen.mysql", "sqlite": "sqlgen.sqlite"}
+NAMES = tuple(_PACKAGES)
+# The URL schemes' backends (the part before any +driver), by dialect.
+_BACKENDS = {"mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
+DEFAULT = "mysql"  # a folder that records none, read without a database (lint --offline, sql --offline)
+
+
+def get(name: str) -> Dialect:
+    package = _PACKAGES.get(name)
+    if package is None:
+        raise SqlgenError(f"unsupported dialect {name!r}")
+    return importlib.import_module(package).DIALECT
 
 
 def backend(url: str) -> str:
-    from .database import parse_url
+    """The name of the dialect a database URL needs (the URL must be valid)."""
+    from .database import mask_url, url_parts
 
-    name = parse_url(url).get_backend_name()
-    return "mysql" if name in ("mysql", "mariadb") else name
+    scheme = url_parts(url)["scheme"].split("+")[0]
+    if scheme not in _BACKENDS:
+        raise SqlgenError(
+            f"unsupported database {scheme!r} in {mask_url(url)!r}: sqlgen supports MySQL, MariaDB "
+            "(mysql+pymysql://...) and SQLite (sqlite:///app.db)"
+        )
+    name = _BACKENDS[scheme]
+    get(name).parse_url(url)  # a bad URL is refused here, before any user code runs
+    return name
 
 
-def module(name: str):
-    """The package that holds a dialect: reflect, declared_schema, render, rules, tracking, runner."""
-    if name == "mysql":
-        from . import mysql
+def for_url(url: str) -> Dialect:
+    return get(backend(url))
 
-        return mysql
-    if name == "sqlite":
-        from . import sqlite
 
-        return sqlite
-    raise SqlgenError(f"unsupported dialect {name!r}")
+def parse_url(url: str):
+    return for_url(url).parse_url(url)
+
+
+def database(url: str):
+    """A context manager of the Database of a URL."""
+    return for_url(url).open_database(url)
+
+
+@contextmanager
+def connect(url: str, batches: bool = False):
+    """A connection to the database; failures, also of the queries run on it, become one clear SqlgenError.
+    `batches`: queries of sqlgen's own may be sent several in one round trip (`exec_batch`), where the
+    dialect can."""
+    from .database import close_quietly
+
+    dialect = for_url(url)
+    with dialect.open_database(url) as db:
+        connection = db.connect(batches)
+        try:
+            yield connection
+        except Exception as exc:
+            if not dialect.is_driver_error(exc):
+                raise
+            raise SqlgenError(f"database error on {db.where}: {dialect.describe_error(exc)}") from None
+        finally:
+            close_quietly(connection)
 
 
 def recorded(directory: Path) -> str | None:
@@ -62,11 +111,16 @@ def _from_headers(directory: Path) -> str | None:
         for line in head:
             match = _HEADER.match(line)
             if match:
-                return "sqlite" if match.group(1).lower() == "sqlite" else "mysql"
+                return _BACKENDS[match.group(1).lower()]
     return None
 
 
 _HEADER = re.compile(r"--\s*Dialect:\s*(mysql|mariadb|sqlite)\b", re.I)
+
+
+def of_folder(directory: Path) -> str:
+    """The dialect a migrations folder records, or the default one."""
+    return recorded(directory) or DEFAULT
 
 
 def check(directory: Path, name: str) -> None:

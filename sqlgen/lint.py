@@ -16,9 +16,10 @@ the others are warnings.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from .migrations import acknowledgements  # noqa: F401 (lint's acknowledgements, read with a file's facts)
 
 ERROR = "error"  # the file must not run at all: never acknowledged
 DESTRUCTIVE = "destructive"
@@ -48,7 +49,6 @@ CODES = {
     "blocks-writes": (WARNING, "writes to the table wait until the statement ends (LOCK=SHARED)"),
     "delete-all": (WARNING, "DELETE or UPDATE without WHERE touches every row"),
 }
-_ALLOW = re.compile(r"[ \t]*--[ \t]*sqlgen:[ \t]*allow[ \t]+([a-z-]+)(?:[ \t]+([^\s;]+))?", re.I)
 
 
 @dataclass(frozen=True)
@@ -72,43 +72,30 @@ class Finding:
         return f"{self.level.upper()} {self.code} {self.target}: {self.message}"
 
 
-def acknowledgements(directives) -> set[tuple[str, str | None]]:
-    """(code, target) pairs allowed by `-- sqlgen: allow CODE [TARGET]` comment lines;
-    `directives` are the file's line-start comments (FileFacts.directives), so the
-    same words inside a string literal acknowledge nothing."""
-    found = set()
-    for _, comment in directives:
-        match = _ALLOW.match(comment)
-        if match:
-            found.add((match.group(1).lower(), match.group(2)))
-    return found
-
-
 def acknowledge(findings: list[Finding], allowed: set[tuple[str, str | None]]) -> list[Finding]:
     return [replace(f, acknowledged=f.level != ERROR and ((f.code, f.target) in allowed or (f.code, None) in allowed))
             for f in findings]
 
 
-def lint_statements(statements, dialect: str, schema=None, server=None) -> list[Finding]:
-    """Findings for statements (splitter Statements, tracking blocks already left out)."""
-    if dialect == "sqlite":
-        from .sqlite.lint import analyse
-    else:
-        from .mysql.lint import analyse
+def lint_statements(statements, analyse, schema=None, server=None) -> list[Finding]:
+    """Findings for statements (splitter Statements, tracking blocks already left out), by
+    the dialect's `analyse(statements, schema, server)`."""
     return analyse(list(statements), schema, server)
 
 
-def lint_file(path: Path, dialect: str, schema=None, server=None,
+def lint_file(path: Path, dialect, schema=None, server=None,
               expected_tracking: tuple[str, str] | None = None) -> list[Finding]:
-    """Findings for a file; what makes it unsafe to run at all (client commands sqlgen
-    cannot run, tracking blocks holding other statements) comes first, as errors."""
+    """Findings for a file, by a dialect (sqlgen.dialects.Dialect); what makes it unsafe to run
+    at all (client commands sqlgen cannot run, tracking blocks holding other statements) comes
+    first, as errors."""
     from .migrations import body_statements, facts
 
     sql_mode = server.sql_mode if server is not None else ""  # offline: the server's default mode
-    read = facts(path, dialect, expected_tracking, sql_mode)
+    read = facts(path, dialect.reading, expected_tracking, sql_mode)
     errors = [Finding(problem.kind, path.name, problem.message, problem.line) for problem in read.problems]
-    statements = (statement for _, statement in body_statements(path, dialect, strict=False, sql_mode=sql_mode))
-    findings = lint_statements(statements, dialect, schema, server)
+    statements = (statement for _, statement in body_statements(path, dialect.reading, strict=False,
+                                                                 sql_mode=sql_mode))
+    findings = lint_statements(statements, dialect.lint, schema, server)
     return errors + acknowledge(findings, acknowledgements(read.directives))
 
 

@@ -8,8 +8,12 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from .errors import SqlgenError
+
+if TYPE_CHECKING:
+    from .splitter import Reading
 
 # [0-9], not \d: \d also matches other scripts' digits ('١٢٣٤'), which int() reads as a version.
 FILE_NAME = re.compile(r"^(?P<version>[0-9]{4,})_(?P<slug>[a-z0-9_]+)\.(?P<direction>up|down)\.sql$")
@@ -148,18 +152,26 @@ def write_pair(directory: Path, name: str, up_text: str, down_text: str) -> tupl
 
 # --- What a file holds ----------------------------------------------------------
 
-# Statements that InnoDB can roll back; a file of only these runs in one transaction.
-TRANSACTIONAL = frozenset({"insert", "update", "delete", "replace", "select", "with", "set", "do", "values", "table"})
-_FIRST_WORD = re.compile(r"([A-Za-z]+)")
+FIRST_WORD = re.compile(r"([A-Za-z]+)")
 # A statement that is one versioned comment (`/*!40101 SET ... */`, as mysqldump writes them).
-_WHOLLY_VERSIONED = re.compile(r"/\*M?!\d*\s*(.*)\*/", re.S)
-# SET statements that end, start or shape transactions themselves.
-# What a SET assignment may name to end, start or shape transactions itself.
-_TRANSACTION_CONTROL = re.compile(
-    r"\s*(?:(?:session|global|local)\s+)?(?:@@(?:session\.|global\.|local\.)?)?"
-    r"(?:transaction|autocommit|tx_isolation|transaction_isolation|completion_type)\b", re.I)
-_SET_WORD = re.compile(r"(?:/\*!\d*\s*)?set\s+", re.I)
+WHOLLY_VERSIONED = re.compile(r"/\*M?!\d*\s*(.*)\*/", re.S)
 _RECORDED_CHECKSUM = re.compile(r"'([0-9a-f]{64})'")
+
+
+_ALLOW = re.compile(r"[ \t]*--[ \t]*sqlgen:[ \t]*allow[ \t]+([a-z-]+)(?:[ \t]+([^\s;]+))?", re.I)
+
+
+def acknowledgements(directives) -> set[tuple[str, str | None]]:
+    """(code, target) pairs allowed by `-- sqlgen: allow CODE [TARGET]` comment lines;
+    `directives` are the file's line-start comments (FileFacts.directives), so the
+    same words inside a string literal acknowledge nothing."""
+    found = set()
+    for _, comment in directives:
+        match = _ALLOW.match(comment)
+        if match:
+            found.add((match.group(1).lower(), match.group(2)))
+    return found
+
 
 
 @dataclass(frozen=True)
@@ -178,7 +190,7 @@ class FileProblem:
 class FileFacts:
     checksum: str  # sha256 of the statements, tracking blocks and comments excluded
     count: int  # statements, tracking blocks excluded
-    transactional: bool  # only statements InnoDB can roll back
+    transactional: bool  # only statements the dialect's rolls_back predicate takes (none without one)
     tracked: bool  # carries sqlgen:tracking blocks
     recorded_checksum: str | None  # the checksum its tracking block records
     final_delimiter: str = ";"  # in force at the end of the file
@@ -207,30 +219,13 @@ class Checksum:
         return self._hash.hexdigest()
 
 
-def is_transactional(text: str) -> bool:
-    versioned = _WHOLLY_VERSIONED.fullmatch(text)
-    if versioned:
-        # What the server runs is inside; code after another */ would be read differently.
-        return "*/" not in versioned.group(1) and "/*" not in versioned.group(1) and is_transactional(versioned.group(1))
-    match = _FIRST_WORD.match(text)
-    return bool(match) and match.group(1).lower() in TRANSACTIONAL and not _controls_transactions(text)
-
-
-def _controls_transactions(text: str) -> bool:
-    """A SET any of whose assignments ends, starts or shapes transactions (`SET @a = 1, autocommit = 0`)."""
-    from .splitter import assignments
-
-    prefix = _SET_WORD.match(text)
-    return bool(prefix) and any(_TRANSACTION_CONTROL.match(part) for part in assignments(text[prefix.end():]))
-
-
-def body_statements(path: Path, dialect: str = "mysql", strict: bool = True, sql_mode: str | None = ""):
+def body_statements(path: Path, reading: Reading, strict: bool = True, sql_mode: str | None = ""):
     """The statements a runner executes from `path`, numbered from 1. A client command
     sqlgen cannot run raises SqlgenError (with `strict=False` it is skipped: lint reports it)."""
     from .splitter import Splitter
 
     number = 0
-    splitter = Splitter(path.name, dialect, strict=strict, sql_mode=sql_mode)
+    splitter = Splitter(path.name, reading, strict=strict, sql_mode=sql_mode)
     try:
         with open_migration(path) as handle:
             for line_number, line in enumerate(handle, 1):
@@ -248,14 +243,14 @@ def body_statements(path: Path, dialect: str = "mysql", strict: bool = True, sql
         raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def facts(path: Path, dialect: str = "mysql", expected_tracking: tuple[str, str] | None = None,
-          sql_mode: str | None = "") -> FileFacts:
+def facts(path: Path, reading: Reading, expected_tracking: tuple[str, str] | None = None,
+          sql_mode: str | None = "", rolls_back: Callable[[str], bool] | None = None) -> FileFacts:
     """Read a migration file once, streaming, and summarise it. `expected_tracking`
     is what its tracking blocks must hold (rendered with CHECKSUM_PLACEHOLDER and
     TOTAL_PLACEHOLDER); `sql_mode` is the session's when the file starts."""
     try:
         with open_migration(path) as handle:
-            return facts_of_lines(handle, path.name, dialect, expected_tracking, sql_mode)
+            return facts_of_lines(handle, path.name, reading, expected_tracking, sql_mode, rolls_back)
     except UnicodeDecodeError as exc:
         raise _not_text(path, exc) from None
     except OSError as exc:
@@ -282,15 +277,17 @@ def read_migration(path: Path) -> str:
         raise SqlgenError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def facts_of_lines(lines, name: str, dialect: str = "mysql", expected_tracking: tuple[str, str] | None = None,
-                   sql_mode: str | None = "") -> FileFacts:
+def facts_of_lines(lines, name: str, reading: Reading, expected_tracking: tuple[str, str] | None = None,
+                   sql_mode: str | None = "", rolls_back: Callable[[str], bool] | None = None) -> FileFacts:
+    """What a file holds; `rolls_back` tells the statements a transaction can undo (the
+    dialect's), and a file of only those is `transactional`."""
     from .splitter import Splitter
 
     checksum = Checksum()
     count = 0
-    transactional = True
+    transactional = rolls_back is not None
     recorded = None
-    splitter = Splitter(name, dialect, strict=False, sql_mode=sql_mode)
+    splitter = Splitter(name, reading, strict=False, sql_mode=sql_mode)
     tracking: list = []  # the tracking statements
     body_lines: list[int] = []  # first and last line of the body statements
 
@@ -306,7 +303,7 @@ def facts_of_lines(lines, name: str, dialect: str = "mysql", expected_tracking: 
         if len(body_lines) == 1:
             body_lines.insert(0, statement.line)
         checksum.add(statement.text)
-        transactional = transactional and is_transactional(statement.text)
+        transactional = transactional and rolls_back(statement.text)
 
     for number, line in enumerate(lines, 1):
         for statement in splitter.feed(line, number):
@@ -316,7 +313,7 @@ def facts_of_lines(lines, name: str, dialect: str = "mysql", expected_tracking: 
         take(statement)
         unterminated = True
     problems = [FileProblem(line, "client-command", message) for line, message in splitter.refused]
-    layout = _tracking_problems(splitter.markers, tracking, body_lines, expected_tracking, dialect)
+    layout = _tracking_problems(splitter.markers, tracking, body_lines, expected_tracking, reading)
     return FileFacts(checksum.hexdigest(), count, transactional and count > 0, bool(tracking or splitter.markers),
                      recorded, splitter.delimiter, unterminated, tuple(problems + layout.problems),
                      layout.rehashable, tuple(splitter.directives))
@@ -337,7 +334,7 @@ class _Layout:
         self.problems.append(FileProblem(line, "tracking-block", message))
 
 
-def _tracking_problems(markers, tracking, body_lines, expected, dialect: str) -> _Layout:
+def _tracking_problems(markers, tracking, body_lines, expected, reading: Reading) -> _Layout:
     """Where the tracking blocks stand and what they hold, against what sqlgen writes:
     one block before every statement of the file, one after, each exactly sqlgen's."""
     layout = _Layout([])
@@ -352,7 +349,7 @@ def _tracking_problems(markers, tracking, body_lines, expected, dialect: str) ->
     if len(begins) != 2 or len(ends) != 2 or not begins[0] < ends[0] < begins[1] < ends[1]:
         layout.add((begins or ends)[0], f"sqlgen writes two tracking blocks, one before the file's statements and "
                                         f"one after; this file has {len(begins)}: run sqlgen rehash")
-        layout.rehashable = not tracking or _all_known(tracking, expected, dialect)
+        layout.rehashable = not tracking or _all_known(tracking, expected, reading)
         return layout
     if body_lines and not ends[0] < body_lines[0] <= body_lines[-1] < begins[1]:
         layout.add(begins[1] if body_lines[-1] > begins[1] else begins[0],
@@ -361,7 +358,7 @@ def _tracking_problems(markers, tracking, body_lines, expected, dialect: str) ->
     if expected is None:
         return layout
     blocks = ([s for s in tracking if s.line < begins[1]], [s for s in tracking if s.line > begins[1]])
-    for found, wanted in zip(blocks, _expected_statements(expected, dialect)):
+    for found, wanted in zip(blocks, _expected_statements(expected, reading)):
         for statement, pattern in zip(found, wanted):
             if not pattern.fullmatch(_key(statement.text)):
                 layout.add(statement.line, "this statement in a tracking block is not the one sqlgen writes for "
@@ -380,18 +377,18 @@ def _tracking_problems(markers, tracking, body_lines, expected, dialect: str) ->
     return layout
 
 
-def _all_known(tracking, expected, dialect: str) -> bool:
+def _all_known(tracking, expected, reading: Reading) -> bool:
     """Every tracking statement is one of sqlgen's own (perhaps edited): rehash may replace them."""
     if expected is None:
         return False
-    patterns = [pattern for block in _expected_statements(expected, dialect) for pattern in block]
+    patterns = [pattern for block in _expected_statements(expected, reading) for pattern in block]
     return len(tracking) <= len(patterns)
 
 
-def _expected_statements(expected: tuple[str, str], dialect: str) -> tuple[list, list]:
+def _expected_statements(expected: tuple[str, str], reading: Reading) -> tuple[list, list]:
     from .splitter import split_text
 
-    return tuple([_pattern(statement.text) for statement in split_text(block, "<tracking>", dialect)]
+    return tuple([_pattern(statement.text) for statement in split_text(block, reading, "<tracking>")]
                  for block in expected)
 
 
@@ -414,7 +411,7 @@ def _shown(text: str, limit: int = 60) -> str:
     return "`" + (text if len(text) <= limit else text[: limit - 3] + "...") + "`"
 
 
-def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql", sql_mode: str | None = "") -> str:
+def with_tracking(text: str, opening: str, closing: str, reading: Reading, sql_mode: str | None = "") -> str:
     """`text` with its tracking blocks replaced by (or given) `opening` and `closing`.
 
     The closing block is preceded by what it needs to run: the delimiter that
@@ -424,12 +421,12 @@ def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql",
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    spans = _tracking_spans(lines, dialect, sql_mode)
-    if len(spans) == 2 and not _has_statements(lines[:spans[0][0]], dialect, sql_mode) and \
-            not _has_statements(lines[spans[1][1] + 1:], dialect, sql_mode):
+    spans = _tracking_spans(lines, reading, sql_mode)
+    if len(spans) == 2 and not _has_statements(lines[:spans[0][0]], reading, sql_mode) and \
+            not _has_statements(lines[spans[1][1] + 1:], reading, sql_mode):
         (a, b), (c, d) = spans
         body = lines[b + 1:c]
-        tail = _closing_needs(lines[:c], dialect, sql_mode)
+        tail = _closing_needs(lines[:c], reading, sql_mode)
         lines = lines[:a] + opening.split("\n") + body + tail + closing.split("\n") + lines[d + 1:]
         return "\n".join(lines) + "\n"
     for a, b in reversed(spans):
@@ -442,7 +439,7 @@ def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql",
         top.pop()
     while body and not body[-1].strip():
         body.pop()
-    body += _closing_needs(body, dialect, sql_mode)
+    body += _closing_needs(body, reading, sql_mode)
     parts = ["\n".join(top)] if top else []
     parts.append(opening)
     if body:
@@ -451,12 +448,12 @@ def with_tracking(text: str, opening: str, closing: str, dialect: str = "mysql",
     return "\n\n".join(parts) + "\n"
 
 
-def _tracking_spans(lines: list[str], dialect: str, sql_mode: str | None) -> list[tuple[int, int]]:
+def _tracking_spans(lines: list[str], reading: Reading, sql_mode: str | None) -> list[tuple[int, int]]:
     """(begin, end) line indexes of the tracking blocks: real comment lines only, never
     a marker's words inside a string literal."""
     from .splitter import Splitter
 
-    splitter = Splitter("<file>", dialect, strict=False, sql_mode=sql_mode)
+    splitter = Splitter("<file>", reading, strict=False, sql_mode=sql_mode)
     for number, line in enumerate(lines, 1):
         for _ in splitter.feed(line + "\n", number):
             pass
@@ -470,12 +467,12 @@ def _tracking_spans(lines: list[str], dialect: str, sql_mode: str | None) -> lis
     return spans
 
 
-def _has_statements(lines: list[str], dialect: str, sql_mode: str | None) -> bool:
-    return facts_of_lines((line + "\n" for line in lines), "<file>", dialect, sql_mode=sql_mode).count > 0
+def _has_statements(lines: list[str], reading: Reading, sql_mode: str | None) -> bool:
+    return facts_of_lines((line + "\n" for line in lines), "<file>", reading, sql_mode=sql_mode).count > 0
 
 
-def _closing_needs(lines: list[str], dialect: str, sql_mode: str | None) -> list[str]:
-    found = facts_of_lines((line + "\n" for line in lines), "<file>", dialect, sql_mode=sql_mode)
+def _closing_needs(lines: list[str], reading: Reading, sql_mode: str | None) -> list[str]:
+    found = facts_of_lines((line + "\n" for line in lines), "<file>", reading, sql_mode=sql_mode)
     needs = [found.final_delimiter] if found.unterminated else []
     if found.final_delimiter != ";":
         needs.append("DELIMITER ;")
@@ -487,7 +484,7 @@ def _closing_needs(lines: list[str], dialect: str, sql_mode: str | None) -> list
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str | None = "",
+def check_statement(statement: str, reading: Reading, what: list[str], sql_mode: str | None = "",
                     exact: bool = True, rules=None) -> None:
     """A rendered statement must split into exactly one statement: nothing in a name,
     a value or an option may end it early, start another, or reach the client; and,
@@ -496,7 +493,7 @@ def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str
     from .safety import printable, unreadable_text
     from .splitter import Splitter, lines_of
 
-    splitter = Splitter("<statement>", dialect, strict=False, sql_mode=sql_mode)
+    splitter = Splitter("<statement>", reading, strict=False, sql_mode=sql_mode)
     found = []
     for number, line in enumerate(lines_of(statement + ";\n"), 1):
         found += [s.text for s in splitter.feed(line, number)]
@@ -528,14 +525,13 @@ def check_statement(statement: str, dialect: str, what: list[str], sql_mode: str
                           "change the value. Nothing was written")
 
 
-def check_layout(text: str, file_name: str, dialect: str, parts: list[str], sql_mode: str | None = "") -> None:
+def check_layout(text: str, file_name: str, reading: Reading, parts: list[str], sql_mode: str | None = "") -> None:
     """`text`, laid out by a template, holds exactly the statements of `parts` in
     order (tracking blocks included), no client command and no acknowledgement."""
-    from .lint import acknowledgements
     from .splitter import Splitter, lines_of
 
     def statements(source: str, name: str):
-        splitter = Splitter(name, dialect, strict=False, sql_mode=sql_mode)
+        splitter = Splitter(name, reading, strict=False, sql_mode=sql_mode)
         found = []
         for number, line in enumerate(lines_of(source), 1):
             found += splitter.feed(line, number)
@@ -588,10 +584,10 @@ def _leaves_session_state(statement: str) -> bool:
 
     if _SQLGENS_OWN_SET.match(statement) or " ".join(statement.lower().split()) == _PIN_KEY:
         return False
-    versioned = _WHOLLY_VERSIONED.fullmatch(statement)
+    versioned = WHOLLY_VERSIONED.fullmatch(statement)
     if versioned and "*/" not in versioned.group(1) and "/*" not in versioned.group(1):
         return _leaves_session_state(versioned.group(1))
-    word = _FIRST_WORD.match(statement)
+    word = FIRST_WORD.match(statement)
     code = _KEY_QUOTED.sub("''", statement)  # strings and quoted names say nothing of the session
     return (not word or word.group(1).lower() not in _NEUTRAL_WORDS or bool(_TEMPORARY.match(statement))
             or bool(_SETS_STATE.search(code)))
@@ -601,14 +597,14 @@ _TRANSACTION_START = re.compile(r"(?:start\s+transaction|begin)\b", re.I)
 _TRANSACTION_END = re.compile(r"(?:commit|rollback|end)\b", re.I)
 
 
-def check_one_session(files: list[tuple[Path, str]], script: str, dialect: str, sql_mode: str | None) -> None:
+def check_one_session(files: list[tuple[Path, str]], script: str, reading: Reading, sql_mode: str | None) -> None:
     """Files printed as one script run in one client session, where the runner gives each
     a fresh one: refuse what one file leaves in the session for the next (a USE, a SET,
     a temporary table, a lock), or a script that reads otherwise than its files."""
     from .splitter import Splitter, lines_of
 
     def statements(text: str, name: str):
-        splitter = Splitter(name, dialect, strict=False, sql_mode=sql_mode)
+        splitter = Splitter(name, reading, strict=False, sql_mode=sql_mode)
         found = []
         for number, line in enumerate(lines_of(text), 1):
             found += [statement.text for statement in splitter.feed(line, number)]
@@ -634,9 +630,9 @@ def check_one_session(files: list[tuple[Path, str]], script: str, dialect: str, 
                 raise SqlgenError(f"{path.name} holds {_shown(leaking)}, whose effect may reach the next file in "
                                   "one script (the runner gives each file a fresh session); print and run the files "
                                   "one at a time (sqlgen sql FROM:TO for each), or use sqlgen upgrade")
-        reading = next((s for s in found if _READS_STATE.search(_KEY_QUOTED.sub("''", s))), None) if position else None
-        if reading is not None:
-            raise SqlgenError(f"{path.name} holds {_shown(reading)}, which reads what the file before it left in the "
+        reads_state = next((s for s in found if _READS_STATE.search(_KEY_QUOTED.sub("''", s))), None) if position else None
+        if reads_state is not None:
+            raise SqlgenError(f"{path.name} holds {_shown(reads_state)}, which reads what the file before it left in the "
                               "session when run in one script (the runner gives each file a fresh session); print "
                               "and run the files one at a time (sqlgen sql FROM:TO for each), or use sqlgen upgrade")
         expected += found

@@ -5,9 +5,10 @@ models declare and the schema reflected from the database. Nothing here knows
 about SQLAlchemy or a connection, so the diff and the renderers can be tested
 without a server.
 
-Values are stored already normalised for the target dialect (see
-``sqlgen.mysql.normalize``), so equality of two objects means "the same on the
-server".
+Values are stored already normalised for the target dialect (types and
+defaults by ``sqlgen.mysql.types`` and ``sqlgen.mysql.expressions``, or by
+``sqlgen.sqlite.dialect``; expressions by their key, ``sqlgen.expressions``), so
+equality of two objects means "the same on the server".
 """
 
 from __future__ import annotations

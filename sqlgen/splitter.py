@@ -46,12 +46,22 @@ from typing import Iterable, Iterator
 from .errors import SqlgenError
 from .safety import printable
 
+@dataclass(frozen=True)
+class Reading:
+    """How a dialect's command-line client cuts a file into statements; each dialect
+    names the one its files are run with (sqlgen.dialects)."""
+
+    client: str  # the client's name, as messages give it
+    shell_style: bool  # the sqlite3 shell's reading (see above), else the mysql client's
+
+
+
 TRACKING_BEGIN = "-- sqlgen:tracking begin"
 TRACKING_END = "-- sqlgen:tracking end"
 
 WHITESPACE = " \t\n\v\f\r"  # the client's my_isspace()
 _TRAILING = "".join(chr(code) for code in range(33)) + "\x7f"  # what the client trims off a statement's end
-_SQLITE_WHITESPACE = " \t\n\f\r"
+_SHELL_WHITESPACE = " \t\n\f\r"
 
 # The mysql and mariadb clients' named commands (MariaDB 10.x and MySQL 8 together),
 # and whether each takes an argument: a named command with arguments is one only
@@ -138,13 +148,13 @@ def _plain_run(delimiter: str, single: bool, double: bool) -> re.Pattern:
 
 # The sqlite3 shell: no backslash escapes, [names] quoted too, -- always a
 # comment, no # comments but at the left margin.
-_SQLITE_SPECIAL = re.compile(
+_SHELL_SPECIAL = re.compile(
     "|".join(_QUOTED[False, quote] for quote in "'\"`[") + r"""|['"`\[]|--|/\*|;""", re.S)
 _TRIGGER = re.compile(r"(?:explain[ \t\n\f\r]+(?:query[ \t\n\f\r]+plan[ \t\n\f\r]+)?)?create[ \t\n\f\r]+"
                       r"(?:temp[ \t\n\f\r]+|temporary[ \t\n\f\r]+)?trigger\b", re.I | re.A)
 _TRIGGER_END = re.compile(r";[ \t\n\f\r]*end[ \t\n\f\r]*$", re.I)  # sqlite3_complete(): "; END" then the ";"
 # The shell's "go" or "/" line: the word, then only whitespace and whole comments.
-_SQLITE_TERMINATOR = re.compile(r"[ \t\n\v\f\r]*(?:/|go)(?:[ \t\n\v\f\r]+|/\*.*?\*/)*(?:--[^\n]*)?\n?",
+_SHELL_TERMINATOR = re.compile(r"[ \t\n\v\f\r]*(?:/|go)(?:[ \t\n\v\f\r]+|/\*.*?\*/)*(?:--[^\n]*)?\n?",
                                 re.I | re.A | re.S)
 
 # SET statements that change the session's sql_mode, and how.
@@ -230,20 +240,20 @@ class Splitter:
     `sql_mode` is the session's when the file starts (None: not known).
     """
 
-    def __init__(self, name: str, dialect: str = "mysql", strict: bool = True, sql_mode: str | None = ""):
+    def __init__(self, name: str, reading: "Reading", strict: bool = True, sql_mode: str | None = ""):
         self.name = name
         self.strict = strict
         self.refused: list[tuple[int, str]] = []
         self.directives: list[tuple[int, str]] = []
         self.markers: list[tuple[int, str, bool]] = []
-        self.sqlite = dialect == "sqlite"
+        self.shell = reading.shell_style
         # What ends a statement's text: the shell hands SQLite the rest, control characters included.
-        self.whitespace = _SQLITE_WHITESPACE if self.sqlite else WHITESPACE
-        self.trailing = _SQLITE_WHITESPACE if self.sqlite else _TRAILING
+        self.whitespace = _SHELL_WHITESPACE if self.shell else WHITESPACE
+        self.trailing = _SHELL_WHITESPACE if self.shell else _TRAILING
         self.delimiter = ";"
         self.escapes: dict[str, bool | None] = {"'": False, '"': False, "`": False, "[": False}
         self.special = self.run = None
-        self._set_mode("" if self.sqlite else sql_mode)
+        self._set_mode("" if self.shell else sql_mode)
         self.parts: list[str] = []
         self.has_text = False
         self.need_space = False  # a /* */ comment just ended
@@ -270,12 +280,12 @@ class Splitter:
         if not self.quote and not self.in_comment:
             if not self.has_text:
                 # A line that starts a statement: where the client looks for its own commands.
-                taken = self._sqlite_line(line, number) if self.sqlite else self._client_line(line, number)
+                taken = self._shell_line(line, number) if self.shell else self._client_line(line, number)
                 if taken is not None:
                     if taken is not True:
                         yield taken
                     return
-            elif self.sqlite and _SQLITE_TERMINATOR.fullmatch(line) and not self._inside_trigger():
+            elif self.shell and _SHELL_TERMINATOR.fullmatch(line) and not self._inside_trigger():
                 if self.dash_tail:
                     self._fail(number, "a 'go' or '/' line right after a line ending in a -- comment: the sqlite3 "
                                        "shell then does not end the statement there; end it with ';'")
@@ -285,7 +295,7 @@ class Splitter:
                 return
         # Not read as a command here, a line starting with "delimiter" that ends outside quotes
         # joins the next one without its line break.
-        joined = not self.sqlite and not self.in_comment and line[:9].lower() == "delimiter"
+        joined = not self.shell and not self.in_comment and line[:9].lower() == "delimiter"
         self.dash_tail = False
         yield from self._scan(line, number)
         if joined and not (self.quote or self.in_comment):
@@ -309,7 +319,7 @@ class Splitter:
                 continue
             if self.in_comment:
                 match = _IN_COMMENT.search(line, pos)
-                while match and match.group() == "/*" and not self.sqlite:
+                while match and match.group() == "/*" and not self.shell:
                     if line.startswith(("!", "M!"), match.end()):
                         self._fail(number, "'/*!' inside a comment: the mysql client then ends the comment at a "
                                            "later '*/' than the server does; remove one of them")
@@ -337,8 +347,8 @@ class Splitter:
                 self._text(line[pos:match.start()], number)
             token = match.group()
             pos = match.end()
-            if self.sqlite:
-                statement = self._sqlite_token(token, line, match, number)
+            if self.shell:
+                statement = self._shell_token(token, line, match, number)
                 if statement is False:
                     return
             else:
@@ -380,7 +390,7 @@ class Splitter:
             self.quote, self.quote_line = token, number
         return None
 
-    def _sqlite_token(self, token: str, line: str, match: re.Match, number: int):
+    def _shell_token(self, token: str, line: str, match: re.Match, number: int):
         if token == "--":
             self.dash_tail = True  # the shell tests "SQL so far;" for completeness: this ';' would be in the comment
             self._line_comment(line[match.start():], number, not line[:match.start()].strip(WHITESPACE))
@@ -487,7 +497,7 @@ class Splitter:
         self._refuse(number, word, _REFUSED_WHY.get(word, "sqlgen cannot do what it does"))
         return True
 
-    def _sqlite_line(self, line: str, number: int):
+    def _shell_line(self, line: str, number: int):
         """A statement-starting line as the sqlite3 shell reads it: a dot-command, a `#`
         comment line (at the left margin only), or a lone `go` or `/`."""
         stripped = line.lstrip(WHITESPACE)
@@ -496,7 +506,7 @@ class Splitter:
             self._fail(number, f"the sqlite3 shell command '{word}' cannot be run by sqlgen as the shell runs it; "
                                "remove it (migration files hold SQL only)")
             return True
-        if line.startswith("#") or _SQLITE_TERMINATOR.fullmatch(line):
+        if line.startswith("#") or _SHELL_TERMINATOR.fullmatch(line):
             return True
         return None
 
@@ -519,7 +529,7 @@ class Splitter:
 
     def _set_mode(self, sql_mode: str | None, pinned: bool = False) -> None:
         """The session's sql_mode from here on (None: not known); `pinned`: PIN_ESCAPES ran."""
-        if not self.sqlite:
+        if not self.shell:
             words = mode_words(sql_mode)
             self.mode = words - {"NO_BACKSLASH_ESCAPES"} if pinned and words is not None else words
             single, double = mode_escapes(self.mode, pinned)
@@ -529,8 +539,8 @@ class Splitter:
     def _follow_mode(self) -> None:
         """The patterns for the delimiter and escaping in force; no fast path while a
         backslash in a string must be looked at."""
-        if self.sqlite:
-            self.special, self.run = _SQLITE_SPECIAL, None
+        if self.shell:
+            self.special, self.run = _SHELL_SPECIAL, None
             return
         single, double = self._escaping("'"), self._escaping('"')
         self.special = _special(self.delimiter, single, double)
@@ -539,14 +549,14 @@ class Splitter:
 
     def _inside_trigger(self) -> bool:
         """Like sqlite3_complete(): a trigger's body ends at END, not at its first ';'."""
-        text = "".join(self.parts).lstrip(_SQLITE_WHITESPACE)
+        text = "".join(self.parts).lstrip(_SHELL_WHITESPACE)
         return bool(_TRIGGER.match(text)) and not _TRIGGER_END.search(text)
 
     def _text(self, text: str, number: int) -> None:
         if self.need_space and not text.startswith("\\N"):  # the client copies \N without the space
             # The client puts a space where a comment was before the next single-byte character;
             # a multibyte one it copies whole first, gluing it to the text before the comment.
-            if not text[:1].isascii() and not self.sqlite:
+            if not text[:1].isascii() and not self.shell:
                 self._fail(number, "a non-ASCII character right after a /* */ comment: the mysql client joins it to "
                                    "the text before the comment (a different name); put a space after the comment")
             self.need_space = False
@@ -583,8 +593,8 @@ class Splitter:
         self.in_versioned = False  # (a pending space after a comment stays: the client keeps it too)
         if not text:
             return None
-        escapes = None if self.sqlite else self.escapes.get("'")
-        if not self.sqlite:
+        escapes = None if self.shell else self.escapes.get("'")
+        if not self.shell:
             if by_delimiter:
                 # At its delimiter the client reads a statement whose first word names a command as that command.
                 word = _COMMAND_WORD.match(text).group().lower()
@@ -718,18 +728,17 @@ def assignments(body: str, single: bool = True, double: bool = True) -> list[str
     return found + [body[start:]]
 
 
-def split(lines: Iterable[str], name: str = "<sql>", dialect: str = "mysql",
-          sql_mode: str | None = "") -> Iterator[Statement]:
+def split(lines: Iterable[str], reading: Reading, name: str = "<sql>", sql_mode: str | None = "") -> Iterator[Statement]:
     """Statements of `lines` (strings ending in newlines, e.g. an open text file);
     something sqlgen cannot run as the client does raises SqlgenError."""
-    splitter = Splitter(name, dialect, sql_mode=sql_mode)
+    splitter = Splitter(name, reading, sql_mode=sql_mode)
     for number, line in enumerate(lines, 1):
         yield from splitter.feed(line, number)
     yield from splitter.close()
 
 
-def split_text(text: str, name: str = "<sql>", dialect: str = "mysql", sql_mode: str | None = "") -> list[Statement]:
-    return list(split(lines_of(text), name, dialect, sql_mode))
+def split_text(text: str, reading: Reading, name: str = "<sql>", sql_mode: str | None = "") -> list[Statement]:
+    return list(split(lines_of(text), reading, name, sql_mode))
 
 
 def lines_of(text: str) -> list[str]:

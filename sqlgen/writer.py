@@ -14,12 +14,6 @@ from .errors import SqlgenError
 from .safety import printable
 
 TEMPLATE_NAMES = {"up": "up.sql.j2", "down": "down.sql.j2"}
-NOTICES = {
-    "mysql": ("MySQL and MariaDB commit each DDL statement on its own: if a statement",
-              "fails, the statements before it stay applied."),
-    "sqlite": ("This file runs in one transaction: if a statement fails, none of it stays",
-               "applied."),
-}
 NOT_VERIFIED = "no (sqlgen generate --verify proves the pair on a scratch database)"
 
 
@@ -50,6 +44,8 @@ class MigrationText:
     dialect: str
     server: str
     verified: str = NOT_VERIFIED
+    # The header's word on what a failed statement leaves applied (the dialect's notice).
+    notice_lines: tuple[str, ...] = ()
     up_blocks: list[str] = field(default_factory=list)
     down_blocks: list[str] = field(default_factory=list)
     # `sqlgen lint` findings, one line each; None when not reviewed (generate --empty).
@@ -74,7 +70,7 @@ class MigrationText:
             dialect=printable(self.dialect),
             server=printable(self.server),
             verified=printable(self.verified),
-            notice_lines=NOTICES.get(self.dialect, NOTICES["mysql"]),
+            notice_lines=self.notice_lines,
         )
         up = _render(environment, "up", dict(common, blocks=self.up_blocks, reverse_file=self.down_file,
                                              review_lines=_review(self.up_review),

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS))
+SUPPORT = TESTS / "support"  # shared helpers and model sets, imported by name
+sys.path.insert(0, str(SUPPORT))
 
 from support import Scratch, server_url  # noqa: E402
 

@@ -1,15 +1,18 @@
 """MySQL and MariaDB: server facts, types, expressions, reflection, declaration, rendering.
 
-The runner's commands need only the server facts, the tracking SQL and the
-runner; the rest is imported when a command first uses it, so that `sqlgen
-upgrade` or `current` start without loading the diff, the renderer or SQLAlchemy.
+The package offers one thing, DIALECT (sqlgen.contract). The runner's commands
+need only the server facts, the tracking SQL and the runner; the rest is imported
+when a command first uses it, so that `sqlgen upgrade` or `current` start without
+loading the diff, the renderer or SQLAlchemy.
 """
 
 from functools import lru_cache
 
+from ..contract import Dialect
 from ..splitter import PIN_ESCAPES as PIN
-from . import tracking
-from .dialect import NAME_RULES, NOT_TABLES, WRITTEN_RULES, server_info
+from . import connection, tracking
+from .dialect import NAME_RULES, NOT_TABLES, READING, WRITTEN_RULES, server_info
+from .transactions import is_transactional
 
 NAME = "mysql"
 # Every file talks utf8mb4, whatever the client's own setting.
@@ -30,38 +33,80 @@ def rules(server=None):
 @lru_cache(maxsize=None)
 def _rules():
     from ..diff import Rules
-    from .dialect import reported_text
+    from .dialect import foreign_key_name, reported_text
     from .types import takes_collation
 
     # InnoDB creates an index for a foreign key that has none and refuses to drop one a key needs.
-    return Rules(implicit_fk_indexes=True, takes_collation=takes_collation, reported_text=reported_text)
+    return Rules(implicit_fk_indexes=True, takes_collation=takes_collation, reported_text=reported_text,
+                 foreign_key_name=foreign_key_name)
 
 
-def reflect(connection, server, exclude: frozenset[str] = frozenset()):
-    from .reflection import reflect as read
+def _reflect(connection, server, exclude: frozenset[str] = frozenset()):
+    from .reflect import reflect as read
 
     return read(connection, server, exclude)
 
 
-def render(operation, server) -> str:
-    from .rendering import render as write
+def _render(operation, server) -> str:
+    from .render import render as write
 
     return write(operation, server)
 
 
-def declared_schema(metadata, server, version_table: str):
+def _declared_schema(metadata, server, version_table: str):
     """The models as a Schema (SQLAlchemy is imported here)."""
     from .declare import declared_schema as declare
 
     return declare(metadata, server, version_table)
 
 
-def make_runner(database, connection, server, version_table: str, echo):
-    from ..runner import Runner
+def _make_runner(database, connection, server, version_table: str, echo):
+    from .runner import Runner
 
     return Runner(connection.dbapi_connection, database.session, server, version_table, echo)
 
 
-# The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["COPIES_COMMENTS", "PIN_ESCAPES", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "WRITTEN_RULES", "declared_schema", "reflect", "render", "make_runner", "rules",
-           "server_info", "tracking"]
+def _lint(statements, schema, server):
+    from .lint import analyse
+
+    return analyse(statements, schema, server)
+
+
+def _scratch_database(url: str):
+    from .scratch import scratch_database as scratch
+
+    return scratch(url)
+
+
+def _no_check(url: str) -> None:
+    """A server database is never created by sqlgen: connecting names one that is missing."""
+
+
+DIALECT = Dialect(
+    name=NAME,
+    preamble=tuple(PREAMBLE),
+    pin_escapes=PIN_ESCAPES,
+    copies_comments=COPIES_COMMENTS,
+    name_rules=NAME_RULES,
+    written_rules=WRITTEN_RULES,
+    not_tables=NOT_TABLES,
+    notice=("MySQL and MariaDB commit each DDL statement on its own: if a statement",
+            "fails, the statements before it stay applied."),
+    by_hand="-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql",
+    reading=READING,
+    rolls_back=is_transactional,
+    lint=_lint,
+    parse_url=connection.parse_url,
+    open_database=connection.open_database,
+    is_driver_error=connection.is_driver_error,
+    describe_error=connection.describe_error,
+    refuse_missing=_no_check,
+    scratch_database=_scratch_database,
+    server_info=server_info,
+    reflect=_reflect,
+    declared_schema=_declared_schema,
+    rules=rules,
+    render=_render,
+    tracking=tracking,
+    make_runner=_make_runner,
+)

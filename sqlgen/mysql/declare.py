@@ -20,7 +20,7 @@ from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Sch
 from . import dialect as my, expressions, types
 from .dialect import EXPRESSION_RULES, NAME_RULES, reported_text
 from .dialect import ServerInfo
-from .reflection import normalize_action, written_action
+from .reflect import normalize_action, written_action
 
 CHARSET_OPTIONS = ("charset", "default_charset", "character_set", "default_character_set")
 COLLATION_OPTIONS = ("collate", "default_collate")

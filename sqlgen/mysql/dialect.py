@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errors import SqlgenError
 from ..safety import ExpressionRules, NameRules
+from ..splitter import Reading
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class ServerInfo:
 CHARSET_ALIASES = {"utf8": "utf8mb3"}
 
 # What the server takes in a name: 64 characters, no trailing space, nothing beyond U+FFFF.
+READING = Reading("mariadb", shell_style=False)  # files run in the mysql or mariadb client
 NAME_RULES = NameRules(max_length=64, trailing_space=False, supplementary=False, server="MySQL and MariaDB")
 # A server may run with or without NO_BACKSLASH_ESCAPES, and the client follows it:
 # an expression must be one expression either way.
@@ -105,6 +107,14 @@ def reported_text(text: str) -> str:
     """Comments and defaults as information_schema shows them: utf8mb3, so any
     4-byte character (emoji) reads back as '?'."""
     return _FOUR_BYTE.sub("?", text)
+
+
+def foreign_key_name(table: str, taken: set[str]) -> str:
+    """InnoDB's name for a table's unnamed foreign key, `<table>_ibfk_<n>`: here the lowest n not taken."""
+    n = 1
+    while f"{table}_ibfk_{n}" in taken:
+        n += 1
+    return f"{table}_ibfk_{n}"
 
 
 SERVER_SQL = """

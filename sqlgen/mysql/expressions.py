@@ -2,7 +2,9 @@
 
 The models' defaults come as SQLAlchemy compiles them; the database's as
 MariaDB (quoted literals, `current_timestamp()`) or MySQL 8 (bare literals,
-DEFAULT_GENERATED) report them. Each becomes one canonical DDL text.
+DEFAULT_GENERATED) report them. Each becomes one canonical DDL text; an
+expression default becomes the canonical key of its expression (sqlgen.expressions,
+re-exported here as expression_key).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ..expressions import expression_key, strip_outer_parens
 from .dialect import ServerInfo, quote_string
-from .types import read_quoted, scan_parens, is_numeric, type_base
+from .types import read_quoted, is_numeric, type_base
 
 _CURRENT_TIMESTAMP = re.compile(
     r"^(?:current_timestamp|localtime|localtimestamp|now)\s*(?:\(\s*(\d*)\s*\))?$", re.I
@@ -55,18 +58,6 @@ def _find_outside_quotes(text: str, pattern: re.Pattern) -> tuple[int, int] | No
     return None
 
 
-def _strip_outer_parens(text: str) -> str:
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")"):
-        try:
-            if scan_parens(text, 0) != len(text):
-                break
-        except ValueError:
-            break
-        text = text[1:-1].strip()
-    return text
-
-
 def normalize_default(text: str | None, column_type: str, server: ServerInfo) -> str | None:
     """Canonical DDL text of a default written in SQL literal syntax.
 
@@ -75,7 +66,7 @@ def normalize_default(text: str | None, column_type: str, server: ServerInfo) ->
     """
     if text is None:
         return None
-    value = _strip_outer_parens(text)
+    value = strip_outer_parens(text)
     if value.upper() == "NULL":
         return None
     timestamp = current_timestamp(value)
@@ -178,107 +169,6 @@ def _set_in_type_order(value: str, column_type: str) -> str:
     return ",".join(member for member in members if member in chosen)
 
 
-# Spellings of the same function inside expressions, as MariaDB prints them back.
-FUNCTION_SYNONYMS = {
-    "now": "current_timestamp",
-    "localtime": "current_timestamp",
-    "localtimestamp": "current_timestamp",
-    "current_date": "curdate",
-    "current_time": "curtime",
-}
-# Functions that may be written without parentheses.
-_BARE_FUNCTIONS = ("current_timestamp", "current_date", "current_time", "current_user",
-                   "localtime", "localtimestamp", "utc_timestamp", "utc_date", "utc_time")
-_TOKEN = re.compile(
-    r"""(?P<bits>b'[01]*'|x'[0-9a-f]*'|0x[0-9a-f]+\b)"""
-    r"""|(?P<string>_[a-z0-9]+(?=')|'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")"""
-    r"""|(?P<quoted>`(?:[^`]|``)*`)"""
-    r"""|(?P<word>[A-Za-z0-9_$.@]+)"""
-    r"""|(?P<op><=>|<>|!=|>=|<=|:=|<<|>>|&&|\|\||->>|->|\S)""",
-    re.S | re.I,
-)
-_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
-OPERATOR_SYNONYMS = {"!=": "<>"}
-
-
-def expression_key(text: str, backslash_escapes: bool = True) -> str:
-    """One spelling of an SQL expression, however it was written or printed back:
-    lowercase outside quotes, no backticks around plain names, no spaces but
-    between words, one name per function (now() is current_timestamp()), no
-    charset introducers, and string literals in one quoting (the server prints
-    `'a\\nb'` for a literal written with a line break). Still valid SQL, so it is
-    also what sqlgen writes."""
-    from sqlalchemy.dialects.mysql.reserved_words import RESERVED_WORDS_MARIADB, RESERVED_WORDS_MYSQL
-
-    reserved = RESERVED_WORDS_MYSQL | RESERVED_WORDS_MARIADB
-    tokens: list[tuple[str, str]] = []
-    # MySQL 8 wraps CHECK clauses and generation expressions in parentheses.
-    for match in _TOKEN.finditer(_strip_outer_parens(text)):
-        kind, value = match.lastgroup, match.group()
-        if kind == "bits":
-            # b'101', x'05' and 0x05 are the same bytes; MariaDB prints them as 0x05.
-            kind, value = "word", _hex_literal(value)
-        elif kind == "string":
-            if value.startswith("_"):
-                continue  # _utf8mb4'x' is 'x'
-            value = _canonical_string(value, backslash_escapes)
-        elif kind == "quoted":
-            name = value[1:-1].replace("``", "`").lower()
-            if _PLAIN_IDENTIFIER.fullmatch(name) and name not in reserved:
-                kind, value = "word", name
-            else:
-                value = "`" + name.replace("`", "``") + "`"
-        elif kind == "word":
-            value = value.lower()
-        else:
-            value = OPERATOR_SYNONYMS.get(value, value)
-        tokens.append((kind, value))
-    tokens = _function_spellings(tokens)
-    out = []
-    previous = None
-    for kind, value in tokens:
-        if previous is not None and (
-            (previous[0] != "op" and kind != "op")  # words and strings stay apart
-            # never write a comment mark: "--", "/*", "*/" (nor "#", which no expression holds)
-            or (previous[1][-1:], value[:1]) in (("-", "-"), ("/", "*"), ("*", "/"))
-        ):
-            out.append(" ")
-        out.append(value)
-        previous = (kind, value)
-    return "".join(out)
-
-
-def _canonical_string(literal: str, backslash_escapes: bool) -> str:
-    try:
-        value, end = read_quoted(literal, 0, backslash_escapes)
-    except ValueError:
-        return literal
-    return quote_string(value) if end == len(literal) else literal
-
-
-def _hex_literal(text: str) -> str:
-    text = text.lower()
-    if text.startswith("b'"):
-        bits = text[2:-1] or "0"
-        digits = max(1, (len(bits) + 7) // 8) * 2
-        return "0x" + format(int(bits, 2), f"0{digits}x")
-    digits = text[2:-1] if text.startswith("x'") else text[2:]
-    return "0x" + (digits if len(digits) % 2 == 0 else "0" + digits)
-
-
-def _function_spellings(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    result = []
-    for i, (kind, value) in enumerate(tokens):
-        called = i + 1 < len(tokens) and tokens[i + 1] == ("op", "(")
-        if kind == "word" and (called or value in _BARE_FUNCTIONS):
-            result.append((kind, FUNCTION_SYNONYMS.get(value, value)))
-            if not called:
-                result += [("op", "("), ("op", ")")]
-            continue
-        result.append((kind, value))
-    return result
-
-
 def reflected_default_mysql(raw: str | None, extra: str, column_type: str,
                             server: ServerInfo) -> str | None:
     """MySQL 8 reports literals unquoted and marks expressions DEFAULT_GENERATED."""
@@ -287,7 +177,7 @@ def reflected_default_mysql(raw: str | None, extra: str, column_type: str,
     if type_base(column_type) in ("datetime", "timestamp") and current_timestamp(raw):
         return current_timestamp(raw)  # MySQL 5.7 and 8.0 before 8.0.13 do not say DEFAULT_GENERATED
     if "default_generated" in extra.lower():
-        return current_timestamp(raw) or "(" + expression_key(_strip_outer_parens(raw)) + ")"
+        return current_timestamp(raw) or "(" + expression_key(strip_outer_parens(raw)) + ")"
     if type_base(column_type) == "bit" or raw.lower().startswith(("b'", "0x")):
         return normalize_default(raw, column_type, server)
     return literal_default(raw, column_type, server)

@@ -1,7 +1,11 @@
 """SQLite: reflection, declaration, rendering (with table rebuilds) and its runner."""
 
+from ..database import reason
 from ..diff import Rules
-from . import tracking
+from ..contract import Dialect
+from . import connection, tracking
+from .dialect import READING
+from .scratch import scratch_database
 from .declare import declared_schema
 from .dialect import EXPRESSION_RULES as WRITTEN_RULES
 from .dialect import NAME_RULES
@@ -18,14 +22,47 @@ NOT_TABLES = frozenset({"trigger", "partial or expression index"})  # kinds not 
 
 
 def rules(server) -> Rules:
+    # An unnamed key added later takes the default `<table>_fk_<n>`, as SQLite's reflection names it.
     return Rules(implicit_fk_indexes=False, takes_collation=lambda column_type: True,
                  inline_foreign_keys=True, needs_rebuild=needs_rebuild(server), case_insensitive_tables=True)
 
 
-def make_runner(database, connection, server, version_table: str, echo):
-    from .runner import SqliteRunner
+def _make_runner(database, connection, server, version_table: str, echo):
+    from .runner import Runner
 
-    return SqliteRunner(connection.connection.dbapi_connection, server, version_table, echo)
+    return Runner(connection.connection.dbapi_connection, server, version_table, echo)
 
-# The interface every dialect package offers (see sqlgen.dialects).
-__all__ = ["COPIES_COMMENTS", "PIN_ESCAPES", "NAME", "NAME_RULES", "NOT_TABLES", "PREAMBLE", "WRITTEN_RULES", "declared_schema", "reflect", "render", "make_runner", "rules", "server_info", "tracking"]
+def _lint(statements, schema, server):
+    from .lint import analyse
+
+    return analyse(statements, schema, server)
+
+
+DIALECT = Dialect(
+    name=NAME,
+    preamble=tuple(PREAMBLE),
+    pin_escapes=PIN_ESCAPES,
+    copies_comments=COPIES_COMMENTS,
+    name_rules=NAME_RULES,
+    written_rules=WRITTEN_RULES,
+    not_tables=NOT_TABLES,
+    notice=("This file runs in one transaction: if a statement fails, none of it stays",
+            "applied."),
+    by_hand="-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < this_file.sql",
+    reading=READING,
+    rolls_back=None,  # the runner runs every file in one transaction
+    lint=_lint,
+    parse_url=connection.parse_url,
+    open_database=connection.open_database,
+    is_driver_error=connection.is_driver_error,
+    describe_error=reason,
+    refuse_missing=connection.refuse_missing,
+    scratch_database=scratch_database,
+    server_info=server_info,
+    reflect=reflect,
+    declared_schema=declared_schema,
+    rules=rules,
+    render=render,
+    tracking=tracking,
+    make_runner=_make_runner,
+)

@@ -15,7 +15,7 @@ from ..errors import SqlgenError
 from ..declaration import check_table_names, column_name_of
 from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
-from .dialect import (EXPRESSION_RULES, NAME_RULES, REBUILD_PREFIX, SqliteInfo, check_type, expression_key,
+from .dialect import (EXPRESSION_RULES, NAME_RULES, REBUILD_PREFIX, ServerInfo, check_type, expression_key,
                       normalize_action, normalize_default, normalize_type)
 
 _COLLATE = re.compile(r"\s+COLLATE\s+(\"[^\"]+\"|\w+)\s*$", re.I)
@@ -28,7 +28,7 @@ def sa_dialect():
     return pysqlite.dialect()
 
 
-def declared_schema(metadata: sa.MetaData, server: SqliteInfo, version_table: str) -> tuple[Schema, list[str]]:
+def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: str) -> tuple[Schema, list[str]]:
     dialect = sa_dialect()
     ddl = dialect.ddl_compiler(dialect, None)
     notes: list[str] = []

@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass
 
 from ..errors import SqlgenError
-from ..mysql.expressions import expression_key as _mysql_expression_key
+from ..expressions import expression_key as _canonical_key
 from ..safety import ExpressionRules, NameRules
+from ..splitter import Reading
 from .parse import _TOKEN, without_comments
 
+READING = Reading("sqlite3", shell_style=True)  # files run in the sqlite3 shell
 NAME_RULES = NameRules(server="SQLite")
 # SQLite's quotes: '', "", ``, [] and no backslash escapes; `--` is always a comment.
 EXPRESSION_RULES = ExpressionRules(closers=(("[", "]"),), backslash_escapes="", dash_comment_needs_space=False,
@@ -23,7 +25,7 @@ _TYPE = re.compile(r"(?:[A-Z_][A-Z0-9_]*(?: [A-Z_][A-Z0-9_]*)*(?:\([+-]?\d+(?:,[
 
 
 @dataclass(frozen=True)
-class SqliteInfo:
+class ServerInfo:
     version: tuple[int, ...]
     version_string: str
     database: str  # the file
@@ -101,8 +103,8 @@ def _balanced(text: str) -> bool:
 
 
 def expression_key(text: str) -> str:
-    """One spelling of a condition or expression: double-quoted and bracketed
-    names are identifiers in SQLite."""
+    """One spelling of a condition or expression (see sqlgen.expressions): double-quoted
+    and bracketed names are identifiers in SQLite, written in the key's backquotes."""
     converted = []
     for match in _TOKEN.finditer(text):
         value = match.group()
@@ -111,7 +113,7 @@ def expression_key(text: str) -> str:
 
             value = "`" + unquote(value).replace("`", "``") + "`"
         converted.append(value)
-    return _mysql_expression_key(" ".join(converted), backslash_escapes=False)  # SQLite has no escapes
+    return _canonical_key(" ".join(converted), backslash_escapes=False)  # SQLite has no escapes
 
 
 def normalize_action(rule: str | None) -> str:

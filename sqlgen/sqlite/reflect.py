@@ -11,7 +11,7 @@ import sqlite3
 from collections import defaultdict
 
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
-from .dialect import SqliteInfo, expression_key, normalize_action, normalize_default, normalize_type
+from .dialect import ServerInfo, expression_key, normalize_action, normalize_default, normalize_type
 from .parse import parse_create_table
 
 TABLES_SQL = """
@@ -38,12 +38,12 @@ SELECT m.name, f.id, f.seq, f."table", f."from", f."to", f.on_update, f.on_delet
 """
 
 
-def server_info(connection) -> SqliteInfo:
+def server_info(connection) -> ServerInfo:
     database = connection.engine.url.database or ":memory:"
-    return SqliteInfo(tuple(sqlite3.sqlite_version_info), sqlite3.sqlite_version, database)
+    return ServerInfo(tuple(sqlite3.sqlite_version_info), sqlite3.sqlite_version, database)
 
 
-def reflect(connection, server: SqliteInfo, exclude: frozenset[str] = frozenset()) -> Schema:
+def reflect(connection, server: ServerInfo, exclude: frozenset[str] = frozenset()) -> Schema:
     rows = {name: [tuple(row) for row in connection.exec_driver_sql(sql)]
             for name, sql in (("objects", TABLES_SQL), ("columns", COLUMNS_SQL),
                               ("indexes", INDEXES_SQL), ("foreign_keys", FOREIGN_KEYS_SQL))}

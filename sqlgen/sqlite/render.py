@@ -28,12 +28,12 @@ from ..ops import (
 )
 from ..safety import printable
 from ..schema import Column, ForeignKey, Index, Table
-from .dialect import REBUILD_PREFIX, SqliteInfo, quote_identifier as q, quote_string, render_default
+from .dialect import REBUILD_PREFIX, ServerInfo, quote_identifier as q, quote_string, render_default
 
 INDENT = "  "
 
 
-def render(operation: Operation, server: SqliteInfo) -> list[str]:
+def render(operation: Operation, server: ServerInfo) -> list[str]:
     """The statements of one operation, without their semicolons."""
     if isinstance(operation, CreateTable):
         return [create_table(operation.table)] + [create_index(operation.table.name, index)
@@ -197,7 +197,7 @@ def _columns(names) -> str:
     return "(" + ", ".join(q(name) for name in names) + ")"
 
 
-def needs_rebuild(server: SqliteInfo):
+def needs_rebuild(server: ServerInfo):
     """Whether a set of changes to a table (and their inverse) needs a rebuild."""
 
     def check(old: Table, new: Table, changes: list) -> bool:

@@ -18,12 +18,12 @@ from ..errors import SqlgenError
 from ..history import Entry, Row, Step, read_row
 from ..migrations import FileFacts, body_statements
 from . import tracking
-from .dialect import quote_identifier as q
+from .dialect import READING, quote_identifier as q
 
 _TRANSACTION_CONTROL = ("begin", "commit", "end", "rollback", "savepoint", "release")
 
 
-class SqliteRunner:
+class Runner:
     def __init__(self, connection, server, version_table: str, echo: Callable[[str], None]):
         self.connection = connection
         connection.isolation_level = None  # sqlgen says BEGIN and COMMIT itself
@@ -156,7 +156,7 @@ class SqliteRunner:
     def _run(self, path, facts: FileFacts) -> None:
         import sqlite3
 
-        for number, statement in body_statements(path, "sqlite"):
+        for number, statement in body_statements(path, READING):
             if statement.text.split(None, 1)[0].lower() in _TRANSACTION_CONTROL:
                 raise SqlgenError(f"{path.name}, line {statement.line}: sqlgen runs each SQLite migration in one "
                                   "transaction; remove this transaction statement from the file")

@@ -1,20 +1,22 @@
-"""The tracking table on SQLite, and the statements that keep it.
+"""The tracking table in SQLite's words (see sqlgen.tracking).
 
-The same rows as on MySQL (see sqlgen.mysql.tracking), in SQLite's words:
-timestamps as text from strftime(), no users. A file's opening block also
-switches foreign keys off and begins the transaction; its closing block checks
-the foreign keys, and rolls everything back if one is broken, before it
-commits. Run files by hand with `sqlite3 -bail app.db < file.sql` so the
-client stops at the first error.
+The same rows as on MySQL: timestamps as text from strftime(), no users. A
+file's opening block also switches foreign keys off and begins the
+transaction; its closing block checks the foreign keys, and rolls everything
+back if one is broken, before it commits. Run files by hand with
+`sqlite3 -bail app.db < file.sql` so the client stops at the first error.
 """
 
 from __future__ import annotations
 
+from ..tracking import COLUMNS, TrackingSQL, file_block
 from .dialect import quote_identifier as q, quote_string
 
 NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 BY = "'sqlite'"
 GUARD = '"sqlgen_guard"'
+SQL = TrackingSQL(q, quote_string, now=NOW, by=BY, upsert='ON CONFLICT ("version") DO UPDATE SET',
+                  inserted_value="excluded.{}")
 
 
 def create_table(table: str) -> str:
@@ -35,21 +37,16 @@ def create_table(table: str) -> str:
 )"""
 
 
-def up_start(table: str, version: int, name: str, checksum: str, total: int) -> str:
-    return (
-        f'INSERT INTO {q(table)} ("version", "name", "checksum", "state", "statements_applied", '
-        f'"statements_total", "started_at", "applied_by")\n'
-        f"VALUES ({version}, {quote_string(name)}, '{checksum}', 'running', 0, {total}, {NOW}, {BY})"
-    )
+up_start = SQL.up_start
 
 
 def up_end(table: str, version: int) -> str:
-    return (
-        f"UPDATE {q(table)} SET \"state\" = 'applied', \"statements_applied\" = \"statements_total\",\n"
-        f"  \"applied_at\" = {NOW},\n"
-        f"  \"execution_ms\" = CAST((julianday('now') - julianday(\"started_at\")) * 86400000 AS INTEGER),\n"
-        f"  \"progress_checksum\" = NULL, \"error\" = NULL\n"
-        f"WHERE \"version\" = {version}"
+    return SQL.update(
+        table, version,
+        dict(state="'applied'", statements_applied='"statements_total"'),
+        dict(applied_at=NOW),
+        dict(execution_ms="CAST((julianday('now') - julianday(\"started_at\")) * 86400000 AS INTEGER)"),
+        dict(progress_checksum="NULL", error="NULL"),
     )
 
 
@@ -61,108 +58,58 @@ def down_guard(table: str, version: int) -> str:
     )
 
 
-def down_start(table: str, version: int, down_checksum: str, total: int) -> str:
-    return (
-        f"UPDATE {q(table)} SET \"state\" = 'reverting', \"statements_applied\" = 0, \"statements_total\" = {total},\n"
-        f"  \"down_checksum\" = '{down_checksum}', \"started_at\" = {NOW}, \"applied_at\" = NULL,\n"
-        f"  \"execution_ms\" = NULL, \"progress_checksum\" = NULL, \"error\" = NULL\n"
-        f"WHERE \"version\" = {version}"
-    )
-
-
-def down_end(table: str, version: int) -> str:
-    return f'DELETE FROM {q(table)} WHERE "version" = {version}'
-
+down_start = SQL.down_start
+down_end = SQL.down_end
 
 GUARD_TABLE = f'CREATE TEMP TABLE IF NOT EXISTS {GUARD} ("ok" INTEGER NOT NULL ON CONFLICT ROLLBACK)'
 # A broken foreign key makes the NOT NULL guard roll the whole migration back.
 FOREIGN_KEY_GUARD = (f"INSERT INTO {GUARD} SELECT CASE WHEN EXISTS (SELECT 1 FROM pragma_foreign_key_check) "
                      "THEN NULL ELSE 1 END")
+# What an opening block starts with: the file runs in one transaction, foreign keys off.
+_BEGIN = ("PRAGMA foreign_keys = OFF", "BEGIN", GUARD_TABLE)
+_COMMIT = ("COMMIT", "PRAGMA foreign_keys = ON")
+
+# What the blocks say to whoever runs the file by hand.
+UP_NOTE = """(records this migration in {table} and runs it in one transaction when
+-- the file is run by hand: use sqlite3 -bail; sqlgen upgrade skips these lines and does
+-- the same itself. A UNIQUE constraint error here means version {version} is already recorded.)"""
+DOWN_NOTE = """(marks version {version} as being undone in {table} and runs the file in one
+-- transaction when it is run by hand: use sqlite3 -bail. A NOT NULL constraint error here
+-- means version {version} is not applied: nothing was changed.)"""
+CLOSING_NOTE = """(a "NOT NULL constraint failed: sqlgen_guard.ok" error here means a foreign key is
+-- broken, by this file or before it: PRAGMA foreign_key_check lists the rows; nothing was applied.)"""
 
 
 def file_blocks(direction: str, table: str, version: int, name: str, checksum: str,
                 total: int) -> tuple[str, str]:
-    begin = "-- sqlgen:tracking begin"
-    end = "-- sqlgen:tracking end"
     if direction == "up":
-        opening = "\n".join([
-            f"{begin} (records this migration in {q(table)} and runs it in one transaction when",
-            "-- the file is run by hand: use sqlite3 -bail; sqlgen upgrade skips these lines and does",
-            f"-- the same itself. A UNIQUE constraint error here means version {version} is already recorded.)",
-            "PRAGMA foreign_keys = OFF;",
-            "BEGIN;",
-            GUARD_TABLE + ";",
-            create_table(table) + ";",
-            up_start(table, version, name, checksum, total) + ";",
-            end,
-        ])
-        closing_rows = [FOREIGN_KEY_GUARD + ";", up_end(table, version) + ";"]
+        opening = file_block(UP_NOTE.format(table=q(table), version=version),
+                             [*_BEGIN, create_table(table), up_start(table, version, name, checksum, total)])
+        last = up_end(table, version)
     else:
-        opening = "\n".join([
-            f"{begin} (marks version {version} as being undone in {q(table)} and runs the file in one",
-            "-- transaction when it is run by hand: use sqlite3 -bail. A NOT NULL constraint error here",
-            f"-- means version {version} is not applied: nothing was changed.)",
-            "PRAGMA foreign_keys = OFF;",
-            "BEGIN;",
-            GUARD_TABLE + ";",
-            down_guard(table, version) + ";",
-            down_start(table, version, checksum, total) + ";",
-            end,
-        ])
-        closing_rows = [FOREIGN_KEY_GUARD + ";", down_end(table, version) + ";"]
-    closing = "\n".join([
-        f"{begin} (a \"NOT NULL constraint failed: sqlgen_guard.ok\" error here means a foreign key is",
-        "-- broken, by this file or before it: PRAGMA foreign_key_check lists the rows; nothing was applied.)",
-        *closing_rows, "COMMIT;", "PRAGMA foreign_keys = ON;", end,
-    ])
-    return opening, closing
+        opening = file_block(DOWN_NOTE.format(table=q(table), version=version),
+                             [*_BEGIN, down_guard(table, version), down_start(table, version, checksum, total)])
+        last = down_end(table, version)
+    return opening, file_block(CLOSING_NOTE, [FOREIGN_KEY_GUARD, last, *_COMMIT])
 
 
 # --- Statements only the runner sends ---------------------------------------------
 
-COLUMNS = ("version", "name", "checksum", "state", "statements_applied", "statements_total", "progress_checksum",
-           "down_checksum", "started_at", "applied_at", "execution_ms", "applied_by", "error")
-
-def select_rows(table: str) -> str:
-    return f'SELECT {", ".join(q(column) for column in COLUMNS)} FROM {q(table)} ORDER BY "version"'
+select_rows = SQL.select_rows
 
 
 def restart_up(table: str, version: int, name: str, checksum: str, total: int) -> str:
-    return (
-        f"UPDATE {q(table)} SET \"name\" = {quote_string(name)}, \"checksum\" = '{checksum}', "
-        f"\"state\" = 'running', \"statements_total\" = {total}, \"started_at\" = {NOW}, \"error\" = NULL "
-        f"WHERE \"version\" = {version}"
-    )
+    return SQL.update(table, version, dict(name=quote_string(name), checksum=f"'{checksum}'", state="'running'",
+                                           statements_total=total, started_at=NOW, error="NULL"))
 
 
 def failed_row(table: str, version: int, name: str, checksum: str, total: int, error: str,
                state: str = "failed") -> str:
-    return (
-        f'INSERT INTO {q(table)} ("version", "name", "checksum", "state", "statements_applied", '
-        f'"statements_total", "started_at", "applied_by", "error")\n'
-        f"VALUES ({version}, {quote_string(name)}, '{checksum}', '{state}', 0, {total}, {NOW}, {BY}, "
-        f"{quote_string(error)})\n"
-        f"ON CONFLICT (\"version\") DO UPDATE SET \"state\" = excluded.\"state\", \"statements_applied\" = 0, "
-        f"\"progress_checksum\" = NULL, \"error\" = excluded.\"error\""
-    )
+    return SQL.insert(table, SQL.new_row(version, name, checksum, state, 0, total, error=quote_string(error)),
+                      dict(state=SQL.inserted("state"), statements_applied=0, progress_checksum="NULL",
+                           error=SQL.inserted("error")))
 
 
-def stamp_row(table: str, version: int, name: str, checksum: str, total: int) -> str:
-    return (
-        f'INSERT INTO {q(table)} ("version", "name", "checksum", "state", "statements_applied", '
-        f'"statements_total", "started_at", "applied_at", "applied_by")\n'
-        f"VALUES ({version}, {quote_string(name)}, '{checksum}', 'applied', {total}, {total}, {NOW}, {NOW}, {BY})\n"
-        f"ON CONFLICT (\"version\") DO UPDATE SET \"name\" = excluded.\"name\", \"checksum\" = excluded.\"checksum\", "
-        f"\"state\" = 'applied', \"statements_applied\" = excluded.\"statements_total\", "
-        f"\"statements_total\" = excluded.\"statements_total\", \"progress_checksum\" = NULL, "
-        f"\"down_checksum\" = NULL, \"applied_at\" = {NOW}, \"execution_ms\" = NULL, \"error\" = NULL"
-    )
-
-
-def new_checksum(table: str, version: int, checksum: str, total: int) -> str:
-    return (f"UPDATE {q(table)} SET \"checksum\" = '{checksum}', \"statements_total\" = {total} "
-            f"WHERE \"version\" = {version}")
-
-
-def unstamp_above(table: str, version: int) -> str:
-    return f'DELETE FROM {q(table)} WHERE "version" > {version}'
+stamp_row = SQL.stamp_row
+new_checksum = SQL.new_checksum
+unstamp_above = SQL.unstamp_above

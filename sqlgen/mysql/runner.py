@@ -28,10 +28,12 @@ import time
 from contextlib import closing, contextmanager
 from typing import Callable, Iterator
 
-from .errors import SqlgenError
-from .history import Entry, Row, Step, read_row
-from .migrations import Checksum, FileFacts, body_statements, is_transactional
-from .mysql import tracking
+from ..errors import SqlgenError
+from ..history import Entry, Row, Step, read_row
+from ..migrations import Checksum, FileFacts, body_statements
+from . import tracking
+from .dialect import READING
+from .transactions import is_transactional
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
 READ_AHEAD_CHARS = 256 * 1024  # statements split ahead of the server, handed over in batches of this size
@@ -268,7 +270,7 @@ class Runner:
         if not skip:
             return
         prefix = Checksum()
-        for number, statement in body_statements(path, sql_mode=self.server.sql_mode):
+        for number, statement in body_statements(path, READING, sql_mode=self.server.sql_mode):
             if number > skip:
                 break
             prefix.add(statement.text)
@@ -305,7 +307,7 @@ class Runner:
 def _statements(path, sql_mode: str) -> Iterator:
     """The numbered statements of a file, read from the session's sql_mode; a large one is
     split in a second thread meanwhile."""
-    statements = body_statements(path, sql_mode=sql_mode)
+    statements = body_statements(path, READING, sql_mode=sql_mode)
     return read_ahead(statements) if path.stat().st_size > READ_AHEAD_CHARS else statements
 
 

@@ -20,7 +20,7 @@ from support import Output, make_config
 
 pytestmark = pytest.mark.mysql
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "migrations"
 # (models, message) of each committed migration, in order.
 STEPS = [

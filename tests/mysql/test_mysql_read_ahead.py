@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from sqlgen.errors import SqlgenError
-from sqlgen.runner import read_ahead
+from sqlgen.mysql.runner import read_ahead
 from sqlgen.splitter import Statement
 
 

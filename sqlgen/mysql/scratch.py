@@ -1,35 +1,27 @@
-"""Scratch databases for `generate --verify`: created empty, always dropped.
-
-On MySQL/MariaDB the scratch database lives on the server of the given URL
-(the project's own, or `verify_url`) under a unique name, with the character
-set and collation of the URL's database so that defaults compare the same.
-On SQLite it is a file in a temporary folder.
-"""
+"""Scratch databases for `generate --verify` on MySQL/MariaDB: created empty on the
+server of the given URL (the project's own, or `verify_url`) under a unique name, with
+the character set and collation of the URL's database so that defaults compare the
+same; always dropped."""
 
 from __future__ import annotations
 
 import os
 import secrets
-import tempfile
 from contextlib import contextmanager
-from pathlib import Path
 
-from .database import close_quietly, database, parse_url
-from .errors import SqlgenError
+from ..database import close_quietly
+from ..errors import SqlgenError
+from .connection import open_database, parse_url
 
 PREFIX = "sqlgen_verify_"
 
 
 @contextmanager
-def scratch_database(url: str, dialect: str):
+def scratch_database(url: str):
     """Yield the URL of a new, empty database; drop it afterwards, whatever happened."""
-    if dialect == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="sqlgen-verify-") as folder:
-            yield f"sqlite:///{Path(folder) / 'scratch.db'}"
-        return
     parsed = parse_url(url)
     name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
-    with database(parsed.set(database=None).render_as_string(hide_password=False)) as db:
+    with open_database(parsed.set(database=None).render_as_string(hide_password=False)) as db:
         connection = db.connect()
         try:
             charset, collation = _defaults_of(connection, parsed.database)

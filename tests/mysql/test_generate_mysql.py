@@ -19,6 +19,7 @@ import identity_models
 from sqlgen import commands
 from sqlgen.errors import SqlgenError
 from sqlgen.migrations import facts
+from sqlgen.mysql.dialect import READING as MYSQL_CLIENT
 from support import Output, assert_same_schema, create_all, execute, make_config, snapshot
 
 pytestmark = pytest.mark.mysql
@@ -114,8 +115,8 @@ def test_empty_writes_a_pair_without_statements(tmp_path):
     result = commands.generate(config, "backfill emails", empty=True, echo=Output())
     up, down = result.paths
     assert up.name == "0001_backfill_emails.up.sql" and down.name == "0001_backfill_emails.down.sql"
-    assert facts(up).count == 0 and facts(down).count == 0
-    assert facts(up).tracked, "even an empty pair records itself when run by hand"
+    assert facts(up, MYSQL_CLIENT).count == 0 and facts(down, MYSQL_CLIENT).count == 0
+    assert facts(up, MYSQL_CLIENT).tracked, "even an empty pair records itself when run by hand"
 
 
 def test_numbering_continues_after_the_highest_version(scratch, tmp_path):

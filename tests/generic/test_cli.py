@@ -62,7 +62,7 @@ def test_help(args):
 
 def test_every_command_is_listed_and_documented():
     listed = invoke("--help").output
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     for command in COMMANDS:
         assert f"  {command} " in listed
         assert f"### `sqlgen {command}" in readme, f"README lacks a section for {command}"

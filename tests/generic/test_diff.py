@@ -123,7 +123,7 @@ def test_new_key_on_an_existing_table_gets_an_explicit_index_and_a_free_name():
         fk("post_ibfk_1", ["editor_id"], "user", auto=True),
         fk("post_ibfk_2", ["user_id"], "user", auto=True, on_delete="CASCADE"),
     ))
-    [add] = changes_of(diff(Schema((USER, old_post)), Schema((USER, new_post))), "post")
+    [add] = changes_of(diff(Schema((USER, old_post)), Schema((USER, new_post)), MYSQL_RULES), "post")
     assert isinstance(add, AddForeignKey)
     assert add.fk.name == "post_ibfk_2" and add.fk.on_delete == "CASCADE"
     assert add.index == index("user_id", "user_id")
@@ -166,7 +166,7 @@ def test_inverse_of_the_inverse_is_the_plan():
 
 
 def test_restrict_and_no_action_are_the_same():
-    from sqlgen.mysql.reflection import normalize_action
+    from sqlgen.mysql.reflect import normalize_action
 
     assert normalize_action("NO ACTION") == normalize_action("RESTRICT") == normalize_action(None) == "RESTRICT"
     assert normalize_action("set null") == "SET NULL"

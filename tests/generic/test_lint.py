@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from sqlgen import dialects
 from sqlgen.lint import Finding, acknowledge, acknowledgements, lint_statements, review_lines
 from sqlgen.migrations import facts_of_lines
 from sqlgen.splitter import Statement, lines_of
 
 
 def allowed(text: str, dialect: str = "mysql"):
-    return acknowledgements(facts_of_lines(lines_of(text), "t.sql", dialect).directives)
+    return acknowledgements(facts_of_lines(lines_of(text), "t.sql", dialects.get(dialect).reading).directives)
 
 
 def test_acknowledgements_are_comment_lines_only():
@@ -49,7 +50,7 @@ def test_offline_mysql_analysis():
         "UPDATE a SET c = 1",
         "INSERT INTO a (c) VALUES (1)",
     ], 1)]
-    found = [(f.code, f.target, f.line) for f in lint_statements(statements, "mysql")]
+    found = [(f.code, f.target, f.line) for f in lint_statements(statements, dialects.get("mysql").lint)]
     assert found == [("drop-column", "a.b", 1), ("change-type", "a.c", 1), ("drop-table", "x", 2),
                      ("drop-table", "y", 2), ("delete-all", "a", 3)]
 
@@ -61,5 +62,5 @@ def test_sqlite_rebuild_is_not_a_dropped_table():
         'DROP TABLE "t"',
         'ALTER TABLE "_sqlgen_new_t" RENAME TO "t"',
     ], 1)]
-    found = [(f.code, f.target) for f in lint_statements(statements, "sqlite")]
+    found = [(f.code, f.target) for f in lint_statements(statements, dialects.get("sqlite").lint)]
     assert found == [("table-rebuild", "t")]

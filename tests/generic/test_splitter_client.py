@@ -22,6 +22,7 @@ import subprocess
 import pytest
 
 from sqlgen.errors import SqlgenError
+from sqlgen import dialects
 from sqlgen.splitter import Splitter, lines_of
 from support import execute
 
@@ -32,7 +33,7 @@ DROP = "DROP TABLE sentinel"
 
 def ours(sql: str, dialect: str = "mysql", sql_mode: str = "") -> tuple[list[str], list]:
     """The statements sqlgen's splitter reads, and what it refuses."""
-    splitter = Splitter("case.sql", dialect, strict=False, sql_mode=sql_mode)
+    splitter = Splitter("case.sql", dialects.get(dialect).reading, strict=False, sql_mode=sql_mode)
     found = []
     try:
         for number, line in enumerate(lines_of(sql), 1):

@@ -16,8 +16,8 @@ from sqlgen.diff import diff
 from sqlgen.mysql import rules
 from sqlgen.mysql.declare import declared_schema
 from sqlgen.mysql.dialect import ServerInfo
-from sqlgen.mysql.reflection import build
-from sqlgen.mysql.rendering import render
+from sqlgen.mysql.reflect import build
+from sqlgen.mysql.render import render
 from sqlgen.ops import AlterTable, CreateTable, DropCheck
 from sqlgen.schema import Check
 

@@ -1,6 +1,6 @@
 """Splitting statements as the mysql client does: no server needed.
 
-tests/test_runner_mysql.py runs the same trap files through the real client and
+tests/mysql/test_runner_mysql.py runs the same trap files through the real client and
 the runner and compares what the server received.
 """
 
@@ -12,11 +12,14 @@ import pytest
 
 from sqlgen.errors import SqlgenError
 from sqlgen.migrations import facts_of_lines, with_tracking
+from sqlgen.mysql.transactions import is_transactional
+from sqlgen.mysql.dialect import READING as MYSQL_CLIENT
 from sqlgen.splitter import split, split_text
+from sqlgen.sqlite.dialect import READING as SQLITE3_SHELL
 
 
 def texts(sql: str) -> list[str]:
-    return [statement.text for statement in split_text(sql)]
+    return [statement.text for statement in split_text(sql, MYSQL_CLIENT)]
 
 
 @pytest.mark.parametrize(
@@ -86,7 +89,7 @@ CREATE FUNCTION f() RETURNS INT DETERMINISTIC BEGIN RETURN 1; END $$
 DELIMITER ;
 SELECT f();
 """
-    statements = split_text(sql)
+    statements = split_text(sql, MYSQL_CLIENT)
     assert [s.text.split()[0:2] for s in statements] == [["CREATE", "TRIGGER"], ["CREATE", "FUNCTION"], ["SELECT", "f()"]]
     assert statements[0].text.endswith("END") and "SET NEW.a = ';';" in statements[0].text
     assert [s.line for s in statements] == [3, 8, 10]
@@ -104,7 +107,7 @@ SELECT f();
 ])
 def test_what_the_client_reads_another_way_is_refused(sql, match):
     with pytest.raises(SqlgenError, match=match):
-        split_text(sql)
+        split_text(sql, MYSQL_CLIENT)
 
 
 @pytest.mark.parametrize("sql, after", [
@@ -118,7 +121,7 @@ def test_what_the_client_reads_another_way_is_refused(sql, match):
 def test_the_sql_mode_is_followed_only_as_far_as_it_is_known(sql, after):
     from sqlgen.splitter import Splitter
 
-    splitter = Splitter("f.sql", sql_mode="")
+    splitter = Splitter("f.sql", MYSQL_CLIENT, sql_mode="")
     list(splitter.feed(sql + "\n", 1))
     assert splitter.mode == (None if after is None else frozenset(after.split(",")))
 
@@ -127,29 +130,29 @@ def test_a_delimiter_line_inside_a_statement_is_refused():
     # The client does not read it as a command there, and joins it to the next line without its
     # line break: `- 1\ndelimiter x -\n- 2` would reach the server as a comment.
     with pytest.raises(SqlgenError, match="joins it to the next line"):
-        split_text("SELECT 1,\nDELIMITER //\n;")
+        split_text("SELECT 1,\nDELIMITER //\n;", MYSQL_CLIENT)
 
 
 def test_line_numbers_point_at_the_first_line_of_each_statement():
     sql = "-- header\n\nSELECT 1;\n/* c */ SELECT\n  2;\n\n\n   SELECT 3"
-    assert [s.line for s in split_text(sql)] == [3, 4, 8]
+    assert [s.line for s in split_text(sql, MYSQL_CLIENT)] == [3, 4, 8]
 
 
 def test_unterminated_quote_and_comment_name_the_line():
     with pytest.raises(SqlgenError, match=r"f.sql, line 2: the ' quote opened here is never closed"):
-        split_text("SELECT 1;\nSELECT 'oops;\n", "f.sql")
+        split_text("SELECT 1;\nSELECT 'oops;\n", MYSQL_CLIENT, "f.sql")
     with pytest.raises(SqlgenError, match=r"line 1: the /\* comment opened here is never closed"):
-        split_text("/* never closed\nSELECT 1;")
+        split_text("/* never closed\nSELECT 1;", MYSQL_CLIENT)
 
 
 def test_client_commands_the_runner_cannot_follow_are_refused():
     with pytest.raises(SqlgenError, match="client command 'source'"):
-        split_text("source other.sql\n", "f.sql")
+        split_text("source other.sql\n", MYSQL_CLIENT, "f.sql")
 
 
 def test_tracking_blocks_are_marked():
     sql = "-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\n-- sqlgen:tracking end\nSELECT 1;\n"
-    assert [(s.text, s.tracking) for s in split_text(sql)] == [("INSERT INTO v VALUES (1)", True), ("SELECT 1", False)]
+    assert [(s.text, s.tracking) for s in split_text(sql, MYSQL_CLIENT)] == [("INSERT INTO v VALUES (1)", True), ("SELECT 1", False)]
 
 
 def test_streams_without_holding_the_file():
@@ -161,7 +164,7 @@ def test_streams_without_holding_the_file():
             consumed.append(i)
             yield f"INSERT INTO t VALUES ({i}, 'x;y');\n"
 
-    iterator = split(lines())
+    iterator = split(lines(), MYSQL_CLIENT)
     next(iterator)
     assert len(consumed) == 1
 
@@ -169,10 +172,10 @@ def test_streams_without_holding_the_file():
 def test_facts_checksum_ignores_comments_and_tracking_blocks():
     one = "-- a\nSELECT 1;\n-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\n-- sqlgen:tracking end\n"
     two = "/* other comment */ SELECT 1; # trailing\n"
-    first, second = facts_of_lines(io.StringIO(one), "a"), facts_of_lines(io.StringIO(two), "b")
+    first, second = facts_of_lines(io.StringIO(one), "a", MYSQL_CLIENT), facts_of_lines(io.StringIO(two), "b", MYSQL_CLIENT)
     assert first.checksum == second.checksum and first.count == second.count == 1
     assert first.tracked and not second.tracked
-    assert facts_of_lines(io.StringIO("SELECT 2;"), "c").checksum != first.checksum
+    assert facts_of_lines(io.StringIO("SELECT 2;"), "c", MYSQL_CLIENT).checksum != first.checksum
 
 
 @pytest.mark.parametrize(
@@ -195,7 +198,7 @@ def test_facts_checksum_ignores_comments_and_tracking_blocks():
     ],
 )
 def test_transactional_files(sql, transactional):
-    assert facts_of_lines(io.StringIO(sql), "f").transactional is transactional
+    assert facts_of_lines(io.StringIO(sql), "f", MYSQL_CLIENT, rolls_back=is_transactional).transactional is transactional
 
 
 def test_with_tracking_replaces_blocks_in_place_or_adds_them():
@@ -203,9 +206,9 @@ def test_with_tracking_replaces_blocks_in_place_or_adds_them():
                 "-- sqlgen:tracking begin\nOLD2;\n-- sqlgen:tracking end\n"
     opening = "-- sqlgen:tracking begin\nNEW;\n-- sqlgen:tracking end"
     closing = "-- sqlgen:tracking begin\nNEW2;\n-- sqlgen:tracking end"
-    assert with_tracking(generated, opening, closing) == generated.replace("OLD;", "NEW;").replace("OLD2;", "NEW2;")
+    assert with_tracking(generated, opening, closing, MYSQL_CLIENT) == generated.replace("OLD;", "NEW;").replace("OLD2;", "NEW2;")
     hand_written = "-- my data fix\n-- by ann\n\nUPDATE t SET a = 1;\n"
-    assert with_tracking(hand_written, opening, closing) == (
+    assert with_tracking(hand_written, opening, closing, MYSQL_CLIENT) == (
         "-- my data fix\n-- by ann\n\n" + opening + "\n\nUPDATE t SET a = 1;\n\n" + closing + "\n")
 
 
@@ -226,18 +229,18 @@ def test_bom_crlf_and_lone_carriage_returns():
 
 def test_a_tracking_block_without_its_end_is_an_error():
     with pytest.raises(SqlgenError, match=r"f.sql, line 1: '-- sqlgen:tracking begin' has no '-- sqlgen:tracking end'"):
-        split_text("-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\nSELECT 1;\n", "f.sql")
+        split_text("-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\nSELECT 1;\n", MYSQL_CLIENT, "f.sql")
 
 
 def test_whitespace_and_comments_inside_statements_do_not_change_the_checksum():
     one = "CREATE TABLE t (\n  a int, -- the a\n  b int /* the b */\n);"
     two = "CREATE TABLE t (a int,\n\n       b int);"
-    first, second = facts_of_lines(io.StringIO(one), "a"), facts_of_lines(io.StringIO(two), "b")
+    first, second = facts_of_lines(io.StringIO(one), "a", MYSQL_CLIENT), facts_of_lines(io.StringIO(two), "b", MYSQL_CLIENT)
     assert first.checksum == second.checksum
-    changed = facts_of_lines(io.StringIO("CREATE TABLE t (a int, b bigint);"), "c")
+    changed = facts_of_lines(io.StringIO("CREATE TABLE t (a int, b bigint);"), "c", MYSQL_CLIENT)
     assert changed.checksum != first.checksum
-    in_string = facts_of_lines(io.StringIO("SELECT 'a  b';"), "d")
-    assert in_string.checksum != facts_of_lines(io.StringIO("SELECT 'a b';"), "e").checksum
+    in_string = facts_of_lines(io.StringIO("SELECT 'a  b';"), "d", MYSQL_CLIENT)
+    assert in_string.checksum != facts_of_lines(io.StringIO("SELECT 'a b';"), "e", MYSQL_CLIENT).checksum
 
 
 def test_a_long_string_literal_is_cheap():
@@ -245,7 +248,7 @@ def test_a_long_string_literal_is_cheap():
 
     text = "INSERT INTO t VALUES ('" + "x" * 5_000_000 + "');\n"
     tracemalloc.start()
-    [statement] = split(io.StringIO(text))
+    [statement] = split(io.StringIO(text), MYSQL_CLIENT)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert len(statement.text) == 5_000_025
@@ -261,7 +264,7 @@ def test_sqlite_trigger_bodies_end_like_sqlite3_complete():
               "  INSERT INTO log (msg) VALUES ('two; END');\n"
               "END;\n"
               "SELECT 1;\n")
-    statements = [s.text for s in split(io.StringIO(script), "t.sql", "sqlite")]
+    statements = [s.text for s in split(io.StringIO(script), SQLITE3_SHELL, "t.sql")]
     assert len(statements) == 2 and statements[1] == "SELECT 1"
     assert statements[0].endswith("END") and sqlite3.complete_statement(statements[0] + ";")
     assert not sqlite3.complete_statement(statements[0].rsplit("END", 1)[0])
@@ -284,7 +287,7 @@ def test_the_plain_text_fast_path_splits_exactly_like_the_step_by_step_scan(monk
 
     def outcome(text):
         try:
-            return split_text(text)
+            return split_text(text, MYSQL_CLIENT)
         except SqlgenError as exc:
             return str(exc)
 

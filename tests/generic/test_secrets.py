@@ -23,7 +23,8 @@ from click.testing import CliRunner
 
 from sqlgen import commands
 from sqlgen.cli import main
-from sqlgen.database import mask_text, mask_url, parse_url
+from sqlgen.database import mask_text, mask_url
+from sqlgen.dialects import parse_url
 from sqlgen.errors import SqlgenError
 from support import engine_for, url_text
 

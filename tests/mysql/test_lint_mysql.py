@@ -11,10 +11,14 @@ import change_kinds
 import lint_models
 from sqlgen import commands
 from sqlgen.cli import main
-from sqlgen.database import connect
+from sqlgen.dialects import connect
+from sqlgen.dialects import get as dialect_named
 from sqlgen.lint import CODES, lint_file
-from sqlgen.mysql import reflect, server_info
+from sqlgen.mysql.dialect import server_info
+from sqlgen.mysql.reflect import reflect
 from support import Output, Scratch, create_all, make_config, url_text
+
+MYSQL = dialect_named("mysql")
 
 pytestmark = pytest.mark.mysql
 
@@ -103,23 +107,23 @@ def test_each_code_on_a_hand_written_file(database, tmp_path, code, statement, t
     _, schema, server = database
     path = tmp_path / "0001_by_hand.up.sql"
     path.write_text(f"-- written by hand\n\n{statement}\n")
-    findings = lint_file(path, "mysql", schema, server)
+    findings = lint_file(path, MYSQL, schema, server)
     assert (code, target) in _pairs(findings), findings
     assert all(finding.line == 3 for finding in findings)
     # The documented comment accepts exactly that finding.
     path.write_text(f"-- sqlgen: allow {code} {target}\n{statement}\n")
-    assert (code, target) in _pairs(lint_file(path, "mysql", schema, server), acknowledged=True)
+    assert (code, target) in _pairs(lint_file(path, MYSQL, schema, server), acknowledged=True)
     path.write_text(f"-- sqlgen: allow {code} someone.else\n{statement}\n")
-    assert (code, target) in _pairs(lint_file(path, "mysql", schema, server), acknowledged=False)
+    assert (code, target) in _pairs(lint_file(path, MYSQL, schema, server), acknowledged=False)
 
 
 def test_every_code_is_covered_and_documented():
     import pathlib
 
     covered = {code for code, _, _ in HAND_WRITTEN} | {"change-type"}  # change-type: test_offline_lint
-    covered |= {"client-command", "tracking-block"}  # errors, never acknowledged: tests/test_file_safety.py
+    covered |= {"client-command", "tracking-block"}  # errors, never acknowledged: tests/generic/test_file_safety.py
     assert covered == set(CODES)
-    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
     for code in CODES:
         assert f"`{code}`" in readme, f"{code} is not in the README's table of lint codes"
 
@@ -129,7 +133,7 @@ def test_changes_made_in_place_are_not_reported(database, tmp_path, statement):
     _, schema, server = database
     path = tmp_path / "0001_quiet.up.sql"
     path.write_text(statement + "\n")
-    assert lint_file(path, "mysql", schema, server) == []
+    assert lint_file(path, MYSQL, schema, server) == []
 
 
 def test_the_algorithm_depends_on_the_server_version(database, tmp_path):
@@ -139,22 +143,22 @@ def test_the_algorithm_depends_on_the_server_version(database, tmp_path):
     _, schema, server = database
     path = tmp_path / "0001_v.up.sql"
     path.write_text("ALTER TABLE account ADD COLUMN added int NULL AFTER bio;\n")
-    assert lint_file(path, "mysql", schema, server) == []
+    assert lint_file(path, MYSQL, schema, server) == []
     old = replace(server, version=(10, 3, 39), version_string="10.3.39-MariaDB")
-    findings = lint_file(path, "mysql", schema, old)
+    findings = lint_file(path, MYSQL, schema, old)
     assert _pairs(findings) == [("table-rebuild", "account")]
     assert "ALGORITHM=INPLACE" in findings[0].message and "10.3.39" in findings[0].message
     mysql57 = replace(server, flavour="mysql", version=(5, 7, 44), version_string="5.7.44")
-    assert _pairs(lint_file(path, "mysql", schema, mysql57)) == [("table-rebuild", "account")]
+    assert _pairs(lint_file(path, MYSQL, schema, mysql57)) == [("table-rebuild", "account")]
     mysql8 = replace(server, flavour="mysql", version=(8, 0, 36), version_string="8.0.36")
-    assert lint_file(path, "mysql", schema, mysql8) == []
+    assert lint_file(path, MYSQL, schema, mysql8) == []
 
 
 def test_an_explicit_algorithm_is_not_reported_as_a_silent_copy(database, tmp_path):
     _, schema, server = database
     path = tmp_path / "0001_a.up.sql"
     path.write_text("ALTER TABLE log ENGINE=MyISAM, ALGORITHM=INPLACE;\n")
-    assert lint_file(path, "mysql", schema, server) == []  # the server refuses rather than copy
+    assert lint_file(path, MYSQL, schema, server) == []  # the server refuses rather than copy
 
 
 def test_offline_lint_cannot_tell_narrowing(tmp_path):

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from sqlgen.database import MysqlUrl, _pymysql_args, parse_url
+from sqlgen.dialects import parse_url
+from sqlgen.mysql.connection import MysqlUrl, _pymysql_args
 from sqlgen.errors import SqlgenError
 from support import url_text
 
@@ -148,7 +149,7 @@ def test_the_default_tls_context_is_made_once_and_only_when_asked_for():
     """PyMySQL would build it for every connection (some 20 ms of reading CA files each)."""
     import ssl
 
-    from sqlgen import database
+    from sqlgen.mysql import connection as database
 
     connection_class = database._connection_class()
     first = connection_class(host="127.0.0.1", defer_connect=True)

@@ -1,4 +1,4 @@
-"""Rendering operations as MySQL text, checked against golden files in tests/golden/.
+"""Rendering operations as MySQL text, checked against golden files in tests/mysql/golden/.
 
 The golden files are the review surface: they show exactly what a DBA reads.
 After an intended change, regenerate them with SQLGEN_UPDATE_GOLDEN=1 and
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sqlgen.mysql.dialect import ServerInfo
-from sqlgen.mysql.rendering import column_definition, create_table, render
+from sqlgen.mysql.render import column_definition, create_table, render
 from sqlgen.ops import (
     AddColumn,
     AddForeignKey,

@@ -1,4 +1,4 @@
-"""The round-trip corpus: a shop's models evolve over many steps (tests/corpus.py).
+"""The round-trip corpus: a shop's models evolve over many steps (tests/support/corpus.py).
 
 At each step: generate, then upgrade with the runner; generate again finds
 nothing; the schema equals a fresh create_all of the same models (through

@@ -112,10 +112,11 @@ def test_broken_template_is_one_clear_error(tmp_path):
 
 def test_rehash_keeps_unusual_line_breaks_inside_strings(tmp_path):
     from sqlgen.migrations import with_tracking
+    from sqlgen.mysql.dialect import READING as MYSQL_CLIENT
 
     text = "-- data\nINSERT INTO t VALUES ('a\x0cb\rc\u2028d');\n"
     opening = "-- sqlgen:tracking begin\nSELECT 1;\n-- sqlgen:tracking end"
     closing = "-- sqlgen:tracking begin\nSELECT 2;\n-- sqlgen:tracking end"
-    fresh = with_tracking(text, opening, closing)
+    fresh = with_tracking(text, opening, closing, MYSQL_CLIENT)
     assert "'a\x0cb\rc\u2028d'" in fresh
-    assert with_tracking(fresh, opening, closing) == fresh
+    assert with_tracking(fresh, opening, closing, MYSQL_CLIENT) == fresh

@@ -14,6 +14,7 @@ import change_kinds
 from sqlgen import commands
 from sqlgen.cli import main
 from sqlgen.errors import SqlgenError
+import support
 from support import Output, assert_same_schema, create_all, execute, make_config, snapshot, url_text
 
 pytestmark = pytest.mark.mysql
@@ -79,7 +80,7 @@ def on_a_terminal(extra_args: list[str], url, directory, answers: list[bytes]) -
     """Run `sqlgen generate` on a pseudo-terminal, answering each [y/N] question in turn."""
     import pty
 
-    tests = os.path.dirname(os.path.abspath(__file__))
+    tests = os.path.dirname(os.path.abspath(support.__file__))  # where the model sets are
     args = [sys.executable, "-m", "sqlgen", "--url", url_text(url), "--models", "change_kinds:renamed__after",
             "--dir", str(directory), "generate", "-m", "renamed", *extra_args]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, *sys.path])}
