@@ -70,17 +70,19 @@ def timed(function: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 
 def sqlgen_split_text(text: str) -> list[str]:
+    from sqlgen import dialects
     from sqlgen.splitter import split_text
 
-    return [statement.text for statement in split_text(text)]
+    return [statement.text for statement in split_text(text, dialects.get("mysql").reading)]
 
 
 def sqlgen_split_file(path: Path) -> int:
+    from sqlgen import dialects
     from sqlgen.migrations import open_migration
     from sqlgen.splitter import split
 
     with open_migration(path) as handle:
-        return sum(1 for _ in split(handle, path.name))
+        return sum(1 for _ in split(handle, dialects.get("mysql").reading, path.name))
 
 
 def sqlparse_split(text: str) -> list[str]:

@@ -125,16 +125,6 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     return result
 
 
-
-
-
-
-
-
-
-
-
-
 def parse_renames(specs: tuple[str, ...]) -> tuple[tuple[str, str | None, str], ...]:
     """ "table:new" and "table.column:new" as (table, column or None, new)."""
     result = []
@@ -145,16 +135,6 @@ def parse_renames(specs: tuple[str, ...]) -> tuple[tuple[str, str | None, str], 
             raise SqlgenError(f"cannot read --rename {spec!r}: write TABLE:NEW or TABLE.COLUMN:NEW")
         result.append((table, column or None, new))
     return tuple(result)
-
-
-
-
-
-
-
-
-
-
 
 
 def _dialect(config: Config, guard: bool = True):
@@ -261,8 +241,6 @@ def lint(config: Config, files: tuple[str, ...] = (), *, offline: bool = False, 
     echo(f"{len(paths)} file(s): " + (f"{errors} error(s), " if errors else "") +
          f"{blocking} destructive finding(s) not allowed, {warnings} warning(s), {allowed} allowed{accept}{fix}")
     return 1 if blocking or errors else 0
-
-
 
 
 # --- init ----------------------------------------------------------------------------
@@ -392,8 +370,6 @@ def _entries(runner, found, with_down: bool = False, known=None):
         applied = {row.version for row in rows}
         down_facts = {m.version: read(m, "down") for m in found if m.version in applied}
     return history.assess(found, facts, rows, down_facts)
-
-
 
 
 def _refuse_unsafe(files, what: str = "nothing was run") -> None:
@@ -624,8 +600,6 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     migrations.check_one_session(texts, "\n".join(script) + "\n", dialect.reading, sql_mode)
     for line in script:
         echo(line)
-
-
 
 
 def _version_number(text: str, found) -> int:

@@ -8,12 +8,12 @@ current directory. Relative paths in a config file are relative to its folder.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import dialects
 from .errors import SqlgenError
 
 if sys.version_info >= (3, 11):
@@ -163,7 +163,7 @@ def load_config(
     url_value, url_base, _ = pick("url", url)
     verify_url_value, verify_url_base, _ = pick("verify_url", None)
     return Config(
-        url=_sqlite_relative_to(url_value, url_base) if url_value else None,
+        url=dialects.relative_url(url_value, url_base) if url_value else None,
         models=pick("models", models)[0],
         directory=_folder(directory_value, directory_base, directory_source),
         version_table=pick("version_table", None)[0],
@@ -172,7 +172,7 @@ def load_config(
         config_file=config_file,
         verbose=verbose,
         verify=bool(settings.get("verify", False)),
-        verify_url=_sqlite_relative_to(verify_url_value, verify_url_base) if verify_url_value else None,
+        verify_url=dialects.relative_url(verify_url_value, verify_url_base) if verify_url_value else None,
     )
 
 
@@ -188,16 +188,3 @@ def _folder(value: str, base: Path, source: str) -> Path:
 
 def _control_character(text: str) -> str | None:
     return next((char for char in text if unicodedata.category(char) == "Cc"), None)
-
-
-_SQLITE_SCHEME = re.compile(r"sqlite(\+\w+)?")
-
-
-def _sqlite_relative_to(url: str, base: Path) -> str:
-    """sqlite:///app.db in a config file means app.db beside the file, wherever sqlgen runs."""
-    scheme, separator, rest = url.partition(":///")
-    if not separator or not _SQLITE_SCHEME.fullmatch(scheme) or rest.startswith(("/", "file:")) \
-            or rest.split("?")[0] in ("", ":memory:") or _control_character(url) is not None:
-        return url  # absolute, a URI filename, in memory, not SQLite, or for parse_url to refuse
-    path, _, query = rest.partition("?")
-    return f"{scheme}:///{(base / path).resolve()}" + (f"?{query}" if query else "")

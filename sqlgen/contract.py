@@ -31,10 +31,13 @@ class Dialect:
     by_hand: str  # the line of `sqlgen sql` telling how to run the script by hand
     # Reading files
     reading: Reading  # how the dialect's command-line client cuts a file into statements
-    rolls_back: Callable[[str], bool] | None  # statements a transaction can undo (None: any file is one)
+    # Statements a transaction can undo: a file of only these runs in one (None: the runner runs
+    # every file in one transaction whatever it holds).
+    rolls_back: Callable[[str], bool] | None
     lint: Callable  # (statements, schema, server) -> findings
     # The database
     parse_url: Callable  # url -> URL object (database, drivername, render_as_string ...)
+    relative_url: Callable  # (url, folder) -> the URL a config file in that folder means
     open_database: Callable  # url -> context manager of a Database
     is_driver_error: Callable[[BaseException], bool]
     describe_error: Callable[[BaseException], str]  # the driver's message, masked, with advice where known

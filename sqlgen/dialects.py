@@ -33,7 +33,7 @@ def get(name: str) -> Dialect:
 
 
 def backend(url: str) -> str:
-    """The name of the dialect a database URL needs (the URL must be valid)."""
+    """The name of the dialect a database URL needs; an invalid URL is refused here."""
     from .database import mask_url, url_parts
 
     scheme = url_parts(url)["scheme"].split("+")[0]
@@ -55,9 +55,12 @@ def parse_url(url: str):
     return for_url(url).parse_url(url)
 
 
-def database(url: str):
-    """A context manager of the Database of a URL."""
-    return for_url(url).open_database(url)
+def relative_url(url: str, base: Path) -> str:
+    """A URL from a config file as the dialect reads it there (SQLite: a file beside the config);
+    a URL of no known dialect is left for parse_url to refuse."""
+    match = re.match(r"\s*([A-Za-z][\w+.-]*)://", url)
+    name = _BACKENDS.get(match.group(1).split("+")[0]) if match else None
+    return get(name).relative_url(url, base) if name else url
 
 
 @contextmanager

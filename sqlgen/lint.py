@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .migrations import acknowledgements  # noqa: F401 (lint's acknowledgements, read with a file's facts)
+from .migrations import acknowledgements
 
 ERROR = "error"  # the file must not run at all: never acknowledged
 DESTRUCTIVE = "destructive"
@@ -85,7 +85,7 @@ def lint_statements(statements, analyse, schema=None, server=None) -> list[Findi
 
 def lint_file(path: Path, dialect, schema=None, server=None,
               expected_tracking: tuple[str, str] | None = None) -> list[Finding]:
-    """Findings for a file, by a dialect (sqlgen.dialects.Dialect); what makes it unsafe to run
+    """Findings for a file, by a dialect (sqlgen.contract.Dialect); what makes it unsafe to run
     at all (client commands sqlgen cannot run, tracking blocks holding other statements) comes
     first, as errors."""
     from .migrations import body_statements, facts

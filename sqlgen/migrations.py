@@ -173,7 +173,6 @@ def acknowledgements(directives) -> set[tuple[str, str | None]]:
     return found
 
 
-
 @dataclass(frozen=True)
 class FileProblem:
     """Something that makes a file unsafe to run; `kind` is its lint code."""
@@ -190,7 +189,7 @@ class FileProblem:
 class FileFacts:
     checksum: str  # sha256 of the statements, tracking blocks and comments excluded
     count: int  # statements, tracking blocks excluded
-    transactional: bool  # only statements the dialect's rolls_back predicate takes (none without one)
+    transactional: bool  # only statements `rolls_back` takes (False when read without that predicate)
     tracked: bool  # carries sqlgen:tracking blocks
     recorded_checksum: str | None  # the checksum its tracking block records
     final_delimiter: str = ";"  # in force at the end of the file

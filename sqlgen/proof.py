@@ -48,7 +48,7 @@ def prove(config: Config, plan: Plan, existing, name: str, up_text: str, down_te
             shutil.copy(migration.down, folder / migration.down.name)
         (folder / f"{name}.up.sql").write_text(up_text, encoding="utf-8")
         (folder / f"{name}.down.sql").write_text(down_text, encoding="utf-8")
-        with dialect.scratch_database(config.verify_url or config.require_url()) as url:
+        with dialect.scratch_database(_scratch_server(config, dialect)) as url:
             scratch = replace(config, url=url, directory=folder)
 
             def reflect():
@@ -85,3 +85,18 @@ def prove(config: Config, plan: Plan, existing, name: str, up_text: str, down_te
                              f"{'; '.join(changed[:5])}")
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"yes, on {server.label}, {when} (replayed {len(existing)} migration(s), then this up and down)"
+
+
+def _scratch_server(config: Config, dialect) -> str:
+    """The URL whose server holds the scratch database: verify_url, which must be of the
+    migrations' own dialect, or the project's URL."""
+    from . import dialects
+    from .database import mask_url
+
+    if not config.verify_url:
+        return config.require_url()
+    found = dialects.backend(config.verify_url)
+    if found != dialect.name:
+        raise SqlgenError(f"verify_url {mask_url(config.verify_url)!r} is a {found} database, but the migrations are "
+                          f"for {dialect.name}; point verify_url at a {dialect.name} server, or leave it out")
+    return config.verify_url

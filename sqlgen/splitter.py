@@ -48,12 +48,11 @@ from .safety import printable
 
 @dataclass(frozen=True)
 class Reading:
-    """How a dialect's command-line client cuts a file into statements; each dialect
-    names the one its files are run with (sqlgen.dialects)."""
+    """How a dialect's command-line client cuts a file into statements; each dialect's
+    `dialect.py` names the one its files are run with (READING)."""
 
-    client: str  # the client's name, as messages give it
+    client: str  # the client, as the docs name it
     shell_style: bool  # the sqlite3 shell's reading (see above), else the mysql client's
-
 
 
 TRACKING_BEGIN = "-- sqlgen:tracking begin"

@@ -78,6 +78,11 @@ def _scratch_database(url: str):
     return scratch(url)
 
 
+def _as_given(url: str, base) -> str:
+    """A server URL means the same wherever the config file is."""
+    return url
+
+
 def _no_check(url: str) -> None:
     """A server database is never created by sqlgen: connecting names one that is missing."""
 
@@ -97,6 +102,7 @@ DIALECT = Dialect(
     rolls_back=is_transactional,
     lint=_lint,
     parse_url=connection.parse_url,
+    relative_url=_as_given,
     open_database=connection.open_database,
     is_driver_error=connection.is_driver_error,
     describe_error=connection.describe_error,

@@ -68,6 +68,8 @@ def parse_url(url: str) -> MysqlUrl:
 
     match = url_parts(url)
     backend = match["scheme"].split("+")[0]
+    if backend not in ("mysql", "mariadb"):  # sqlgen.dialects routes only these here
+        raise SqlgenError(f"unsupported database {backend!r} in {mask_url(url)!r}: expected mysql+pymysql://...")
     host = match["ipv6"] or match["host"]
     if host and "@" in host:
         raise SqlgenError(
@@ -194,7 +196,6 @@ class MysqlDatabase(Database):
         except OSError as exc:  # the TLS files or cipher of the URL's ssl_* options, as a rule
             what = "setting up TLS from the URL's ssl_* options failed: " if "ssl" in self.connect_args else ""
             raise self.cannot_connect(f"{what}{exc}") from None
-
 
 
 @contextmanager

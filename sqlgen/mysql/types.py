@@ -84,8 +84,6 @@ CHARSET_MAX_BYTES = {
 }
 
 
-
-
 @dataclass(frozen=True)
 class ParsedType:
     type: str  # canonical, e.g. "int unsigned", "varchar(50)"

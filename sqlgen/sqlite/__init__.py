@@ -1,16 +1,17 @@
-"""SQLite: reflection, declaration, rendering (with table rebuilds) and its runner."""
+"""SQLite: reflection, declaration, rendering (with table rebuilds) and its runner.
 
-from ..database import reason
-from ..diff import Rules
+The package offers one thing, DIALECT (sqlgen.contract). SQLAlchemy (the
+declaration), the diff and the renderer are imported when a command first uses
+them, as in sqlgen.mysql.
+"""
+
 from ..contract import Dialect
+from ..database import reason
 from . import connection, tracking
-from .dialect import READING
-from .scratch import scratch_database
-from .declare import declared_schema
 from .dialect import EXPRESSION_RULES as WRITTEN_RULES
-from .dialect import NAME_RULES
-from .reflect import reflect, server_info
-from .render import needs_rebuild, render
+from .dialect import NAME_RULES, READING
+from .reflect import server_info
+from .scratch import scratch_database
 
 NAME = "sqlite"
 PREAMBLE: list[str] = []
@@ -21,16 +22,41 @@ PIN_ESCAPES = None  # SQLite has no backslash escapes
 NOT_TABLES = frozenset({"trigger", "partial or expression index"})  # kinds not named like a table
 
 
-def rules(server) -> Rules:
-    # An unnamed key added later takes the default `<table>_fk_<n>`, as SQLite's reflection names it.
+def rules(server):
+    """How the diff treats SQLite on this version (which changes need a table rebuild)."""
+    from ..diff import Rules
+    from ..diff.core import numbered_foreign_key_name
+    from .render import needs_rebuild
+
+    # An unnamed key added later is named as SQLite's reflection names it: <table>_fk_<n>.
     return Rules(implicit_fk_indexes=False, takes_collation=lambda column_type: True,
-                 inline_foreign_keys=True, needs_rebuild=needs_rebuild(server), case_insensitive_tables=True)
+                 inline_foreign_keys=True, needs_rebuild=needs_rebuild(server), case_insensitive_tables=True,
+                 foreign_key_name=numbered_foreign_key_name)
+
+
+def _reflect(connection, server, exclude: frozenset[str] = frozenset()):
+    from .reflect import reflect
+
+    return reflect(connection, server, exclude)
+
+
+def _render(operation, server) -> list[str]:
+    from .render import render
+
+    return render(operation, server)
+
+
+def _declared_schema(metadata, server, version_table: str):
+    from .declare import declared_schema
+
+    return declared_schema(metadata, server, version_table)
 
 
 def _make_runner(database, connection, server, version_table: str, echo):
     from .runner import Runner
 
     return Runner(connection.connection.dbapi_connection, server, version_table, echo)
+
 
 def _lint(statements, schema, server):
     from .lint import analyse
@@ -50,19 +76,20 @@ DIALECT = Dialect(
             "applied."),
     by_hand="-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < this_file.sql",
     reading=READING,
-    rolls_back=None,  # the runner runs every file in one transaction
+    rolls_back=None,  # the runner runs every file in one transaction whatever it holds
     lint=_lint,
     parse_url=connection.parse_url,
+    relative_url=connection.relative_url,
     open_database=connection.open_database,
     is_driver_error=connection.is_driver_error,
     describe_error=reason,
     refuse_missing=connection.refuse_missing,
     scratch_database=scratch_database,
     server_info=server_info,
-    reflect=reflect,
-    declared_schema=declared_schema,
+    reflect=_reflect,
+    declared_schema=_declared_schema,
     rules=rules,
-    render=render,
+    render=_render,
     tracking=tracking,
     make_runner=_make_runner,
 )

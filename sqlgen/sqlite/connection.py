@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..database import Database, close_quietly, invalid_url, mask_url, reason, url_parts
 from ..errors import SqlgenError
+
+
+_SCHEME = re.compile(r"sqlite(\+\w+)?")
+
+
+def relative_url(url: str, base: Path) -> str:
+    """sqlite:///app.db in a config file means app.db beside the file, wherever sqlgen runs."""
+    scheme, separator, rest = url.partition(":///")
+    if not separator or not _SCHEME.fullmatch(scheme) or rest.startswith(("/", "file:")) \
+            or rest.split("?")[0] in ("", ":memory:") or any(unicodedata.category(char) == "Cc" for char in url):
+        return url  # absolute, a URI filename, in memory, or for parse_url to refuse
+    path, _, query = rest.partition("?")
+    return f"{scheme}:///{(base / path).resolve()}" + (f"?{query}" if query else "")
 
 
 def parse_url(url: str):

@@ -17,6 +17,7 @@ from typing import Callable
 from ..errors import SqlgenError
 from ..history import Entry, Row, Step, read_row
 from ..migrations import FileFacts, body_statements
+from ..tracking import COLUMNS
 from . import tracking
 from .dialect import READING, quote_identifier as q
 
@@ -46,7 +47,7 @@ class Runner:
             return []
         # SQLite reads a double-quoted name it cannot find as a string: ask for the columns first.
         columns = {row[0] for row in self._query("SELECT name FROM pragma_table_info(?)", (self.table,))}
-        missing = [name for name in tracking.COLUMNS if name not in columns]
+        missing = [name for name in COLUMNS if name not in columns]
         try:
             if missing:
                 raise sqlite3.OperationalError(f"no column {missing[0]}")

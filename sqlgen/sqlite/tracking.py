@@ -9,7 +9,7 @@ back if one is broken, before it commits. Run files by hand with
 
 from __future__ import annotations
 
-from ..tracking import COLUMNS, TrackingSQL, file_block
+from ..tracking import TrackingSQL, file_block
 from .dialect import quote_identifier as q, quote_string
 
 NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"

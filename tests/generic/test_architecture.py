@@ -7,7 +7,6 @@ import that breaks the contract fails here rather than in review.
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 import sqlgen
@@ -93,9 +92,9 @@ def _cycles() -> list[list[str]]:
 def test_the_graph_reads_the_real_imports():
     """Guards the guard: the parser sees imports at the top and inside functions."""
     assert "sqlgen.errors" in GRAPH["sqlgen.commands"]
-    assert "sqlgen.mysql" in GRAPH[LOOKUP] or "sqlgen.mysql" in MODULES  # looked up by name, see below
     assert "sqlgen.splitter" in GRAPH["sqlgen.migrations"]  # imported inside functions only
     assert "sqlgen.mysql.tracking" in GRAPH["sqlgen.mysql.runner"]
+    assert "sqlgen.contract" in GRAPH["sqlgen.mysql"]  # a package importing its own contract
 
 
 def test_there_is_no_import_cycle():
@@ -123,18 +122,30 @@ def test_every_dialect_package_exports_the_contract():
         assert isinstance(dialect, Dialect) and dialect.name == name
 
 
-# A dialect's name as a string: 'mysql', "sqlite", 'mariadb' (also inside f-strings and comparisons).
-_DIALECT_NAME = re.compile(r"""(['"])(?:mysql|mariadb|sqlite)\1""")
+DIALECT_NAMES = {"mysql", "mariadb", "sqlite", "innodb"}
+
+
+def _named_dialects(path: Path) -> list[str]:
+    """Every string constant that is a dialect's name (any letter case), docstrings aside:
+    what a comparison, a default, a dict key or a hard-coded lookup would use."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [f"{path.name}:{node.lineno}: {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            and node.value.strip().lower() in DIALECT_NAMES]
+
+
+def test_the_name_check_sees_comparisons_and_defaults(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('def f(dialect="MySQL"):\n    """About sqlite."""\n    return dialect == "sqlite"\n')
+    assert _named_dialects(sample) == ["sample.py:1: 'MySQL'", "sample.py:3: 'sqlite'"]
 
 
 def test_generic_code_names_no_dialect():
-    """Outside the dialect packages and the lookup module, no code compares against or defaults
-    to a dialect's name (in strings; prose in docstrings and messages may still mention them)."""
-    named = []
-    for name, path in MODULES.items():
-        if _dialect_of(name) or name == LOOKUP:
-            continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if _DIALECT_NAME.search(line):
-                named.append(f"{path.name}:{number}: {line.strip()}")
+    """Outside the dialect packages and the lookup module, no code compares against, defaults to
+    or looks up a dialect by its name (prose in messages may still mention the clients)."""
+    named = [line for name, path in MODULES.items() if not _dialect_of(name) and name != LOOKUP
+             for line in _named_dialects(path)]
     assert named == []

@@ -85,6 +85,8 @@ def test_comment_lines_cannot_break_out():
 def test_every_header_line_is_a_comment():
     text = MigrationText(version=3, message="first */ line\nsecond -- line\r\n/* third", created="now",
                          models="m:Base", dialect="mariadb", server="10.11", up_file="u", down_file="d",
+                         notice_lines=("MySQL and MariaDB commit each DDL statement on its own: if a statement",
+                                       "fails, the statements before it stay applied."),
                          up_blocks=["SELECT 1;"], down_blocks=["SELECT 2;"])
     up, down = text.render(None)
     for content in (up, down):

@@ -170,6 +170,19 @@ def test_verify_proves_the_pair_and_records_it(scratch_db, tmp_path):
     assert commands.status(second, echo=out) == 1 and "pending:   1 (0002_drop_email)" in out.lines
 
 
+def test_a_sqlite_verify_url_is_refused_on_mysql(scratch_db, tmp_path):
+    """Read as a MySQL URL, sqlite:///x.db would have made the scratch database on localhost:3306."""
+    directory = tmp_path / "m"
+    before = _scratch_databases(scratch_db)
+    config = make_config(scratch_db, "change_kinds:drop_column__before", directory,
+                         verify_url=f"sqlite:///{tmp_path / 'scratch.db'}")
+    with pytest.raises(SqlgenError, match=r"^verify_url 'sqlite:///.*scratch\.db' is a sqlite database, but the "
+                                          r"migrations are for mysql; point verify_url at a mysql server"):
+        commands.generate(config, "start", verify=True, echo=Output())
+    assert not directory.exists() or not list(directory.glob("*.sql"))
+    assert not (tmp_path / "scratch.db").exists() and _scratch_databases(scratch_db) == before
+
+
 def test_verify_failing_writes_nothing_and_leaves_no_scratch_database(scratch_db, tmp_path):
     """A template that leaves out the last statement: the up file no longer reaches the models."""
     from sqlgen.writer import builtin_templates

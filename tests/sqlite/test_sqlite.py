@@ -360,6 +360,24 @@ def test_verify_on_sqlite_uses_a_temporary_file(tmp_path, monkeypatch):
     assert list((tmp_path / "tmp").iterdir()) == []  # the scratch file and folders are gone
 
 
+@pytest.mark.parametrize("verify_url, found", [
+    ("mysql+pymysql://u:s3cret@127.0.0.1:1/x", "mysql"),
+    ("mariadb+pymysql://u:s3cret@127.0.0.1:1/x", "mysql"),
+])
+def test_a_verify_url_of_another_dialect_is_refused_before_anything_is_written(tmp_path, verify_url, found):
+    """The scratch database must be of the migrations' dialect: another server's would prove nothing
+    (and reading its URL as this dialect's would connect somewhere else)."""
+    import dataclasses
+
+    config = dataclasses.replace(sqlite_config(tmp_path / "app.db", "change_kinds:add_column__before",
+                                               tmp_path / "m"), verify_url=verify_url)
+    with pytest.raises(SqlgenError) as refused:
+        commands.generate(config, "start", verify=True, echo=Output())
+    assert str(refused.value) == (f"verify_url {verify_url.replace('s3cret', '***')!r} is a {found} database, but the "
+                                  "migrations are for sqlite; point verify_url at a sqlite server, or leave it out")
+    assert not (tmp_path / "m").exists() or not list((tmp_path / "m").glob("*.sql"))
+
+
 def test_a_rebuild_keeps_every_check_of_a_column_and_triggers_both_ways(tmp_path):
     """Also the partial and expression indexes made by hand, which sqlgen does not model."""
     import lint_models
