@@ -16,7 +16,7 @@ _TOKEN = re.compile(
     r"""(?P<string>'(?:[^']|'')*')"""
     r"""|(?P<ident>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])"""
     r"""|(?P<comment>--[^\n]*|/\*.*?(?:\*/|$))"""  # kept by SQLite in a hand-written CREATE TABLE
-    r"""|(?P<word>[A-Za-z0-9_$.]+)"""
+    r"""|(?P<word>[A-Za-z0-9_$.\u0080-\U0010ffff]+)"""  # SQLite takes any non-ASCII character in a name
     r"""|(?P<op>\S)""",
     re.S,
 )
@@ -52,6 +52,14 @@ def unquote(identifier: str) -> str:
     if identifier[:1] == "[" and identifier[-1:] == "]":
         return identifier[1:-1]
     return identifier
+
+
+def unquote_name(text: str) -> str:
+    """A name where SQLite expects one: quoted any of its ways, 'single quotes' included
+    (SQLite reads a string there as the name)."""
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    return unquote(text)
 
 
 def without_comments(text: str) -> str:
@@ -128,7 +136,7 @@ def _names(text: str) -> tuple[str, ...]:
         if match.group() == ",":
             first = True
         elif first and match.lastgroup in ("ident", "word", "string"):
-            names.append(unquote(match.group()))
+            names.append(unquote_name(match.group()))
             first = False
     return tuple(names)
 
@@ -137,7 +145,7 @@ def _table_constraint(item, words, result: TableText) -> None:
     name = None
     i = 0
     if words[0] == "constraint":
-        name, i = unquote(item[1][1]), 2
+        name, i = unquote_name(item[1][1]), 2
     kind = words[i]
     if kind == "check":
         condition, _ = _parenthesised(item, i + 1)
@@ -151,7 +159,7 @@ def _table_constraint(item, words, result: TableText) -> None:
 
 
 def _column(item, words) -> ColumnText:
-    column = ColumnText(unquote(item[0][1]))
+    column = ColumnText(unquote_name(item[0][1]))
     i = 1
     while i < len(item) and words[i] not in _COLUMN_CONSTRAINT:
         i += 1
@@ -159,10 +167,10 @@ def _column(item, words) -> ColumnText:
     while i < len(item):
         word = words[i]
         if word == "constraint":
-            name, i = unquote(item[i + 1][1]), i + 2
+            name, i = unquote_name(item[i + 1][1]), i + 2
             continue
         if word == "collate":
-            column.collation, i = unquote(item[i + 1][1]), i + 2
+            column.collation, i = unquote_name(item[i + 1][1]), i + 2
         elif word == "check":
             condition, i = _parenthesised(item, i + 1)
             column.checks.append((name, condition))

@@ -156,6 +156,11 @@ _VIEW_NAME = re.compile(r"""\s*create\s+(?:temp\s+|temporary\s+)?view\s+(?:if\s+
                         r"""("(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|[\w$]+)""", re.I)
 
 
+def _spellings(name: str) -> set[str]:
+    """How SQL can write a name inside each kind of quotes (a quote in it doubled)."""
+    return {name, name.replace('"', '""'), name.replace("`", "``"), name.replace("'", "''")}
+
+
 def _views_reading(views: tuple[str, ...], *tables: str) -> list[str]:
     """Names of the views whose SQL names one of `tables`."""
     from .parse import unquote
@@ -163,7 +168,8 @@ def _views_reading(views: tuple[str, ...], *tables: str) -> list[str]:
     names = []
     for sql in views:
         match = _VIEW_NAME.match(sql)
-        if match and any(re.search(rf"(?<![\w$]){re.escape(table)}(?![\w$])", sql, re.I) for table in tables):
+        if match and any(re.search(rf"(?<![\w$]){re.escape(spelling)}(?![\w$])", sql, re.I)
+                         for table in tables for spelling in _spellings(table)):
             names.append(unquote(match.group(1)))
     return names
 

@@ -661,3 +661,19 @@ def test_a_tracking_table_named_with_a_double_quote_is_quoted_in_every_statement
     for path in (db, by_hand):
         assert query(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") == [
             (table,), ("sentinel",)]
+
+
+def test_names_written_in_single_quotes_or_bare_non_ascii_reflect_whole(tmp_path):
+    """SQLite takes 'a' where a name is expected, and any non-ASCII letter in a bare name: a table
+    made by hand that way reads as what the models declare, collations, checks and key names kept."""
+    db = tmp_path / "app.db"
+    query(db, "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, 'a' TEXT COLLATE NOCASE, éa TEXT COLLATE NOCASE, "
+              "b INTEGER, CONSTRAINT 'ck_b' CHECK (b > 0), CONSTRAINT 'uq_b' UNIQUE ('b'))")
+    config = models_config(tmp_path, db, (
+        "sa.Table('t', metadata, sa.Column('id', sa.Integer, primary_key=True, autoincrement=False),\n"
+        "         sa.Column('a', sa.Text(collation='NOCASE')), sa.Column('éa', sa.Text(collation='NOCASE')),\n"
+        "         sa.Column('b', sa.Integer), sa.CheckConstraint('b > 0', name='ck_b'),\n"
+        "         sa.UniqueConstraint('b', name='uq_b'))"))
+    out = Output()
+    assert commands.check(config, echo=out) == 0, out.lines
+    assert out.lines[-1] == "The database matches the models"

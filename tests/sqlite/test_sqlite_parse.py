@@ -25,23 +25,17 @@ def test_column_names_in_every_identifier_quote(written, name):
     assert text.columns[name].collation == "NOCASE"
 
 
-@pytest.mark.xfail(strict=True, reason="parse.unquote ignores single quotes: SQLite takes 'a' where a name is "
-                                       "expected as the identifier a, so the column's collation and checks are lost")
 def test_a_single_quoted_column_name_is_an_identifier():
     text = parse_create_table("CREATE TABLE t ('a' TEXT COLLATE NOCASE CHECK (a <> ''), b INT)")
     assert list(text.columns) == ["a", "b"]
     assert text.columns["a"].collation == "NOCASE"
 
 
-@pytest.mark.xfail(strict=True, reason="parse.unquote ignores single quotes: a UNIQUE constraint's name and "
-                                       "columns come back with their quotes, so reflection misses its name")
 def test_single_quoted_names_in_a_table_constraint_are_identifiers():
     text = parse_create_table("CREATE TABLE t (b INT, CONSTRAINT 'uq_b' UNIQUE ('b'))")
     assert text.uniques == [("uq_b", ("b",))]
 
 
-@pytest.mark.xfail(strict=True, reason="the tokenizer's words are ASCII only, but SQLite takes any character "
-                                       "above U+007F in a bare name: `éa` is read as the column `é`")
 def test_a_bare_non_ascii_column_name_is_read_whole():
     text = parse_create_table("CREATE TABLE t (éa TEXT COLLATE NOCASE, b INT)")
     assert list(text.columns) == ["éa", "b"]

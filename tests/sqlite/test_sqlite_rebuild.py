@@ -220,8 +220,6 @@ def test_indexes_triggers_and_views_are_restored_after_the_rename():
     assert 'CONSTRAINT "uq_a" UNIQUE ("a")' in statements[0]
 
 
-@pytest.mark.xfail(strict=True, reason="views are matched on the table's raw name, so a view that names the table "
-                                       "as SQL must, with a quote doubled (\"we\"\"ird\"), is not checked")
 def test_a_view_reading_a_table_whose_name_holds_a_quote_is_checked():
     old = Table('we"ird', (ID, A), primary_key=("id",))
     new = replace(old, columns=(ID, Column("a", "TEXT", nullable=False)))
