@@ -59,7 +59,6 @@ class Runner:
         self.database = server.database
         self.table = version_table
         self.echo = echo
-        self._all_innodb: bool | None = None
         control.autocommit(True)
 
     # --- Reading ---------------------------------------------------------------
@@ -155,19 +154,21 @@ class Runner:
         version, name = entry.version, entry.name
         started = time.monotonic()
         self._check_prefix(path, step.resume_from, entry.row.progress_checksum)
-        if entry.row.state == "revert_failed":
-            _send(self.control, tracking.restart_down(self.table, version, down_facts.checksum, down_facts.count))
-            if step.resume_from:
-                self.echo(f"resuming the down file of {name} at statement {step.resume_from + 1} of {down_facts.count}")
-        else:
-            _send(self.control, tracking.down_start(self.table, version, down_facts.checksum, down_facts.count))
+        start = (tracking.restart_down(self.table, version, down_facts.checksum, down_facts.count)
+                 if entry.row.state == "revert_failed"
+                 else tracking.down_start(self.table, version, down_facts.checksum, down_facts.count))
         if down_facts.transactional and not step.resume_from and self._all_tables_innodb():
+            # The row changes in the file's own transaction: if the run dies, the server rolls both
+            # back, and the row still says what the database holds.
             self._run_transaction(
-                path, down_facts, None, tracking.down_end(self.table, version),
+                path, down_facts, start, tracking.down_end(self.table, version),
                 lambda error: tracking.failed(self.table, version, "revert_failed", 0, None, error),
                 "downgrade",
             )
         else:
+            _send(self.control, start)
+            if step.resume_from:
+                self.echo(f"resuming the down file of {name} at statement {step.resume_from + 1} of {down_facts.count}")
             self._run_statements(path, down_facts, step.resume_from, version, "revert_failed", "downgrade")
             _send(self.control, tracking.down_end(self.table, version))
         seconds = time.monotonic() - started
@@ -191,14 +192,13 @@ class Runner:
             _send(self.control, tracking.stamp_row(self.table, entry.version, entry.name, facts.checksum, facts.count))
 
     def _all_tables_innodb(self) -> bool:
-        """One transaction can undo a file only if every table it may touch is InnoDB."""
-        if self._all_innodb is None:
-            others = self._query(
-                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-                "AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'"
-            )[0][0]
-            self._all_innodb = not others
-        return self._all_innodb
+        """One transaction can undo a file only if every table it may touch is InnoDB. Asked
+        for each file as it starts: an earlier file of the same run may have made a MyISAM table."""
+        others = self._query(
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+            "AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'"
+        )[0][0]
+        return not others
 
     def _run_transaction(self, path, facts: FileFacts, start: str | None, end: str,
                          failed: Callable[[str], str], command: str) -> None:
@@ -230,6 +230,7 @@ class Runner:
         with self.open_session() as session:
             session.autocommit(True)
             number = 0
+            lasting = 0  # statements run that leave something once the session ends
             only_ddl = True  # then no transaction can be open at the end: no need to ask
             with closing(_statements(path, self.server.sql_mode)) as statements:
                 for number, statement in statements:
@@ -241,13 +242,15 @@ class Runner:
                             done = number - 1
                             self._record(tracking.failed(self.table, version, failed_state, done,
                                                          progress.hexdigest(), failure.server_error), failure)
-                            kept = f"{_first(done)} stayed applied (MySQL commits DDL at once)" if done else \
-                                "no statement of it ran"
+                            kept = (f"{_first(done)} stayed applied (MySQL commits DDL at once)" if lasting else
+                                    f"{_first(done)} only set the session, so nothing of it stayed applied" if done
+                                    else "no statement of it ran")
                             raise SqlgenError(
                                 f"{failure}; {kept}. Fix the statement and run sqlgen {command} again to resume "
                                 f"from statement {number}, or repair by hand and run sqlgen stamp"
                             ) from None
                     progress.add(statement.text)
+                    lasting += not _only_sets_the_session(statement.text)
                     # After the last statement the closing record follows at once.
                     if number > skip and number < facts.count and (
                             not is_transactional(statement.text)
@@ -402,6 +405,17 @@ def _in_transaction(session) -> bool:
 
 
 # Statements that commit whatever came before and open no transaction themselves.
+# A SET of the session's own state (names, a session variable, a user variable): it leaves nothing
+# once the file's session ends. A GLOBAL or PERSIST assignment anywhere in it does.
+_SESSION_SET = re.compile(r"\s*set\s+(?:names|character\s+set|charset|session|local|@@session\.|@@local\.|@(?!@)|"
+                          r"sql_mode|time_zone|foreign_key_checks|unique_checks)\b", re.I)
+_LASTING_SCOPE = re.compile(r"\b(?:global|persist|persist_only)\b|@@global\.", re.I)
+
+
+def _only_sets_the_session(text: str) -> bool:
+    return bool(_SESSION_SET.match(text)) and not _LASTING_SCOPE.search(text)
+
+
 _COMMITS_ON_ITS_OWN = re.compile(r"\s*(?:create|alter|drop|rename|truncate)\b|\s*set\s+names\b", re.I)
 
 

@@ -587,3 +587,81 @@ def test_a_trigger_that_sets_sql_mode_stops_the_run_before_a_statement_read_othe
     assert execute(runner_db, "SELECT v FROM notes")[0] == [("a' , #",)]
     assert tracking_rows(runner_db)[0][3:6] == ("applied", 3, 3)
     assert run(config, commands.status).result == 0
+
+
+def test_a_myisam_table_made_by_an_earlier_file_of_the_same_run_is_seen(scratch_db, tmp_path):
+    """The engines are asked as each file starts: a transactional file that ran first, then a file
+    making a MyISAM table, then DML on it that fails part way. Nothing is promised a rollback the
+    engine cannot give, the count is right, and the fixed file resumes without running a row twice."""
+    execute(scratch_db, "CREATE TABLE note (id int PRIMARY KEY) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "note", "INSERT INTO note VALUES (1);\n", "DELETE FROM note WHERE id = 1;\n")
+    write(directory, 2, "table", "CREATE TABLE m (id int PRIMARY KEY) ENGINE=MyISAM;\n", "DROP TABLE m;\n")
+    _, down = write(directory, 3, "rows", "INSERT INTO m VALUES (1);\nINSERT INTO m VALUES (1);\n", "DELETE FROM m;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match="statement 2 of 2: error 1062.*statement 1 stayed applied.*resume from "
+                                          "statement 2"):
+        run(config, commands.upgrade)
+    assert tracking_rows(scratch_db)[2][3:5] == ("failed", 1)
+    status = run(config, commands.status)
+    assert "current:   at version 2 (0002_table)" in status.lines
+    (directory / "0003_rows.up.sql").write_text("INSERT INTO m VALUES (1);\nINSERT INTO m VALUES (2);\n")
+    out = run(config, commands.upgrade)
+    assert "resuming 0003_rows at statement 2 of 2" in out.lines
+    assert execute(scratch_db, "SELECT id FROM m ORDER BY id")[0] == [(1,), (2,)]
+    assert run(config, commands.status).lines[-1] == "status:    up to date"
+
+
+def test_a_failure_after_statements_that_only_set_the_session_says_nothing_stayed(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "bad", "SET NAMES utf8mb4;\nSET @note = 'x';\nALTER TABLE missing ADD COLUMN x int;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError) as failure:
+        run(config, commands.upgrade)
+    message = str(failure.value)
+    assert "statement 3 of 3: error 1146" in message
+    assert "statements 1-2 only set the session, so nothing of it stayed applied" in message
+    assert "stayed applied (MySQL commits DDL at once)" not in message
+
+
+def _running(url, text: str) -> bool:
+    quoted = "'" + text.replace("'", "''") + "'"
+    rows = execute(url, f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = {quoted}")[0]
+    return rows[0][0] > 0
+
+
+def test_a_transactional_down_file_killed_mid_run_leaves_its_version_applied(scratch_db, tmp_path):
+    """kill -9 of sqlgen while a down file of only DML runs: the server rolls the file back, and the
+    tracking row, changed in that same transaction, still says the version is applied. Status tells
+    the truth, and the plain downgrade it advises completes the run, running the file once."""
+    import time
+
+    execute(scratch_db, "CREATE TABLE log (what varchar(20)) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "t", "CREATE TABLE t (id int PRIMARY KEY);\n", "DROP TABLE t;\n")
+    _, down = write(directory, 2, "rows", "INSERT INTO t VALUES (2);\n",
+                    "INSERT INTO log VALUES ('down');\nDELETE FROM t WHERE id = 2;\nSELECT SLEEP(3);\n")
+    config = make_config(scratch_db, None, directory)
+    run(config, commands.upgrade)
+    args = ["--url", url_text(scratch_db), "--dir", str(directory), "downgrade", "1"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen([sys.executable, "-m", "sqlgen", *args], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not _running(scratch_db, "SELECT SLEEP(3)"):
+        assert process.poll() is None and time.monotonic() < deadline, "the down file never reached its SLEEP"
+        time.sleep(0.05)
+    process.kill()
+    process.wait(timeout=30)
+    status = run(config, commands.status)
+    assert "current:   at version 2 (0002_rows)" in status.lines, status.lines
+    assert not any("reverting" in line or "attention" in line for line in status.lines), status.lines
+    assert [row[3] for row in tracking_rows(scratch_db)] == ["applied", "applied"]
+    while _running(scratch_db, "SELECT SLEEP(3)"):  # the server ends the orphaned statement, rolling it back
+        time.sleep(0.1)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM log")[0] == [(0,)]
+    out = run(config, commands.downgrade, "1")
+    assert any(line.startswith("reverted 0002_rows (3 statements") for line in out.lines), out.lines
+    assert execute(scratch_db, "SELECT what FROM log")[0] == [("down",)], "the down file ran exactly once"
+    assert execute(scratch_db, "SELECT id FROM t")[0] == []
+    assert current_version(config) == "1 0001_t"
