@@ -24,7 +24,10 @@ _TOKEN = re.compile(
     re.S | re.I,
 )
 # Quoted text read to its end without giving back (a quote left open is a quote alone), and parentheses.
-_QUOTED_OR_PAREN = re.compile(r"""'(?:[^'\\]|\\.|'')*+'|"(?:[^"\\]|\\.|"")*+"|`(?:[^`]|``)*+`|['"`]|[()]""", re.S)
+# (Python 3.10 has no possessive quantifiers: a lookahead then a backreference takes the same text
+# without giving any back.)
+_QUOTED_OR_PAREN = re.compile(r"""'(?=((?:[^'\\]|\\.|'')*))\1'|"(?=((?:[^"\\]|\\.|"")*))\2"|`(?=((?:[^`]|``)*))\3`"""
+                              r"""|['"`]|[()]""", re.S)
 _PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
 OPERATOR_SYNONYMS = {"!=": "<>"}
 # Spellings of the same function inside expressions, as MariaDB prints them back.
@@ -45,10 +48,10 @@ _WRITTEN = str.maketrans({"\\": "\\\\", **{char: "\\" + letter for letter, char 
 # A whole string literal: a doubled quote stands for one, and with backslash escapes a backslash
 # takes the next character.
 _LITERAL = {
-    ("'", True): re.compile(r"'((?:[^'\\]|\\.|'')*+)'", re.S),
-    ('"', True): re.compile(r'"((?:[^"\\]|\\.|"")*+)"', re.S),
-    ("'", False): re.compile(r"'((?:[^']|'')*+)'", re.S),
-    ('"', False): re.compile(r'"((?:[^"]|"")*+)"', re.S),
+    ("'", True): re.compile(r"'(?=((?:[^'\\]|\\.|'')*))\1'", re.S),
+    ('"', True): re.compile(r'"(?=((?:[^"\\]|\\.|"")*))\1"', re.S),
+    ("'", False): re.compile(r"'(?=((?:[^']|'')*))\1'", re.S),
+    ('"', False): re.compile(r'"(?=((?:[^"]|"")*))\1"', re.S),
 }
 _ESCAPE_OR_DOUBLED = {"'": re.compile(r"\\(.)|''", re.S), '"': re.compile(r'\\(.)|""', re.S)}
 
