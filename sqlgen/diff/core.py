@@ -14,9 +14,14 @@ from .. import ops
 from ..schema import Column, Table
 
 
+def numbered_name(stem: str, taken: set[str]) -> str:
+    """`<stem><n>` with the lowest n not taken."""
+    return next(name for n in count(1) if (name := f"{stem}{n}") not in taken)
+
+
 def numbered_foreign_key_name(table: str, taken: set[str]) -> str:
     """`<table>_fk_<n>` with the lowest n no key of the table has."""
-    return next(name for n in count(1) if (name := f"{table}_fk_{n}") not in taken)
+    return numbered_name(f"{table}_fk_", taken)
 
 
 @dataclass(frozen=True)

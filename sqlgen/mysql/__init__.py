@@ -14,17 +14,6 @@ from . import connection, tracking
 from .dialect import NAME_RULES, NOT_TABLES, READING, WRITTEN_RULES, server_info
 from .transactions import is_transactional
 
-NAME = "mysql"
-# Every file talks utf8mb4, whatever the client's own setting.
-PREAMBLE = ["SET NAMES utf8mb4;"]
-# sqlgen renders no comment inside a statement (the server prints reflected expressions
-# without theirs), so each rendered statement must read back exactly as written.
-COPIES_COMMENTS = False
-# Put after the preamble of a file holding a backslash: sqlgen writes literals with escapes
-# (sqlgen.splitter follows it, as the client does).
-PIN_ESCAPES = PIN + ";"
-
-
 def rules(server=None):
     """How the diff treats MySQL (the same for every server version)."""
     return _rules()
@@ -33,12 +22,14 @@ def rules(server=None):
 @lru_cache(maxsize=None)
 def _rules():
     from ..diff import Rules
-    from .dialect import foreign_key_name, reported_text
+    from ..diff.core import numbered_name
+    from .dialect import reported_text
     from .types import takes_collation
 
-    # InnoDB creates an index for a foreign key that has none and refuses to drop one a key needs.
+    # InnoDB creates an index for a foreign key that has none and refuses to drop one a key needs;
+    # it names an unnamed key <table>_ibfk_<n>.
     return Rules(implicit_fk_indexes=True, takes_collation=takes_collation, reported_text=reported_text,
-                 foreign_key_name=foreign_key_name)
+                 foreign_key_name=lambda table, taken: numbered_name(f"{table}_ibfk_", taken))
 
 
 def _reflect(connection, server, exclude: frozenset[str] = frozenset()):
@@ -88,10 +79,14 @@ def _no_check(url: str) -> None:
 
 
 DIALECT = Dialect(
-    name=NAME,
-    preamble=tuple(PREAMBLE),
-    pin_escapes=PIN_ESCAPES,
-    copies_comments=COPIES_COMMENTS,
+    name="mysql",
+    preamble=("SET NAMES utf8mb4;",),  # every file talks utf8mb4, whatever the client's own setting
+    # After the preamble of a file holding a backslash: sqlgen writes literals with escapes
+    # (sqlgen.splitter follows it, as the client does).
+    pin_escapes=PIN + ";",
+    # sqlgen renders no comment inside a statement (the server prints reflected expressions
+    # without theirs), so each rendered statement must read back exactly as written.
+    copies_comments=False,
     name_rules=NAME_RULES,
     written_rules=WRITTEN_RULES,
     not_tables=NOT_TABLES,

@@ -109,14 +109,6 @@ def reported_text(text: str) -> str:
     return _FOUR_BYTE.sub("?", text)
 
 
-def foreign_key_name(table: str, taken: set[str]) -> str:
-    """InnoDB's name for a table's unnamed foreign key, `<table>_ibfk_<n>`: here the lowest n not taken."""
-    n = 1
-    while f"{table}_ibfk_{n}" in taken:
-        n += 1
-    return f"{table}_ibfk_{n}"
-
-
 SERVER_SQL = """
 SELECT VERSION(), DATABASE(), @@default_storage_engine, @@sql_mode,
        @@lower_case_table_names,

@@ -13,15 +13,6 @@ from .dialect import NAME_RULES, READING
 from .reflect import server_info
 from .scratch import scratch_database
 
-NAME = "sqlite"
-PREAMBLE: list[str] = []
-# A rebuild copies the database's own SQL text (a trigger, a CHECK), comments included; the
-# shell hands them to SQLite, which ignores them.
-COPIES_COMMENTS = True
-PIN_ESCAPES = None  # SQLite has no backslash escapes
-NOT_TABLES = frozenset({"trigger", "partial or expression index"})  # kinds not named like a table
-
-
 def rules(server):
     """How the diff treats SQLite on this version (which changes need a table rebuild)."""
     from ..diff import Rules
@@ -65,13 +56,15 @@ def _lint(statements, schema, server):
 
 
 DIALECT = Dialect(
-    name=NAME,
-    preamble=tuple(PREAMBLE),
-    pin_escapes=PIN_ESCAPES,
-    copies_comments=COPIES_COMMENTS,
+    name="sqlite",
+    preamble=(),
+    pin_escapes=None,  # SQLite has no backslash escapes
+    # A rebuild copies the database's own SQL text (a trigger, a CHECK), comments included; the
+    # shell hands them to SQLite, which ignores them.
+    copies_comments=True,
     name_rules=NAME_RULES,
     written_rules=WRITTEN_RULES,
-    not_tables=NOT_TABLES,
+    not_tables=frozenset({"trigger", "partial or expression index"}),  # kinds not named like a table
     notice=("This file runs in one transaction: if a statement fails, none of it stays",
             "applied."),
     by_hand="-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < this_file.sql",
