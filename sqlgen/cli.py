@@ -170,26 +170,47 @@ def lock_timeout_option(function):
     )(function)
 
 
+def resume_options(function):
+    function = click.option(
+        "--resume-after", type=click.IntRange(min=0), metavar="N", default=None,
+        help="For a file stopped at a statement whose outcome is unknown: take statements 1-N as done.",
+    )(function)
+    return click.option(
+        "--resume-at", type=click.IntRange(min=1), metavar="N", default=None,
+        help="For a file stopped at a statement whose outcome is unknown: run it again from statement N.",
+    )(function)
+
+
+def _resume(resume_at, resume_after):
+    if resume_at is not None and resume_after is not None:
+        raise click.UsageError("use --resume-at or --resume-after, not both")
+    if resume_at is not None:
+        return ("at", resume_at)
+    return None if resume_after is None else ("after", resume_after)
+
+
 @main.command()
 @click.argument("target", default="head")
 @lock_timeout_option
+@resume_options
 @click.pass_context
-def upgrade(ctx, target, lock_timeout):
+def upgrade(ctx, target, lock_timeout, resume_at, resume_after):
     """Apply pending migrations up to TARGET: head (default), a version, or +N."""
     from . import commands
 
-    run(ctx, commands.upgrade, target, lock_timeout=lock_timeout)
+    run(ctx, commands.upgrade, target, lock_timeout=lock_timeout, resume=_resume(resume_at, resume_after))
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # so that -1 is a target
 @click.argument("target")
 @lock_timeout_option
+@resume_options
 @click.pass_context
-def downgrade(ctx, target, lock_timeout):
+def downgrade(ctx, target, lock_timeout, resume_at, resume_after):
     """Revert migrations until TARGET is current: a version, -N, or base (0)."""
     from . import commands
 
-    run(ctx, commands.downgrade, target, lock_timeout=lock_timeout)
+    run(ctx, commands.downgrade, target, lock_timeout=lock_timeout, resume=_resume(resume_at, resume_after))
 
 
 @main.command()

@@ -369,7 +369,7 @@ def _entries(runner, found, with_down: bool = False, known=None):
     if with_down:
         applied = {row.version for row in rows}
         down_facts = {m.version: read(m, "down") for m in found if m.version in applied}
-    return history.assess(found, facts, rows, down_facts)
+    return history.assess(found, facts, rows, down_facts, runner.live_sessions(rows))
 
 
 def _refuse_unsafe(files, what: str = "nothing was run") -> None:
@@ -382,14 +382,14 @@ def _refuse_unsafe(files, what: str = "nothing was run") -> None:
 
 
 def upgrade(config: Config, target: str = "head", *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-            echo: Echo = print) -> None:
+            resume=None, echo: Echo = print) -> None:
     from . import history
 
     with _session(config, echo, create=True) as (runner, found):
         runner.ensure_table()
         with runner.locked(lock_timeout):
             entries = _entries(runner, found)
-            steps = history.plan_upgrade(entries, target, _shown(config.directory))
+            steps = history.plan_upgrade(entries, target, _shown(config.directory), resume)
             if not steps:
                 echo(f"Nothing to apply: {_at(history.current(entries))}")
                 return
@@ -400,16 +400,17 @@ def upgrade(config: Config, target: str = "head", *, lock_timeout: float = DEFAU
 
 
 def downgrade(config: Config, target: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-              echo: Echo = print) -> None:
+              resume=None, echo: Echo = print) -> None:
     from . import history
 
     with _session(config, echo) as (runner, found):
         if not runner.table_exists():
             echo("Nothing to revert: no migration is recorded in this database")
             return
+        runner.ensure_table()
         with runner.locked(lock_timeout):
             entries = _entries(runner, found, with_down=True)
-            steps = history.plan_downgrade(entries, target, _shown(config.directory))
+            steps = history.plan_downgrade(entries, target, _shown(config.directory), resume)
             if not steps:
                 echo(f"Nothing to revert: {_at(history.current(entries))}")
                 return

@@ -28,6 +28,16 @@ class Row:
     execution_ms: int | None
     applied_by: str
     error: str | None
+    # Only the MySQL runner writes these two (a table made by a file run by hand gets them from the
+    # runner's next run): the server connection of the session that ran the file, and the last
+    # statement that may have taken effect beyond statements_applied (NULL: none did).
+    connection_id: int | None = None
+    in_doubt: int | None = None
+
+    @property
+    def doubt(self) -> int | None:
+        """The statement whose outcome nobody knows, if any."""
+        return self.in_doubt if self.in_doubt is not None and self.in_doubt > self.statements_applied else None
 
 
 STATES = ("running", "applied", "failed", "reverting", "revert_failed")
@@ -38,8 +48,8 @@ def read_row(values, table: str) -> Row:
     """A tracking row as the database holds it, checked: a row sqlgen never writes
     (another tool's table, an edit by hand) is named, never guessed at."""
     values = tuple(values)
-    if len(values) != 13:
-        raise _foreign(table, f"rows of {len(values)} columns where sqlgen writes 13")
+    if len(values) not in (13, 15):
+        raise _foreign(table, f"rows of {len(values)} columns where sqlgen writes 13 or 15")
     row = Row(*values)
     version = row.version
     problem = None
@@ -60,6 +70,8 @@ def read_row(values, table: str) -> Row:
         problem = f"the times {row.started_at!r} and {row.applied_at!r}, which are not both dates (a zero date?)"
     elif row.execution_ms is not None and not isinstance(row.execution_ms, int):
         problem = f"the duration {row.execution_ms!r}"
+    elif not all(value is None or (isinstance(value, int) and value >= 0) for value in (row.connection_id, row.in_doubt)):
+        problem = f"the connection {row.connection_id!r} and statement in doubt {row.in_doubt!r}"
     if problem:
         shown = f"version {version}" if isinstance(version, int) else "a row"
         raise _foreign(table, f"{shown} with {problem}", f" WHERE `version` = {version}"
@@ -82,6 +94,9 @@ class Entry:
     facts: FileFacts | None  # of the up file
     row: Row | None  # None: never started
     down_facts: FileFacts | None = None  # read only when a down file is about to run
+    # The row's file session, when the server still runs it though no sqlgen run holds the lock
+    # (the run was killed): its connection id, seconds in its state, command and statement.
+    live: object | None = None
 
     @property
     def name(self) -> str:
@@ -95,6 +110,13 @@ class Entry:
     def changed(self) -> bool:
         """Applied, but the up file's statements differ from what ran."""
         return self.applied and self.facts is not None and self.facts.checksum != self.row.checksum
+
+    @property
+    def interrupted(self) -> bool:
+        """Started by a sqlgen run that stopped without recording an end (killed, or its server
+        died); a run by hand names no connection."""
+        return (self.row is not None and self.row.state in ("running", "reverting")
+                and self.row.connection_id is not None)
 
     @property
     def stale_tracking(self) -> bool:
@@ -127,6 +149,17 @@ class Entry:
         if state == "applied":
             return "applied (stamped)" if row.execution_ms is None else "applied"
         done = f"{row.statements_applied} of {row.statements_total} statements done"
+        down = "down " if state in ("reverting", "revert_failed") else ""
+        if self.live is not None:
+            live = self.live
+            return (f"{down}still running on the server: connection {live.connection_id} has been in state "
+                    f"{live.command} for {live.seconds} s ({done})")
+        if row.doubt is not None:
+            return (f"{down}stopped at statement {row.doubt}, which may or may not have taken effect ({done}); "
+                    f"check it, then sqlgen {'downgrade' if down else 'upgrade'} --resume-after {row.doubt} or "
+                    f"--resume-at {row.doubt}")
+        if self.interrupted:
+            return f"{down}interrupted, resumes at statement {row.statements_applied + 1} ({done})"
         if state in ("failed", "revert_failed") and row.statements_applied == 0:
             # A file run in one transaction: the error names the statement; nothing stayed.
             return ("down failed" if state == "revert_failed" else "failed") + ", nothing of it applied"
@@ -140,18 +173,24 @@ class Entry:
 
 
 def assess(migrations: list[Migration], facts: dict[int, FileFacts], rows: list[Row],
-           down_facts: dict[int, FileFacts] | None = None) -> list[Entry]:
+           down_facts: dict[int, FileFacts] | None = None, live: dict | None = None) -> list[Entry]:
+    """`live`: by version, the file sessions the server still runs (Runner.live_sessions)."""
     by_version = {row.version: row for row in rows}
     down_facts = down_facts or {}
-    entries = [Entry(m.version, m, facts.get(m.version), by_version.pop(m.version, None), down_facts.get(m.version))
-               for m in migrations]
-    entries += [Entry(row.version, None, None, row) for row in by_version.values()]
+    live = live or {}
+    entries = [Entry(m.version, m, facts.get(m.version), by_version.pop(m.version, None), down_facts.get(m.version),
+                     live.get(m.version)) for m in migrations]
+    entries += [Entry(row.version, None, None, row, live=live.get(row.version)) for row in by_version.values()]
     return sorted(entries, key=lambda entry: entry.version)
 
 
+# A version whose down file started but did not finish is still there: it stays current.
+_CURRENT_STATES = ("applied", "reverting", "revert_failed")
+
+
 def current(entries: list[Entry]) -> Entry | None:
-    """The highest applied migration."""
-    applied = [entry for entry in entries if entry.row is not None and entry.row.state == "applied"]
+    """The highest migration that is applied, counting one whose down file failed or stopped."""
+    applied = [entry for entry in entries if entry.row is not None and entry.row.state in _CURRENT_STATES]
     return applied[-1] if applied else None
 
 
@@ -166,6 +205,12 @@ def attention(entries: list[Entry]) -> list[Entry]:
 class Step:
     entry: Entry
     resume_from: int = 0  # statements already done (a failed file being resumed)
+    recorded: int = 0  # of those, the ones the row records (the rest: --resume-after)
+
+
+# How a run resumes a file whose row names a statement in doubt: ("at", N) runs statement N again,
+# ("after", N) takes it as done.
+Resume = tuple[str, int]
 
 
 def _names(entries: list[Entry]) -> str:
@@ -194,7 +239,7 @@ def check_unchanged(entries: list[Entry]) -> None:
         )
 
 
-def plan_upgrade(entries: list[Entry], target: str, directory: str) -> list[Step]:
+def plan_upgrade(entries: list[Entry], target: str, directory: str, resume: Resume | None = None) -> list[Step]:
     check_consistent(entries, directory)
     check_unchanged(entries)
     top = current(entries)
@@ -204,10 +249,14 @@ def plan_upgrade(entries: list[Entry], target: str, directory: str) -> list[Step
         row = entry.row
         if row is None or row.state == "applied":
             continue
-        if row.state == "failed":
-            steps.append(Step(entry, _resume_point(entry, "up")))
+        if row.state == "failed" or (row.state == "running" and entry.interrupted):
+            steps.append(_resume_step(entry, "up", resume))
+            resume = None
             continue
         raise SqlgenError(_unfinished(entry))
+    if resume is not None:
+        raise SqlgenError(f"--resume-{resume[0]} applies to a file that stopped part-way, and no file did; "
+                          "run sqlgen upgrade without it")
     pending = [entry for entry in entries if entry.row is None]
     early = [entry for entry in pending if entry.version < top_version]
     if early:
@@ -238,19 +287,23 @@ def _upgrade_goal(target: str, steps: list[Step], top_version: int, last: int) -
     return goal
 
 
-def plan_downgrade(entries: list[Entry], target: str, directory: str) -> list[Step]:
+def plan_downgrade(entries: list[Entry], target: str, directory: str, resume: Resume | None = None) -> list[Step]:
     check_consistent(entries, directory)
     steps: list[Step] = []
     for entry in reversed(entries):
         row = entry.row
         if row is None:
             continue
-        if row.state == "revert_failed":
-            steps.append(Step(entry, _resume_point(entry, "down")))
+        if row.state == "revert_failed" or (row.state == "reverting" and entry.interrupted):
+            steps.append(_resume_step(entry, "down", resume))
+            resume = None
         elif row.state == "applied":
             steps.append(Step(entry))
         else:
             raise SqlgenError(_unfinished(entry))
+    if resume is not None:
+        raise SqlgenError(f"--resume-{resume[0]} applies to a down file that stopped part-way, and none did; "
+                          "run sqlgen downgrade without it")
     top = current(entries)
     top_version = max((step.entry.version for step in steps), default=0)
     target = target.strip().lower()
@@ -283,23 +336,49 @@ def _number(text: str, target: str, command: str) -> int:
     return int(text)
 
 
-def _resume_point(entry: Entry, direction: str) -> int:
-    """How many statements of a failed file to skip; refuses when that is unsafe."""
-    row, facts = entry.row, entry.facts
+def _resume_step(entry: Entry, direction: str, resume: Resume | None) -> Step:
+    """Where a file that stopped part-way goes on. A statement that failed with a server error
+    and changed nothing runs again, unchanged or fixed; one whose outcome is unknown needs the
+    DBA's word (`resume`); one the server still runs is waited for."""
+    row = entry.row
     done = row.statements_applied
-    if done == 0:
-        return 0  # nothing of it stayed applied: run it again from the top
-    recorded = row.checksum if direction == "up" else row.down_checksum
-    current_checksum = facts.checksum if direction == "up" else entry.down_facts.checksum
     file = f"{entry.name}.{direction}.sql"
-    if current_checksum == recorded:
-        stamp_hint = entry.version if direction == "up" else entry.version - 1
+    command = "upgrade" if direction == "up" else "downgrade"
+    if entry.live is not None:
+        live = entry.live
         raise SqlgenError(
-            f"{file} failed at statement {done + 1} ({row.error or 'no error recorded'}); "
-            f"{'statement 1' if done == 1 else f'statements 1-{done}'} stayed applied. Fix that statement in the file and run sqlgen {'upgrade' if direction == 'up' else 'downgrade'} "
-            f"again to resume from it, or repair the database by hand and run sqlgen stamp {stamp_hint}"
-        )
-    return done
+            f"{file} is still running on the server, though the sqlgen run that started it has stopped: "
+            f"connection {live.connection_id} has been in state {live.command} for {live.seconds} s"
+            f"{' running ' + _short(live.statement) if live.statement else ''}. Wait for it to end, or stop it "
+            f"with KILL {live.connection_id}, then run sqlgen {command} again")
+    total = row.statements_total
+    if resume is None:
+        if row.doubt is not None:
+            raise SqlgenError(
+                f"{file} stopped at statement {row.doubt} ({row.error or 'the run was interrupted'}), and whether "
+                f"that statement took effect is unknown; {_done(done)}. Check it, then run sqlgen {command} "
+                f"--resume-after {row.doubt} if it took effect, or sqlgen {command} --resume-at {row.doubt} if not")
+        return Step(entry, done, done)
+    how, number = resume
+    skip = number if how == "after" else number - 1
+    if not done <= skip <= total or (how == "at" and number > total):
+        low = done if how == "after" else done + 1
+        raise SqlgenError(
+            f"--resume-{how} {number} does not fit {file}: {_done(done)} (recorded) of its {total}; use a "
+            f"statement from {low} to {total}")
+    return Step(entry, skip, done)
+
+
+def _done(done: int) -> str:
+    return "no statement of it is recorded as done" if not done else (
+        f"{'statement 1 is' if done == 1 else f'statements 1-{done} are'} done")
+
+
+def _short(text: str, width: int = 80) -> str:
+    from .safety import printable
+
+    flat = " ".join(str(text).split())
+    return printable(flat if len(flat) <= width else flat[:width - 3] + "...")
 
 
 def _unfinished(entry: Entry) -> str:

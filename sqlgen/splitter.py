@@ -171,6 +171,9 @@ class Statement:
     # Whether a backslash in '' was read as an escape (None: not known, or no such reading), so the
     # runner can check the server's own NO_BACKSLASH_ESCAPES flag, which the client follows.
     escapes: bool | None = None
+    # Read under the delimiter ';': then the server, too, reads the text as one statement, and
+    # the runner may send its own statements in the same packet.
+    single: bool = False
 
 
 _KEY_QUOTED = re.compile("(" + "|".join(_QUOTED[True, quote] for quote in "'\"") + "|" + _QUOTED[False, "`"] + ")",
@@ -603,7 +606,7 @@ class Splitter:
                                                                                "as its own command"))
                     return None
             self._follow_sql_mode(text)
-        return Statement(text, self.start_line, self.statement_tracking, escapes)
+        return Statement(text, self.start_line, self.statement_tracking, escapes, self.delimiter == ";")
 
     def _follow_sql_mode(self, text: str) -> None:
         """The client follows the session's sql_mode as the server reports it after each

@@ -54,7 +54,7 @@ def _declared_schema(metadata, server, version_table: str):
 def _make_runner(database, connection, server, version_table: str, echo):
     from .runner import Runner
 
-    return Runner(connection.dbapi_connection, database.session, server, version_table, echo)
+    return Runner(connection.dbapi_connection, database.file_session, server, version_table, echo)
 
 
 def _lint(statements, schema, server):

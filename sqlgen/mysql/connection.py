@@ -180,6 +180,11 @@ class MysqlDatabase(Database):
         finally:
             close_quietly(connection)
 
+    def file_session(self):
+        """A fresh DB-API connection for the runner's file sessions, which send several
+        statements in one packet (as the mysql client allows too)."""
+        return self._open(batches=True)
+
     def _open(self, batches: bool = False):
         import pymysql
         from pymysql.constants import CLIENT

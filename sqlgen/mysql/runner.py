@@ -26,14 +26,16 @@ import re
 import threading
 import time
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from ..database import close_quietly
 from ..errors import SqlgenError
 from ..history import Entry, Row, Step, read_row
 from ..migrations import Checksum, FileFacts, body_statements
 from . import tracking
 from .dialect import READING
-from .transactions import is_transactional
+from .transactions import kind
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
 READ_AHEAD_CHARS = 256 * 1024  # statements split ahead of the server, handed over in batches of this size
@@ -45,6 +47,8 @@ class StatementFailed(SqlgenError):
     def __init__(self, file: str, number: int, total: int, line: int, exc):
         code, message = _server_error(exc)
         error = f"error {code}: {message}" if code else message
+        self.exc = exc
+        self.number = number
         self.server_error = f"statement {number} (line {line}): {error}"
         super().__init__(f"{file}, line {line}, statement {number} of {total}: {error}")
 
@@ -60,6 +64,7 @@ class Runner:
         self.table = version_table
         self.echo = echo
         control.autocommit(True)
+        self.control_id = control.thread_id()
 
     # --- Reading ---------------------------------------------------------------
 
@@ -68,16 +73,21 @@ class Runner:
             cursor.execute(sql, args)
             return list(cursor.fetchall())
 
+    def _columns(self) -> set[str]:
+        return {str(found[0]).lower() for found in self._query(tracking.table_columns(), (self.table,))}
+
     def table_exists(self) -> bool:
-        return bool(self._query(tracking.table_exists(), (self.table,))[0][0])
+        return bool(self._columns())
 
     def rows(self) -> list[Row]:
         import pymysql
 
-        if not self.table_exists():
+        columns = self._columns()
+        if not columns:
             return []
         try:
-            found = self._query(tracking.select_rows(self.table))
+            found = self._query(tracking.select_rows(self.table, all(name in columns
+                                                                     for name in tracking.RUNNER_COLUMNS)))
         except pymysql.err.OperationalError as exc:
             if exc.args[0] != 1054:  # unknown column: a table sqlgen did not make
                 raise
@@ -86,7 +96,18 @@ class Runner:
         return [read_row(row, self.table) for row in found]
 
     def ensure_table(self) -> None:
+        """The tracking table, with the columns only the runner writes (a file run by hand
+        makes the table without them)."""
+        import pymysql
+
         _send(self.control, tracking.create_table(self.table))
+        missing = [name for name in tracking.RUNNER_COLUMNS if name not in self._columns()]
+        if missing:
+            try:
+                _send(self.control, tracking.add_runner_columns(self.table, missing))
+            except pymysql.err.OperationalError as exc:
+                if exc.args[0] != 1060:  # a concurrent run added them first
+                    raise
 
     def lock_holder(self) -> int | None:
         """The connection of a sqlgen run applying migrations right now, if any."""
@@ -127,7 +148,7 @@ class Runner:
         path = entry.migration.up
         version, name = entry.version, entry.name
         started = time.monotonic()
-        if facts.transactional and not step.resume_from and self._all_tables_innodb():
+        if facts.transactional and not step.resume_from and self._all_tables_innodb(path.name):
             start = (tracking.up_start(self.table, version, name, facts.checksum, facts.count) if entry.row is None
                      else tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
             self._run_transaction(
@@ -136,15 +157,13 @@ class Runner:
                 "upgrade",
             )
         else:
-            self._check_prefix(path, step.resume_from, entry.row.progress_checksum if entry.row else None)
-            if entry.row is None:
-                _send(self.control, tracking.up_start(self.table, version, name, facts.checksum, facts.count))
-            else:
-                _send(self.control, tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
-                if step.resume_from:
-                    self.echo(f"resuming {name} at statement {step.resume_from + 1} of {facts.count}")
-            self._run_statements(path, facts, step.resume_from, version, "failed", "upgrade")
-            _send(self.control, tracking.up_end(self.table, version))
+            self._check_prefix(path, step, entry.row.progress_checksum if entry.row else None)
+            start = (tracking.up_start(self.table, version, name, facts.checksum, facts.count) if entry.row is None
+                     else tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
+            if step.resume_from:
+                self.echo(f"resuming {name} at statement {step.resume_from + 1} of {facts.count}")
+            FileRun(self, path, facts, version, "failed", "upgrade", step.resume_from).run(
+                start, [tracking.up_end(self.table, version), tracking.release(self.table, version)])
         seconds = time.monotonic() - started
         self.echo(f"applied {name} ({_count(facts.count)}, {seconds:.2f} s)")
 
@@ -153,11 +172,10 @@ class Runner:
         path = entry.migration.down
         version, name = entry.version, entry.name
         started = time.monotonic()
-        self._check_prefix(path, step.resume_from, entry.row.progress_checksum)
-        start = (tracking.restart_down(self.table, version, down_facts.checksum, down_facts.count)
-                 if entry.row.state == "revert_failed"
-                 else tracking.down_start(self.table, version, down_facts.checksum, down_facts.count))
-        if down_facts.transactional and not step.resume_from and self._all_tables_innodb():
+        start = (tracking.down_start(self.table, version, down_facts.checksum, down_facts.count)
+                 if entry.row.state == "applied"
+                 else tracking.restart_down(self.table, version, down_facts.checksum, down_facts.count))
+        if down_facts.transactional and not step.resume_from and self._all_tables_innodb(path.name):
             # The row changes in the file's own transaction: if the run dies, the server rolls both
             # back, and the row still says what the database holds.
             self._run_transaction(
@@ -166,11 +184,11 @@ class Runner:
                 "downgrade",
             )
         else:
-            _send(self.control, start)
+            self._check_prefix(path, step, entry.row.progress_checksum if entry.row.state != "applied" else None)
             if step.resume_from:
                 self.echo(f"resuming the down file of {name} at statement {step.resume_from + 1} of {down_facts.count}")
-            self._run_statements(path, down_facts, step.resume_from, version, "revert_failed", "downgrade")
-            _send(self.control, tracking.down_end(self.table, version))
+            FileRun(self, path, down_facts, version, "revert_failed", "downgrade", step.resume_from).run(
+                start, [tracking.down_end(self.table, version)])
         seconds = time.monotonic() - started
         self.echo(f"reverted {name} ({_count(down_facts.count)}, {seconds:.2f} s)")
 
@@ -190,20 +208,42 @@ class Runner:
                     _send(self.control, tracking.new_checksum(self.table, entry.version, facts.checksum, facts.count))
                 continue
             _send(self.control, tracking.stamp_row(self.table, entry.version, entry.name, facts.checksum, facts.count))
+            _send(self.control, tracking.release(self.table, entry.version))
 
-    def _all_tables_innodb(self) -> bool:
+    def live_sessions(self, rows: list[Row]) -> dict[int, "LiveSession"]:
+        """The file sessions of unfinished rows that still run a statement on the server,
+        by version. A connection id from before the server last started is not asked about:
+        ids start again from 1."""
+        wanted = {row.version: row for row in rows
+                  if row.connection_id is not None and row.state in ("running", "reverting")}
+        if not wanted:
+            return {}
+        now, uptime = self._query("SELECT NOW(6), (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                                  "WHERE VARIABLE_NAME = 'UPTIME')")[0]
+        ids = ", ".join(str(int(row.connection_id)) for row in wanted.values())
+        running = {found[0]: found for found in self._query(
+            f"SELECT ID, TIME, COMMAND, INFO FROM information_schema.PROCESSLIST WHERE ID IN ({ids})")}
+        live = {}
+        for version, row in wanted.items():
+            found = running.get(row.connection_id)
+            if found is None or (now - row.started_at).total_seconds() > float(uptime or 0) + 1:
+                continue
+            live[version] = LiveSession(row.connection_id, int(found[1] or 0), found[2], found[3])
+        return live
+
+    def _all_tables_innodb(self, file: str = "", number: int = 1) -> bool:
         """One transaction can undo a file only if every table it may touch is InnoDB. Asked
         for each file as it starts: an earlier file of the same run may have made a MyISAM table."""
-        others = self._query(
+        others = self._control(
             "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-            "AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'"
-        )[0][0]
+            "AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'", "before", file, number)[0][0]
         return not others
 
     def _run_transaction(self, path, facts: FileFacts, start: str | None, end: str,
                          failed: Callable[[str], str], command: str) -> None:
         """A file of rollback-able statements: all of it and its tracking row, or nothing."""
-        with self.open_session() as session:
+        session = self.open_session()
+        try:
             session.autocommit(True)
             session.begin()
             try:
@@ -215,73 +255,37 @@ class Runner:
                 _send(session, end)
                 session.commit()
             except StatementFailed as failure:
+                if _is_lost(failure.exc):
+                    # The server ends the statement, then rolls the transaction back: only then is
+                    # "none of it stayed" true.
+                    self.wait_until_gone(session.thread_id(), path.name, failure.number)
                 _rollback(session)
                 self._record(failed(failure.server_error), failure)
                 raise SqlgenError(f"{failure}; it ran in one transaction, so none of it stayed applied: "
-                                  f"fix it and run sqlgen {command} again") from None
+                                  f"fix the cause (the statement, or the data it failed on) and run sqlgen "
+                                  f"{command} again") from None
             except BaseException:
                 _rollback(session)
                 raise
+        finally:
+            close_quietly(session)
 
-    def _run_statements(self, path, facts: FileFacts, skip: int, version: int, failed_state: str,
-                        command: str) -> None:
-        progress = Checksum()
-        recorded_at = time.monotonic()
-        with self.open_session() as session:
-            session.autocommit(True)
-            number = 0
-            lasting = 0  # statements run that leave something once the session ends
-            only_ddl = True  # then no transaction can be open at the end: no need to ask
-            with closing(_statements(path, self.server.sql_mode)) as statements:
-                for number, statement in statements:
-                    only_ddl = only_ddl and bool(_COMMITS_ON_ITS_OWN.match(statement.text))
-                    if number > skip:
-                        try:
-                            self._execute(session, path.name, number, facts.count, statement)
-                        except StatementFailed as failure:
-                            done = number - 1
-                            self._record(tracking.failed(self.table, version, failed_state, done,
-                                                         progress.hexdigest(), failure.server_error), failure)
-                            kept = (f"{_first(done)} stayed applied (MySQL commits DDL at once)" if lasting else
-                                    f"{_first(done)} only set the session, so nothing of it stayed applied" if done
-                                    else "no statement of it ran")
-                            raise SqlgenError(
-                                f"{failure}; {kept}. Fix the statement and run sqlgen {command} again to resume "
-                                f"from statement {number}, or repair by hand and run sqlgen stamp"
-                            ) from None
-                    progress.add(statement.text)
-                    lasting += not _only_sets_the_session(statement.text)
-                    # After the last statement the closing record follows at once.
-                    if number > skip and number < facts.count and (
-                            not is_transactional(statement.text)
-                            or time.monotonic() - recorded_at >= PROGRESS_INTERVAL):
-                        _send(self.control, tracking.progress(self.table, version, number, progress.hexdigest()))
-                        recorded_at = time.monotonic()
-            if not only_ddl and _in_transaction(session):
-                # The client would roll this back when its session ends; so does sqlgen, and says so.
-                _rollback(session)
-                _send(self.control, tracking.failed(self.table, version, "running", number, None,
-                                                    "left a transaction open; it was rolled back"))
-                raise SqlgenError(
-                    f"{path.name} left a transaction open (no COMMIT after START TRANSACTION or SET autocommit=0); "
-                    "it was rolled back, as the client does when its session ends. Check what stayed applied, "
-                    "add the COMMIT, and record the result with sqlgen stamp"
-                )
-
-    def _check_prefix(self, path, skip: int, recorded: str | None) -> None:
-        """Before resuming, the statements that already ran must be the same as in the file."""
-        if not skip:
+    def _check_prefix(self, path, step: Step, recorded: str | None) -> None:
+        """Before resuming, the statements that already ran must be the same as in the file.
+        Past what the row records (--resume-after), the DBA's look stands for the record."""
+        checked = min(step.resume_from, step.recorded)
+        if not checked:
             return
         prefix = Checksum()
         for number, statement in body_statements(path, READING, sql_mode=self.server.sql_mode):
-            if number > skip:
+            if number > checked:
                 break
             prefix.add(statement.text)
         if prefix.hexdigest() != recorded:
             raise SqlgenError(
-                f"{path.name}: {_first(skip)} ran before the failure, but changed in the file since; "
-                f"restore {'it' if skip == 1 else 'them'} so the run can resume after "
-                f"{'it' if skip == 1 else 'them'}, or repair the database by hand and run sqlgen stamp"
+                f"{path.name}: {_first(checked)} ran before the failure, but changed in the file since; "
+                f"restore {'it' if checked == 1 else 'them'} so the run can resume after "
+                f"{'it' if checked == 1 else 'them'}, or repair the database by hand and run sqlgen stamp"
             )
 
     def _execute(self, session, file: str, number: int, total: int, statement) -> None:
@@ -297,14 +301,425 @@ class Runner:
         except pymysql.err.MySQLError as exc:
             raise StatementFailed(file, number, total, statement.line, exc) from None
         if warnings:
-            for level, code, message in session.show_warnings() or ():
-                self.echo(f"{level.lower()}: {file}, line {statement.line}, statement {number}: {code} {message}")
+            self._show_warnings(session, file, number, statement)
 
-    def _record(self, sql: str, failure: StatementFailed) -> None:
+    def _show_warnings(self, session, file: str, number: int, statement) -> None:
+        for level, code, message in session.show_warnings() or ():
+            self.echo(f"{level.lower()}: {file}, line {statement.line}, statement {number}: {code} {message}")
+
+    def _record(self, sql: str, failure) -> None:
         try:
             _send(self.control, sql)
         except Exception as exc:  # e.g. the connection is gone
-            raise SqlgenError(f"{failure}; recording the failure in {self.table} failed too: {exc}") from None
+            raise SqlgenError(f"{failure}; recording the failure in {self.table} failed too ({_reason(exc)}); "
+                              "run sqlgen status to see what the database records") from None
+
+    def _control(self, sql: str, what: str, file: str, number: int):
+        """A statement on the tracking session, whose loss names the file and the statement."""
+        try:
+            return self._query(sql)
+        except Exception as exc:
+            if not _is_lost(exc):
+                raise
+            raise SqlgenError(
+                f"{file}: the tracking session was lost {what} statement {number} ({_reason(exc)}), and with it "
+                "the migration lock; sqlgen stopped. Run sqlgen status to see what is recorded, then sqlgen "
+                "upgrade or downgrade again") from None
+
+    def wait_until_gone(self, connection_id: int, file: str, number: int) -> None:
+        """Wait while the server still runs the statement of a session whose connection was lost:
+        only once it ends is what it did final."""
+        waited = 0.0
+        told = False
+        while self._control(f"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = {int(connection_id)}",
+                            "while waiting on", file, number)[0][0]:
+            if waited >= 1 and not told:
+                self.echo(f"the connection running statement {number} of {file} was lost, but the server still runs "
+                          f"it (connection {connection_id}); waiting for it to end (KILL QUERY {connection_id} "
+                          "stops it)")
+                told = True
+            time.sleep(0.1)
+            waited += 0.1
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A file session the server still runs after its sqlgen run ended."""
+
+    connection_id: int
+    seconds: int
+    command: str
+    statement: str | None
+
+
+class FileRun:
+    """One migration file in one session, with its tracking records.
+
+    While the session stays plain (only DDL, one-table DML and SETs of names,
+    checks and user variables, each read under the delimiter ';'), the records
+    ride in the same packet as the statement they precede, and change the row
+    in the same session:
+    - before a statement that commits on its own, the row says it may be running
+      (`in_doubt`), so that after a lost connection or a killed sqlgen the
+      statement whose outcome nobody knows is named, never counted one way or
+      the other;
+    - DML statements in a row (InnoDB only) run in one transaction with the
+      record of their count, committed at least once a second: whatever
+      happens, the row and the data commit together, so the count is exact.
+    Anything else (transactions, LOCK TABLES, USE, sql_mode, CALL, ...) turns
+    the rest of the file to statement-by-statement runs recorded from the
+    runner's own session, each statement announced as in doubt before it runs.
+    """
+
+    def __init__(self, runner: Runner, path, facts: FileFacts, version: int, failed_state: str, command: str,
+                 skip: int):
+        self.runner, self.path, self.facts, self.version = runner, path, facts, version
+        self.failed_state, self.command, self.skip = failed_state, command, skip
+        self.file = path.name
+        self.checksum = Checksum()
+        self.digests: dict[int, str | None] = {0: None}  # progress checksum after n statements, where recorded
+        self.done = skip  # statements applied once what was sent commits
+        self.committed = skip  # statements known applied and committed
+        self.plain = True
+        self.lead: list[str] = []  # the runner's statements for the front of the next packet
+        self.row_behind = True  # the row does not yet say `done`
+        self.batch_open = False  # a transaction of DML statements is open
+        self.batch_started = 0.0
+        self.batch_base = skip
+        self.commit_due = False
+        self.innodb: bool | None = None  # whether every table is InnoDB, asked when DML comes
+        self.lasting = 0  # statements run that leave something once the session ends
+        self.in_trx_base: int | None = None  # statements before a transaction the file opened itself
+
+    # --- Records -------------------------------------------------------------------
+
+    def _sql(self, sql: str) -> str:
+        return tracking.in_database(sql, self.runner.database, self.runner.table)
+
+    def _mark(self, doubt: int | None, claim: bool = False) -> str:
+        return self._sql(tracking.mark(self.runner.table, self.version, self.done, self.digests.get(self.done),
+                                       doubt, claim))
+
+    def _digest_here(self, number: int) -> None:
+        self.digests[number] = self.checksum.hexdigest()
+        if len(self.digests) > 4096:  # the row never goes back before what is committed
+            floor = min(self.committed, self.batch_base)
+            self.digests = {n: d for n, d in self.digests.items() if n >= floor}
+
+    # --- Running -------------------------------------------------------------------
+
+    def run(self, start: str, end: list[str]) -> None:
+        runner = self.runner
+        session = runner.open_session()
+        try:
+            session.autocommit(True)
+            self.connection_id = session.thread_id()
+            self.session = session
+            self.lead = [tracking.lock_guard(runner._lock_name(), runner.control_id), self._sql(start)]
+            self.claimed = False
+            with closing(_statements(self.path, runner.server.sql_mode)) as statements:
+                for number, statement in statements:
+                    if number <= self.skip:
+                        self._skipped(number, statement)
+                        continue
+                    self._statement(number, statement)
+                    self.checksum.add(statement.text)
+                    self._digest_here(number)
+            self._finish(end)
+        finally:
+            close_quietly(session)
+
+    def _skipped(self, number: int, statement) -> None:
+        """A statement that ran before the failure: a SET of the session (or USE) runs again,
+        since the new session must read the rest as the old one did; the rest stays done."""
+        self.checksum.add(statement.text)
+        self._digest_here(number)
+        kind = _kind(statement)
+        if kind == "other":
+            self.plain = False
+        self.lasting += kind != "session" and not _only_sets_the_session(statement.text)
+        if kind == "session" or _only_sets_the_session(statement.text) or _USE.match(statement.text):
+            self._flush_lead()
+            self.runner._execute(self.session, self.file, number, self.facts.count, statement)
+
+    def _statement(self, number: int, statement) -> None:
+        kind = _kind(statement) if self.plain else "other"
+        if self.plain and kind == "other":
+            self._leave_plain()
+        if not self.plain:
+            self._statement_alone(number, statement)
+            return
+        if kind == "dml" and self.innodb is None:
+            self.innodb = self.runner._all_tables_innodb(self.file, number)
+        batched = kind == "dml" and self.innodb
+        items = list(self.lead) if self.lead else []
+        self.lead = []
+        in_doubt = None
+        if batched:
+            if self.commit_due or not self.batch_open:
+                if self.batch_open:
+                    items += [self._mark(None, self._claim()), "COMMIT"]
+                elif self.row_behind or not self.claimed:
+                    items.append(self._mark(None, self._claim()))
+                items.append("START TRANSACTION")
+                self.batch_open, self.commit_due = True, False
+                self.batch_started = time.monotonic()
+                self.batch_base = self.done
+        else:
+            if kind != "session":
+                in_doubt = number
+            if kind != "session" or not self.claimed:
+                items.append(self._mark(in_doubt, self._claim()))
+            if self.batch_open and kind != "session":
+                items.append("COMMIT")
+                self.batch_open = False
+        self._send(items, number, statement, kind, batched, in_doubt)
+        if kind == "ddl":
+            self.innodb = None  # it may have made a table of another engine
+        self.done = number
+        self.row_behind = True
+        if not batched and kind != "session":
+            self.committed = number
+        self.lasting += kind != "session"
+        if self.batch_open and time.monotonic() - self.batch_started >= PROGRESS_INTERVAL:
+            self.commit_due = True
+
+    def _claim(self) -> bool:
+        claim, self.claimed = not self.claimed, True
+        return claim
+
+    def _send(self, items: list[str], number: int, statement, kind: str, batched: bool, in_doubt) -> None:
+        """One packet: the runner's records, then the statement; the statement's warnings shown."""
+        import pymysql
+
+        try:
+            _check_reading(self.session, self.file, number, self.facts.count, statement)
+        except StatementFailed as failure:
+            if items:
+                self._send_own(items, number)
+            self._failed(number, statement, "session", False, failure)
+        items.append(statement.text)
+        received = 0
+        try:
+            with self.session.cursor() as cursor:
+                cursor.execute(";\n".join(items))
+                received = 1
+                while received < len(items):
+                    cursor.nextset()
+                    received += 1
+                warnings = cursor.warning_count
+                while cursor.nextset():  # a statement the server read as several (never under ';')
+                    pass
+        except pymysql.err.MySQLError as exc:
+            if _is_lost(exc):
+                self._lost(number, exc)
+            if received < len(items) - 1:  # one of sqlgen's own statements failed
+                self._own_failed(number, exc)
+            self._failed(number, statement, kind, batched, StatementFailed(
+                self.file, number, self.facts.count, statement.line, exc))
+        if warnings:
+            self.runner._show_warnings(self.session, self.file, number, statement)
+
+    def _statement_alone(self, number: int, statement) -> None:
+        """Outside a plain session: the statement alone, recorded from the runner's session."""
+        runner = self.runner
+        sets_only = _only_sets_the_session(statement.text)
+        if not sets_only:
+            recorded = self.done if self.in_trx_base is None else self.in_trx_base
+            runner._control(tracking.mark(runner.table, self.version, recorded, self.digests.get(recorded), number),
+                            "before", self.file, number)
+        try:
+            runner._execute(self.session, self.file, number, self.facts.count, statement)
+        except StatementFailed as failure:
+            if _is_lost(failure.exc):
+                self._lost(number, failure.exc)
+            self._failed(number, statement, "other", False, failure)
+        in_trx = bool((getattr(self.session, "server_status", 0) or 0) & _IN_TRANSACTION)
+        if in_trx and self.in_trx_base is None:
+            self.in_trx_base = self.done
+        elif not in_trx:
+            self.in_trx_base = None
+        self.done = number
+        if self.in_trx_base is None:
+            self.committed = number
+        self.lasting += not sets_only
+
+    def _leave_plain(self) -> None:
+        """From here on the file's session may hold locks, transactions or another database: the
+        runner's records go through its own session."""
+        items = list(self.lead)
+        self.lead = []
+        if self.batch_open or self.row_behind or not self.claimed:
+            items.append(self._mark(None, self._claim()))
+        if self.batch_open:
+            items.append("COMMIT")
+        self._send_own(items, self.done + 1)
+        self.batch_open = False
+        self.row_behind = False
+        self.committed = self.done
+        self.plain = False
+
+    def _flush_lead(self) -> None:
+        if self.lead:
+            items = self.lead + [self._mark(None, self._claim())]
+            self.lead = []
+            self._send_own(items, self.skip + 1)
+            self.row_behind = False
+
+    def _send_own(self, items: list[str], number: int) -> None:
+        import pymysql
+
+        try:
+            with self.session.cursor() as cursor:
+                cursor.execute(";\n".join(items))
+                while cursor.nextset():
+                    pass
+        except pymysql.err.MySQLError as exc:
+            if _is_lost(exc):
+                self._lost(number, exc)
+            self._own_failed(number, exc)
+
+    def _finish(self, end: list[str]) -> None:
+        runner = self.runner
+        if self.plain:
+            items = list(self.lead)
+            if not self.claimed:
+                items.append(self._mark(None, self._claim()))
+            items += [self._sql(sql) for sql in end]
+            if self.batch_open:
+                items.append("COMMIT")
+            self._send_own(items, self.facts.count)
+            return
+        if self.lasting and _in_transaction(self.session):
+            # The client would roll this back when its session ends; so does sqlgen, and says so.
+            _rollback(self.session)
+            recorded = self.in_trx_base if self.in_trx_base is not None else self.done
+            runner._record(tracking.failed(runner.table, self.version, "running", recorded,
+                                           self.digests.get(recorded), "left a transaction open; it was rolled back"),
+                           self.file)
+            raise SqlgenError(
+                f"{self.file} left a transaction open (no COMMIT after START TRANSACTION or SET autocommit=0); "
+                "it was rolled back, as the client does when its session ends. Check what stayed applied, "
+                "add the COMMIT, and record the result with sqlgen stamp"
+            )
+        for sql in end:
+            runner._control(sql, "after", self.file, self.facts.count)
+
+    # --- Failures ---------------------------------------------------------------------
+
+    def _failed(self, number: int, statement, kind: str, batched: bool, failure: StatementFailed) -> None:
+        """A server error on statement `number`: record how far the file got, and whether the
+        failed statement may have left something (then it is in doubt, and is not retried blindly)."""
+        runner = self.runner
+        applied = self.done
+        if batched or (self.batch_open and kind == "session"):
+            # InnoDB undid the statement; the DML before it in the batch commits with its record,
+            # unless the error (a deadlock) rolled the whole transaction back.
+            if _in_transaction(self.session):
+                self.done = number - 1
+                try:
+                    self._send_own([self._mark(None), "COMMIT"], number)
+                    applied = number - 1
+                except SqlgenError:
+                    applied = self.batch_base
+            else:
+                applied = self.batch_base
+        elif not self.plain and self.in_trx_base is not None:
+            _rollback(self.session)
+            applied = self.in_trx_base
+        doubt = None if _changes_nothing_on_failure(kind, statement.text, batched, self.innodb, runner.server) \
+            else number
+        runner._record(tracking.failed(runner.table, self.version, self.failed_state, applied,
+                                       self.digests.get(applied), failure.server_error, doubt), failure)
+        if doubt:
+            raise SqlgenError(
+                f"{failure}; it may have done part of its work before it failed, and {_kept(applied, True)}. "
+                f"Check what it did, then run sqlgen {self.command} --resume-at {number} to run it again, or "
+                f"sqlgen {self.command} --resume-after {number} to go on after it") from None
+        raise SqlgenError(
+            f"{failure}; {_kept(applied, self.lasting > 0)}. Fix the cause (the statement, or the data it failed "
+            f"on) and run sqlgen {self.command} again to resume from statement {applied + 1}, or repair by hand "
+            "and run sqlgen stamp") from None
+
+    def _own_failed(self, number: int, exc) -> None:
+        code, message = _server_error(exc)
+        if code == 1242:
+            raise SqlgenError(
+                f"{self.file}: sqlgen no longer holds the migration lock (its tracking session was cut), so it "
+                f"stopped before statement {number}; run sqlgen status, then sqlgen {self.command} again") from None
+        raise SqlgenError(f"{self.file}: recording progress in {self.runner.table} before statement {number} failed "
+                          f"(error {code}: {message}); sqlgen stopped. Run sqlgen status, then sqlgen "
+                          f"{self.command} again") from None
+
+    def _lost(self, number: int, exc) -> None:
+        """The file's session was lost: wait until the server has ended its statement, then
+        take what the row says (its records commit with what they count) with what sqlgen
+        itself saw complete."""
+        runner = self.runner
+        runner.wait_until_gone(self.connection_id, self.file, number)
+        rows = {row.version: row for row in runner.rows()}
+        row = rows.get(self.version)
+        if row is None or row.state not in ("running", "reverting"):
+            # The start record never committed (a fresh up file) or this was its last record.
+            raise SqlgenError(
+                f"{self.file}: the connection was lost before statement {number} ({_reason(exc)}); nothing more "
+                f"of the file ran. Run sqlgen {self.command} again") from None
+        applied = max(row.statements_applied, self.committed)
+        doubt = row.in_doubt if row.in_doubt is not None and row.in_doubt > applied else None
+        error = f"statement {number}: the connection was lost ({_reason(exc)})"
+        runner._record(tracking.failed(runner.table, self.version, self.failed_state, applied,
+                                       self.digests.get(applied), error, doubt), f"{self.file}: {error}")
+        if doubt:
+            raise SqlgenError(
+                f"{self.file}: the connection was lost while statement {doubt} ran ({_reason(exc)}); the server "
+                f"finished it, but whether it took effect is unknown, and {_kept(applied, True)}. Check it, then run "
+                f"sqlgen {self.command} --resume-after {doubt} if it took effect, or --resume-at {doubt} if not"
+            ) from None
+        raise SqlgenError(
+            f"{self.file}: the connection was lost at statement {number} ({_reason(exc)}); the records commit "
+            f"with what they count, so this is exact: {_kept(applied, True)}. Run sqlgen {self.command} again to "
+            f"resume from statement {applied + 1}") from None
+
+
+def _kind(statement) -> str:
+    return kind(statement.text) if statement.single else "other"
+
+
+def _changes_nothing_on_failure(kind: str, text: str, batched: bool, innodb: bool | None, server) -> bool:
+    """Whether a statement that failed with a server error left nothing behind."""
+    if kind == "session" or batched:
+        return True
+    if kind == "ddl":
+        # MariaDB drops the tables of DROP TABLE a, b it finds, then fails on the rest.
+        return not (server.is_mariadb and _DROP_SEVERAL.match(text))
+    return kind == "dml" and bool(innodb)
+
+
+_DROP_SEVERAL = re.compile(r"\s*drop\s+table\s+(?:if\s+exists\s+)?[^;]*,", re.I | re.S)
+_USE = re.compile(r"\s*use\s", re.I)
+_IN_TRANSACTION = 0x0001  # SERVER_STATUS_IN_TRANS
+_LOST_CODES = frozenset({2006, 2013, 2014, 2055})
+
+
+def _is_lost(exc) -> bool:
+    import pymysql
+
+    if isinstance(exc, pymysql.err.InterfaceError):
+        return True
+    args = getattr(exc, "args", ())
+    return bool(args) and args[0] in _LOST_CODES
+
+
+def _reason(exc) -> str:
+    code, message = _server_error(exc)
+    return f"error {code}: {message}" if code else message
+
+
+def _kept(applied: int, lasting: bool) -> str:
+    if not applied:
+        return "no statement of it ran"
+    return (f"{_first(applied)} stayed applied (MySQL commits DDL at once)" if lasting else
+            f"{_first(applied)} only set the session, so nothing of it stayed applied")
 
 
 def _statements(path, sql_mode: str) -> Iterator:

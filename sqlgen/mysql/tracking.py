@@ -86,12 +86,62 @@ def file_blocks(direction: str, table: str, version: int, name: str, checksum: s
 
 # --- Statements only the runner sends ---------------------------------------------
 
-select_rows = SQL.select_rows
+# Columns only the runner writes, added by it to a table a file run by hand made: which server
+# connection runs the file, and which statement may have taken effect without being counted.
+RUNNER_COLUMNS = {
+    "connection_id": "bigint NULL COMMENT 'server connection of the session running the file, to ask whether it still runs'",
+    "in_doubt": "int NULL COMMENT 'last statement that may have taken effect beyond statements_applied'",
+}
 
 
-def table_exists() -> str:
-    return ("SELECT COUNT(*) FROM information_schema.TABLES "
+def table_columns() -> str:
+    """The tracking table's columns (none: no table)."""
+    return ("SELECT COLUMN_NAME FROM information_schema.COLUMNS "
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s")
+
+
+def add_runner_columns(table: str, missing) -> str:
+    return f"ALTER TABLE {q(table)} " + ", ".join(f"ADD COLUMN {q(name)} {RUNNER_COLUMNS[name]}" for name in missing)
+
+
+def select_rows(table: str, runner_columns: bool) -> str:
+    sql = SQL.select_rows(table)
+    if runner_columns:
+        sql = sql.replace(" FROM ", ", " + ", ".join(q(name) for name in RUNNER_COLUMNS) + " FROM ", 1)
+    return sql
+
+
+def in_database(sql: str, database: str, table: str) -> str:
+    """`sql` naming the tracking table of `database`, whatever the session's default database
+    is by then. Every tracking statement names its table before any column."""
+    return sql.replace(q(table), f"{q(database)}.{q(table)}", 1)
+
+
+def mark(table: str, version: int, applied: int, progress_checksum: str | None, in_doubt: int | None,
+         claim: bool = False) -> str:
+    """How far the file got, and which statement is about to run without a record that commits
+    with it; `claim` also names the session's connection as the one running the file."""
+    checksum = f"'{progress_checksum}'" if progress_checksum else "NULL"
+    values = dict(statements_applied=applied, progress_checksum=checksum, in_doubt=_number(in_doubt))
+    if claim:
+        values["connection_id"] = "CONNECTION_ID()"
+    return SQL.update(table, version, values)
+
+
+def release(table: str, version: int) -> str:
+    """No session runs the file any more (applied, failed, or stamped)."""
+    return SQL.update(table, version, dict(connection_id="NULL", in_doubt="NULL"))
+
+
+def lock_guard(lock: str, holder: int) -> str:
+    """Fails (error 1242) unless connection `holder` holds the migration lock: a file
+    session checks, in the packet that starts a file, that the run still holds it."""
+    return (f"SET @sqlgen_lock = (SELECT 1 UNION ALL SELECT 1 FROM DUAL "
+            f"WHERE NOT IS_USED_LOCK({quote_string(lock)}) <=> {int(holder)})")
+
+
+def _number(value: int | None) -> str:
+    return "NULL" if value is None else str(int(value))
 
 
 def restart_up(table: str, version: int, name: str, checksum: str, total: int) -> str:
@@ -110,11 +160,14 @@ def progress(table: str, version: int, applied: int, progress_checksum: str) -> 
     return SQL.update(table, version, dict(statements_applied=applied, progress_checksum=f"'{progress_checksum}'"))
 
 
-def failed(table: str, version: int, state: str, applied: int, progress_checksum: str | None, error: str) -> str:
-    """Record where a file stopped: how many statements completed, and a checksum of them."""
+def failed(table: str, version: int, state: str, applied: int, progress_checksum: str | None, error: str,
+           in_doubt: int | None = None) -> str:
+    """Record where a file stopped: how many statements completed, a checksum of them, and the
+    statement whose outcome is unknown, if any."""
     checksum = f"'{progress_checksum}'" if progress_checksum else "NULL"
     return SQL.update(table, version, dict(state=f"'{state}'", statements_applied=applied,
-                                           progress_checksum=checksum, error=quote_string(error)))
+                                           progress_checksum=checksum, error=quote_string(error)),
+                      dict(in_doubt=_number(in_doubt), connection_id="NULL"))
 
 
 new_checksum = SQL.new_checksum

@@ -28,3 +28,42 @@ def _controls_transactions(text: str) -> bool:
     """A SET any of whose assignments ends, starts or shapes transactions (`SET @a = 1, autocommit = 0`)."""
     prefix = _SET_WORD.match(text)
     return bool(prefix) and any(_TRANSACTION_CONTROL.match(part) for part in assignments(text[prefix.end():]))
+
+
+# --- How the runner may treat a statement in a file's session ------------------------------
+
+# DDL: commits what came before and itself at once. A temporary table does neither, and one named
+# like the tracking table would take the runner's own records.
+_DDL = re.compile(r"\s*(?:create|alter|drop|rename|truncate)\b", re.I)
+_TEMPORARY = re.compile(r"\s*(?:create|drop)\s+(?:or\s+replace\s+)?temporary\b", re.I)
+_NAME = r"(?:`(?:[^`]|``)+`|[\w$]+)"
+# DML that writes one table of the session's database (besides what triggers write).
+_ONE_TABLE_DML = re.compile(
+    r"\s*(?:(?:insert|replace)\s+(?:(?:low_priority|delayed|high_priority|ignore)\s+)*(?:into\s+)?" + _NAME +
+    r"\s*(?:\(|values?\b|select\b|set\b|with\b|$)"
+    r"|update\s+(?:(?:low_priority|ignore)\s+)*" + _NAME + r"\s+set\b"
+    r"|delete\s+(?:(?:low_priority|quick|ignore)\s+)*from\s+" + _NAME + r"\s*(?:where\b|order\b|limit\b|returning\b|$))",
+    re.I)
+# SET assignments that shape only how this session reads and checks statements.
+_PLAIN_SET = re.compile(
+    r"\s*(?:names\b|character\s+set\b|charset\b|@(?!@)|(?:(?:session|local)\s+|@@(?:session\.|local\.)?)?"
+    r"(?:foreign_key_checks|unique_checks|time_zone|names)\s*(?:=|:=))", re.I)
+
+
+def kind(text: str) -> str:
+    """How the runner may send a statement read under the delimiter ';' in a session it keeps
+    plain (sqlgen.mysql.runner):
+    - "ddl": commits on its own;
+    - "dml": writes one table of the session's database, so it can share a transaction with
+      the runner's record of it;
+    - "session": sets only what the session reads and checks statements with;
+    - "other": anything else (transactions, LOCK TABLES, USE, sql_mode, CALL, ...), after which
+      the runner keeps its records in its own session."""
+    if _DDL.match(text):
+        return "other" if _TEMPORARY.match(text) else "ddl"
+    if _ONE_TABLE_DML.match(text):
+        return "dml"
+    prefix = _SET_WORD.match(text)
+    if prefix and prefix.start() == 0 and all(_PLAIN_SET.match(part) for part in assignments(text[prefix.end():])):
+        return "session"
+    return "other"

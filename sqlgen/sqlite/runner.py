@@ -61,6 +61,9 @@ class Runner:
     def ensure_table(self) -> None:
         self.connection.execute(tracking.create_table(self.table))
 
+    def live_sessions(self, rows) -> dict:
+        return {}  # every file runs in one transaction of this process: none outlives its run
+
     def lock_holder(self) -> None:
         return None  # SQLite has no lock to ask about; writers queue on the file
 

@@ -1,0 +1,334 @@
+"""Real faults while migrations run: connections cut by a loopback proxy, kill -9 of sqlgen, and
+kill -9 of a private MariaDB server, which is then restarted.
+
+Every case ends with the three checks: no statement ran twice (the data is exactly what the
+files make), status and history told the truth at each step, and the one command sqlgen
+advised completes the run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from faults import CuttingProxy, PrivateServer, wait_for
+
+pytestmark = pytest.mark.mysql
+
+SLOW_ROWS = "SELECT seq FROM seq_1_to_150 WHERE SLEEP(0.01) = 0"  # 150 rows in about 1.5 s
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, mysql_server):
+    made = PrivateServer(tmp_path_factory.mktemp("private_mariadb"))
+    made.start()
+    yield made
+    made.stop()
+
+
+@pytest.fixture
+def database(server):
+    name = f"sqlgen_fault_{uuid.uuid4().hex[:10]}"
+    if server.process is None:
+        server.start()
+    server.query(f"CREATE DATABASE `{name}`")
+    yield name
+    if server.process is None:
+        server.start()
+    server.query(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+@pytest.fixture
+def proxy(server):
+    made = CuttingProxy(server.port)
+    yield made
+    made.close()
+
+
+def write(directory: Path, version: int, slug: str, up: str, down: str = "SELECT 1;\n") -> Path:
+    directory.mkdir(exist_ok=True)
+    (directory / "DIALECT").write_text("mysql\n")
+    path = directory / f"{version:04d}_{slug}.up.sql"
+    path.write_text(up)
+    (directory / f"{version:04d}_{slug}.down.sql").write_text(down)
+    return path
+
+
+def sqlgen(url: str, directory: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sqlgen", "--url", url, "--dir", str(directory), *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=directory.parent, env=_env())
+
+
+def start_sqlgen(url: str, directory: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sqlgen", "--url", url, "--dir", str(directory), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=directory.parent,
+                            env=_env())
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+
+def running(server: PrivateServer, fragment: str) -> list[tuple]:
+    quoted = "'%" + fragment.replace("'", "''") + "%'"
+    return server.query("SELECT ID, TIME FROM information_schema.PROCESSLIST "
+                        f"WHERE INFO LIKE {quoted} AND INFO NOT LIKE '%PROCESSLIST%'")
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+def status_lines(url: str, directory: Path) -> list[str]:
+    return sqlgen(url, directory, "status").stdout.splitlines()
+
+
+def history_of(url: str, directory: Path, version: int) -> str:
+    [line] = [line for line in sqlgen(url, directory, "history").stdout.splitlines()
+              if line.startswith(f"{version:04d} ")]
+    return line
+
+
+def tracking(server, database) -> list[tuple]:
+    return server.query("SELECT version, state, statements_applied, statements_total, in_doubt, connection_id "
+                        "FROM sqlgen_version ORDER BY version", database)
+
+
+# --- 1. A lost connection is never taken for a failed statement --------------------------------
+
+def test_file_session_cut_during_dml_is_exact_and_the_rerun_runs_it_once(server, database, proxy, tmp_path):
+    """The cut comes while statement 1, a long INSERT ... SELECT, runs. The server finishes it, then
+    rolls it back with the record of it: sqlgen waits for that, and says exactly what is applied."""
+    server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", f"INSERT INTO t (n) {SLOW_ROWS};\nCREATE TABLE after_load (id int);\n")
+    process = start_sqlgen(server.url(database, proxy.port), directory, "upgrade")
+    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
+    proxy.cut(proxy.count() - 1)  # the file's session: the runner's own session connected first
+    stdout, stderr = process.communicate(timeout=60)
+    message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
+    assert "the connection was lost at statement 1" in message, message
+    assert "no statement of it ran" in message and "sqlgen upgrade again to resume from statement 1" in message
+    assert server.query("SELECT COUNT(*) FROM t", database) == [(0,)]
+    assert tracking(server, database)[0][1:5] == ("failed", 0, 2, None)
+    assert "failed, nothing of it applied" in history_of(server.url(database), directory, 1)
+
+    result = sqlgen(server.url(database), directory, "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert server.query("SELECT COUNT(*), COUNT(DISTINCT n) FROM t", database) == [(150, 150)]
+    assert status_lines(server.url(database), directory)[-1] == "status:    up to date"
+
+
+def test_file_session_cut_after_dml_commits_counts_what_committed(server, database, proxy, tmp_path):
+    """Statements 1 and 2 are quick DML, statement 3 a slow one: the cut at 3 leaves 1 and 2 exactly
+    once, however the batch stood; the rerun runs only what did not commit."""
+    server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", "INSERT INTO t VALUES (-1);\nINSERT INTO t VALUES (-2);\n"
+                                f"INSERT INTO t (n) {SLOW_ROWS};\nCREATE TABLE after_load (id int);\n")
+    process = start_sqlgen(server.url(database, proxy.port), directory, "upgrade")
+    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
+    proxy.cut(proxy.count() - 1)
+    stdout, stderr = process.communicate(timeout=60)
+    message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
+    [row] = tracking(server, database)
+    done = row[2]
+    assert row[1] == "failed" and row[4] is None and done in (0, 2), row
+    assert server.query("SELECT COUNT(*) FROM t", database) == [(done,)], message
+    assert sqlgen(server.url(database), directory, "upgrade").returncode == 0
+    assert server.query("SELECT COUNT(*), COUNT(DISTINCT n) FROM t", database) == [(152, 152)]
+
+
+def test_file_session_cut_during_ddl_names_the_statement_in_doubt(server, database, proxy, tmp_path):
+    """A DDL statement commits on its own: once its connection is lost, nobody knows whether it took
+    effect. sqlgen says so everywhere, refuses a plain rerun, and the advised command completes."""
+    directory = tmp_path / "migrations"
+    write(directory, 1, "tables", f"CREATE TABLE a (id int);\nCREATE TABLE slow AS {SLOW_ROWS};\n"
+                                  "CREATE TABLE c (id int);\n")
+    process = start_sqlgen(server.url(database, proxy.port), directory, "upgrade")
+    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the CREATE TABLE ... SELECT to run")
+    proxy.cut(proxy.count() - 1)
+    stdout, stderr = process.communicate(timeout=60)
+    message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
+    assert "while statement 2 ran" in message and "whether it took effect is unknown" in message, message
+    assert "--resume-after 2" in message and "--resume-at 2" in message
+    url = server.url(database)
+    assert tracking(server, database)[0][1:5] == ("failed", 1, 3, 2)
+    assert any("stopped at statement 2, which may or may not have taken effect (1 of 3 statements done)" in line
+               for line in status_lines(url, directory))
+    refused = one_line_error(sqlgen(url, directory, "upgrade"))
+    assert "whether that statement took effect is unknown" in refused and "--resume-after 2" in refused
+    # The DBA looks, and tells sqlgen what happened.
+    made = bool(server.query("SHOW TABLES LIKE 'slow'", database))
+    result = sqlgen(url, directory, "upgrade", "--resume-after" if made else "--resume-at", "2")
+    assert result.returncode == 0, result.stderr
+    assert sorted(row[0] for row in server.query("SHOW TABLES", database)) == ["a", "c", "slow", "sqlgen_version"]
+    assert server.query("SELECT COUNT(*) FROM slow", database) == [(150,)]
+    assert status_lines(url, directory)[-1] == "status:    up to date"
+
+
+def test_read_timeout_loses_the_connection_not_the_truth(scratch_db, tmp_path):
+    """`?read_timeout=1` drops the session while the server goes on: the same as a cut."""
+    from support import execute, url_text
+
+    execute(scratch_db, "CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", f"CREATE TABLE marker (id int);\nINSERT INTO t (n) {SLOW_ROWS};\n")
+    url = url_text(scratch_db)
+    message = one_line_error(sqlgen(url + "?read_timeout=1", directory, "upgrade"))
+    assert "the connection was lost at statement 2" in message and "statement 1 stayed applied" in message, message
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(0,)]
+    assert sqlgen(url, directory, "upgrade").returncode == 0
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(150,)]
+
+
+def test_a_lost_transactional_file_waits_for_the_server_before_saying_nothing_stayed(scratch_db, tmp_path):
+    from support import execute, url_text
+
+    execute(scratch_db, "CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", f"INSERT INTO t VALUES (-1);\nINSERT INTO t (n) {SLOW_ROWS};\n")
+    url = url_text(scratch_db)
+    message = one_line_error(sqlgen(url + "?read_timeout=1", directory, "upgrade"))
+    assert "none of it stayed applied" in message, message
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(0,)]  # true when said: the server had ended it
+    assert sqlgen(url, directory, "upgrade").returncode == 0
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(151,)]
+
+
+# --- 3. kill -9 of sqlgen: the statement in flight is seen, and never started twice -------------
+
+def test_killed_sqlgen_while_dml_runs(server, database, tmp_path):
+    server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", f"CREATE TABLE marker (id int);\nINSERT INTO t (n) {SLOW_ROWS};\n"
+                                "CREATE TABLE after_load (id int);\n")
+    url = server.url(database)
+    process = start_sqlgen(url, directory, "upgrade")
+    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
+    process.kill()
+    process.wait(30)
+    [(connection, _)] = running(server, "SLEEP(0.01)")
+    lines = status_lines(url, directory)
+    assert any(f"still running on the server: connection {connection}" in line for line in lines), lines
+    refused = one_line_error(sqlgen(url, directory, "upgrade"))
+    assert "is still running on the server" in refused and f"KILL {connection}" in refused, refused
+    wait_for(lambda: not running(server, "SLEEP(0.01)"), what="the orphaned INSERT to end")
+    assert server.query("SELECT COUNT(*) FROM t", database) == [(0,)]  # rolled back with its record
+    lines = status_lines(url, directory)
+    assert any("interrupted, resumes at statement 2 (1 of 3 statements done)" in line for line in lines), lines
+    result = sqlgen(url, directory, "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert "resuming 0001_load at statement 2 of 3" in result.stdout
+    assert server.query("SELECT COUNT(*) FROM t", database) == [(150,)]
+    assert status_lines(url, directory)[-1] == "status:    up to date"
+
+
+def test_killed_sqlgen_while_ddl_runs(server, database, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "tables", f"CREATE TABLE a (id int);\nCREATE TABLE slow AS {SLOW_ROWS};\n"
+                                  "CREATE TABLE c (id int);\n")
+    url = server.url(database)
+    process = start_sqlgen(url, directory, "upgrade")
+    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the CREATE TABLE ... SELECT to run")
+    process.kill()
+    process.wait(30)
+    assert any("still running on the server" in line for line in status_lines(url, directory))
+    wait_for(lambda: not running(server, "SLEEP(0.01)"), what="the orphaned statement to end")
+    lines = status_lines(url, directory)
+    assert any("stopped at statement 2, which may or may not have taken effect" in line for line in lines), lines
+    refused = one_line_error(sqlgen(url, directory, "upgrade"))
+    assert "--resume-after 2" in refused
+    made = bool(server.query("SHOW TABLES LIKE 'slow'", database))
+    result = sqlgen(url, directory, "upgrade", "--resume-after" if made else "--resume-at", "2")
+    assert result.returncode == 0, result.stderr
+    assert server.query("SELECT COUNT(*) FROM slow", database) == [(150,)]
+    assert status_lines(url, directory)[-1] == "status:    up to date"
+
+
+# --- A killed server --------------------------------------------------------------------------
+
+def test_killed_server_mid_file_then_restart(server, database, tmp_path):
+    """kill -9 of mariadbd while a file of many DML statements runs: after the restart the row
+    says exactly what committed (the records commit with the rows), and a plain upgrade finishes."""
+    server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
+    directory = tmp_path / "migrations"
+    body = "CREATE TABLE marker (id int);\n" + "".join(
+        f"INSERT INTO t (n) SELECT seq + {1000 * k} FROM seq_1_to_20 WHERE SLEEP(0.005) = 0;\n" for k in range(40))
+    write(directory, 1, "load", body)
+    url = server.url(database)
+    process = start_sqlgen(url, directory, "upgrade")
+    wait_for(lambda: server.query("SELECT statements_applied FROM sqlgen_version", database)[0][0] > 2
+             if server.query(f"SHOW TABLES FROM `{database}` LIKE 'sqlgen_version'") and
+             server.query("SELECT COUNT(*) FROM sqlgen_version", database)[0][0] else False,
+             what="a batch to commit")
+    time.sleep(0.3)
+    server.kill()
+    stdout, stderr = process.communicate(timeout=60)
+    one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
+    server.start()
+    [row] = tracking(server, database)
+    done = row[2]
+    assert row[1] == "running" and row[4] is None, row
+    assert server.query("SELECT COUNT(*) FROM t", database) == [(20 * (done - 1),)]
+    lines = status_lines(url, directory)
+    assert any(f"interrupted, resumes at statement {done + 1}" in line for line in lines), lines
+    result = sqlgen(url, directory, "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert server.query("SELECT COUNT(*), COUNT(DISTINCT n) FROM t", database) == [(800, 800)]
+    assert status_lines(url, directory)[-1] == "status:    up to date"
+
+
+# --- 6. The tracking session cut ----------------------------------------------------------------
+
+def test_tracking_session_cut_names_the_file_and_stops(server, database, proxy, tmp_path):
+    server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", f"CREATE TABLE marker (id int);\nINSERT INTO t (n) {SLOW_ROWS};\n")
+    write(directory, 2, "next", "CREATE TABLE second (id int);\n")
+    process = start_sqlgen(server.url(database, proxy.port), directory, "upgrade")
+    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
+    proxy.cut(0)  # the runner's own session, which holds the lock
+    stdout, stderr = process.communicate(timeout=60)
+    message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
+    assert "0002_next.up.sql" in message and "no longer holds the migration lock" in message, message
+    url = server.url(database)
+    assert [row[1] for row in tracking(server, database)] == ["applied"]
+    assert server.query("SELECT COUNT(*) FROM t", database) == [(150,)]
+    assert "pending:   1 (0002_next)" in status_lines(url, directory)
+    assert sqlgen(url, directory, "upgrade").returncode == 0
+    assert server.query("SELECT COUNT(*) FROM t", database) == [(150,)]
+
+
+# --- 8. A failure caused by the data is retried once the data is fixed ------------------------------
+
+def test_down_file_failing_on_data_is_retried_unchanged_after_the_fix(scratch_db, tmp_path):
+    from support import execute, url_text
+
+    directory = tmp_path / "migrations"
+    write(directory, 1, "t", "CREATE TABLE t (id int PRIMARY KEY, code varchar(3));\n", "DROP TABLE t;\n")
+    write(directory, 2, "widen", "SET NAMES utf8mb4;\nALTER TABLE t MODIFY code varchar(20);\n",
+          "SET NAMES utf8mb4;\nALTER TABLE t MODIFY code varchar(3);\n")
+    url = url_text(scratch_db)
+    assert sqlgen(url, directory, "upgrade").returncode == 0
+    execute(scratch_db, "INSERT INTO t VALUES (1, 'abc'), (2, 'toolong')")
+    message = one_line_error(sqlgen(url, directory, "downgrade", "1"))
+    assert "statement 2 of 2: error 1265" in message, message
+    assert "statement 1 only set the session, so nothing of it stayed applied" in message
+    assert "DDL at once" not in message
+    lines = status_lines(url, directory)
+    assert "current:   at version 2 (0002_widen)" in lines, lines
+    execute(scratch_db, "UPDATE t SET code = 'too' WHERE id = 2")
+    result = sqlgen(url, directory, "downgrade", "1")
+    assert result.returncode == 0, result.stderr
+    assert "current:   at version 1 (0001_t)" in status_lines(url, directory)
+    assert execute(scratch_db, "SELECT code FROM t ORDER BY id")[0] == [("abc",), ("too",)]
