@@ -327,7 +327,10 @@ def _session(config: Config, echo: Echo, create: bool = False):
             connection.commit()
             runner = dialect.make_runner(db, connection, server, config.version_table, echo)
             runner.dialect = dialect
-            yield runner, found
+            try:
+                yield runner, found
+            finally:
+                close_quietly(runner)
         except SqlgenError:
             raise
         except Exception as exc:

@@ -6,7 +6,7 @@ import hashlib
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -185,6 +185,9 @@ class FileProblem:
         return f"line {self.line}: {self.message}"
 
 
+KEPT_BODY_CHARS = 1 << 20  # a file's statements up to this size stay in memory after its facts are read
+
+
 @dataclass(frozen=True)
 class FileFacts:
     checksum: str  # sha256 of the statements, tracking blocks and comments excluded
@@ -201,6 +204,8 @@ class FileFacts:
     rehashable: bool = True
     # Line-start `--` comments naming `sqlgen:` (line, text): acknowledgements, markers.
     directives: tuple[tuple[int, str], ...] = ()
+    # The statements themselves, kept for a small file so that the runner need not read it again.
+    body: tuple | None = field(default=None, compare=False, repr=False)
 
 
 class Checksum:
@@ -290,14 +295,22 @@ def facts_of_lines(lines, name: str, reading: Reading, expected_tracking: tuple[
     tracking: list = []  # the tracking statements
     body_lines: list[int] = []  # first and last line of the body statements
 
+    body: list | None = []
+    kept_chars = 0
+
     def take(statement) -> None:
-        nonlocal count, transactional, recorded
+        nonlocal count, transactional, recorded, body, kept_chars
         if statement.tracking:
             tracking.append(statement)
             found = _RECORDED_CHECKSUM.search(statement.text)
             recorded = recorded or (found.group(1) if found else None)
             return
         count += 1
+        if body is not None:
+            kept_chars += len(statement.text)
+            body.append(statement)
+            if kept_chars > KEPT_BODY_CHARS:
+                body = None
         body_lines[1:] = [statement.line]
         if len(body_lines) == 1:
             body_lines.insert(0, statement.line)
@@ -315,7 +328,7 @@ def facts_of_lines(lines, name: str, reading: Reading, expected_tracking: tuple[
     layout = _tracking_problems(splitter.markers, tracking, body_lines, expected_tracking, reading)
     return FileFacts(checksum.hexdigest(), count, transactional and count > 0, bool(tracking or splitter.markers),
                      recorded, splitter.delimiter, unterminated, tuple(problems + layout.problems),
-                     layout.rehashable, tuple(splitter.directives))
+                     layout.rehashable, tuple(splitter.directives), None if body is None else tuple(body))
 
 
 # --- Tracking blocks hold only what sqlgen writes ------------------------------------

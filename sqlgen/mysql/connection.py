@@ -257,9 +257,25 @@ def _connection_class():
         def _create_ssl_ctx(self, sslp):
             return _DEFAULT_TLS if sslp == {} else base._create_ssl_ctx(self, sslp)
 
+        def reset_session(self) -> None:
+            """COM_RESET_CONNECTION, then what connect() sets: a session like a new
+            connection's, for one round trip instead of a handshake."""
+            self._execute_command(_COM_RESET_CONNECTION, b"")
+            self._read_ok_packet()
+            # What connect() sends, left for the session's first packet (`pending_setup`): the
+            # character set (checked by PyMySQL when it connected), sql_mode and init_command.
+            collation = getattr(self, "collation", None)  # PyMySQL 1.1+ keeps it
+            setup = [f"SET NAMES {self.charset}" + (f" COLLATE {collation}" if collation else "")]
+            if self.sql_mode is not None:
+                setup.append("SET sql_mode=" + self.escape(self.sql_mode))
+            if self.init_command is not None:
+                setup.append(self.init_command)
+            self.pending_setup = setup
+
     return Connection
 
 
+_COM_RESET_CONNECTION = 0x1F  # MySQL 5.7.3+, MariaDB 10.2.4+; PyMySQL names no such command
 _DEFAULT_TLS = object()  # stands for PyMySQL's default context until a server asks for TLS
 
 # The URL options sqlgen passes on to PyMySQL, by kind. The TLS ones are gathered into
@@ -337,6 +353,9 @@ def _option_value(key: str, value: str):
 
         if charset_by_name(value) is None:
             raise ValueError(f"unknown character set {value!r}")
+    if key == "collation" and not re.fullmatch(r"[A-Za-z0-9_]{1,64}", value):
+        # PyMySQL sends it inside SET NAMES as it is, in sessions that take several statements.
+        raise ValueError(f"expected a collation name such as utf8mb4_unicode_ci, not {value!r}")
     if key == "init_command" and not re.fullmatch(r"[ \t]*set[ \t]+[^;\n\r\0]+", value, re.I):
         # A USE would run every file (and generate --verify's scratch work) in another database.
         raise ValueError("expected one SET statement, e.g. SET time_zone = '+00:00' (no ';', no USE or other "

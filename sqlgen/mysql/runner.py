@@ -65,6 +65,7 @@ class Runner:
         self.echo = echo
         control.autocommit(True)
         self.control_id = control.thread_id()
+        self._spare = None  # a file session to reuse
 
     # --- Reading ---------------------------------------------------------------
 
@@ -163,7 +164,7 @@ class Runner:
             if step.resume_from:
                 self.echo(f"resuming {name} at statement {step.resume_from + 1} of {facts.count}")
             FileRun(self, path, facts, version, "failed", "upgrade", step.resume_from).run(
-                start, [tracking.up_end(self.table, version), tracking.release(self.table, version)])
+                start, [tracking.up_end(self.table, version, released=True)])
         seconds = time.monotonic() - started
         self.echo(f"applied {name} ({_count(facts.count)}, {seconds:.2f} s)")
 
@@ -231,6 +232,30 @@ class Runner:
             live[version] = LiveSession(row.connection_id, int(found[1] or 0), found[2], found[3])
         return live
 
+    def take_session(self):
+        """A session for the next file: the one the last file used, reset by the server to what
+        a new connection has (COM_RESET_CONNECTION: no variables, temporary tables, locks or
+        transaction), or a new one."""
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            try:
+                spare.reset_session()
+                return spare
+            except Exception:  # an old server, or the session is gone: a new connection does
+                close_quietly(spare)
+        return self.open_session()
+
+    def keep_session(self, session) -> bool:
+        if self._spare is not None or not hasattr(session, "reset_session"):
+            return False
+        self._spare = session
+        return True
+
+    def close(self) -> None:
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            close_quietly(spare)
+
     def _all_tables_innodb(self, file: str = "", number: int = 1) -> bool:
         """One transaction can undo a file only if every table it may touch is InnoDB. Asked
         for each file as it starts: an earlier file of the same run may have made a MyISAM table."""
@@ -249,7 +274,7 @@ class Runner:
             try:
                 if start:
                     _send(session, start)
-                with closing(_statements(path, self.server.sql_mode)) as statements:
+                with closing(_statements(path, self.server.sql_mode, facts)) as statements:
                     for number, statement in statements:
                         self._execute(session, path.name, number, facts.count, statement)
                 _send(session, end)
@@ -357,15 +382,17 @@ class FileRun:
 
     While the session stays plain (only DDL, one-table DML and SETs of names,
     checks and user variables, each read under the delimiter ';'), the records
-    ride in the same packet as the statement they precede, and change the row
-    in the same session:
+    go in the same packet as the statement they follow or precede, and change
+    the row in the file's own session:
     - before a statement that commits on its own, the row says it may be running
       (`in_doubt`), so that after a lost connection or a killed sqlgen the
       statement whose outcome nobody knows is named, never counted one way or
-      the other;
+      the other; right after it, in the same packet, the row counts it;
     - DML statements in a row (InnoDB only) run in one transaction with the
       record of their count, committed at least once a second: whatever
       happens, the row and the data commit together, so the count is exact.
+    The server runs a packet's statements in order and stops at the first error,
+    so a record after a statement runs only if the statement succeeded.
     Anything else (transactions, LOCK TABLES, USE, sql_mode, CALL, ...) turns
     the rest of the file to statement-by-statement runs recorded from the
     runner's own session, each statement announced as in doubt before it runs.
@@ -382,11 +409,11 @@ class FileRun:
         self.committed = skip  # statements known applied and committed
         self.plain = True
         self.lead: list[str] = []  # the runner's statements for the front of the next packet
-        self.row_behind = True  # the row does not yet say `done`
+        self.row_done: int | None = None  # what the row will say once the packets sent commit (None: not claimed)
+        self.row_doubt: int | None = None
         self.batch_open = False  # a transaction of DML statements is open
         self.batch_started = 0.0
         self.batch_base = skip
-        self.commit_due = False
         self.innodb: bool | None = None  # whether every table is InnoDB, asked when DML comes
         self.lasting = 0  # statements run that leave something once the session ends
         self.in_trx_base: int | None = None  # statements before a transaction the file opened itself
@@ -396,38 +423,52 @@ class FileRun:
     def _sql(self, sql: str) -> str:
         return tracking.in_database(sql, self.runner.database, self.runner.table)
 
-    def _mark(self, doubt: int | None, claim: bool = False) -> str:
-        return self._sql(tracking.mark(self.runner.table, self.version, self.done, self.digests.get(self.done),
-                                       doubt, claim))
+    def _mark(self, done: int, doubt: int | None) -> str:
+        claim = self.row_done is None
+        self.row_done, self.row_doubt = done, doubt
+        return self._sql(tracking.mark(self.runner.table, self.version, done, self.digests.get(done), doubt, claim))
 
     def _digest_here(self, number: int) -> None:
         self.digests[number] = self.checksum.hexdigest()
         if len(self.digests) > 4096:  # the row never goes back before what is committed
-            floor = min(self.committed, self.batch_base)
+            floor = min(self.committed, self.batch_base, self.row_done or 0)
             self.digests = {n: d for n, d in self.digests.items() if n >= floor}
 
     # --- Running -------------------------------------------------------------------
 
     def run(self, start: str, end: list[str]) -> None:
         runner = self.runner
-        session = runner.open_session()
+        session = runner.take_session()
+        kept = False
         try:
             session.autocommit(True)
             self.connection_id = session.thread_id()
             self.session = session
-            self.lead = [tracking.lock_guard(runner._lock_name(), runner.control_id), self._sql(start)]
-            self.claimed = False
-            with closing(_statements(self.path, runner.server.sql_mode)) as statements:
+            setup = getattr(session, "pending_setup", None) or []  # what a reset session still needs set
+            session.pending_setup = []
+            self.lead = [*setup, tracking.lock_guard(runner._lock_name(), runner.control_id), self._sql(start)]
+            self.end = [self._sql(sql) for sql in end]
+            waiting = None  # each statement is sent once the one after it is known
+            with closing(_statements(self.path, runner.server.sql_mode, self.facts)) as statements:
                 for number, statement in statements:
                     if number <= self.skip:
                         self._skipped(number, statement)
                         continue
-                    self._statement(number, statement)
-                    self.checksum.add(statement.text)
-                    self._digest_here(number)
-            self._finish(end)
+                    if waiting is not None:
+                        self._statement(*waiting, statement)
+                    waiting = (number, statement)
+            try:
+                if waiting is not None:
+                    self._statement(*waiting, None)
+                else:
+                    self._finish_empty()
+            except _FinishedOnTheServer:
+                return
+            # A session that stayed plain never left its database: the next file may reuse it.
+            kept = self.plain and runner.keep_session(session)
         finally:
-            close_quietly(session)
+            if not kept:
+                close_quietly(session)
 
     def _skipped(self, number: int, statement) -> None:
         """A statement that ran before the failure: a SET of the session (or USE) runs again,
@@ -442,83 +483,111 @@ class FileRun:
             self._flush_lead()
             self.runner._execute(self.session, self.file, number, self.facts.count, statement)
 
-    def _statement(self, number: int, statement) -> None:
+    def _statement(self, number: int, statement, following) -> None:
         kind = _kind(statement) if self.plain else "other"
         if self.plain and kind == "other":
             self._leave_plain()
+        self.checksum.add(statement.text)
+        self._digest_here(number)
         if not self.plain:
             self._statement_alone(number, statement)
+            if following is None:
+                self._finish_alone()
             return
         if kind == "dml" and self.innodb is None:
             self.innodb = self.runner._all_tables_innodb(self.file, number)
         batched = kind == "dml" and self.innodb
-        items = list(self.lead) if self.lead else []
-        self.lead = []
-        in_doubt = None
-        if batched:
-            if self.commit_due or not self.batch_open:
-                if self.batch_open:
-                    items += [self._mark(None, self._claim()), "COMMIT"]
-                elif self.row_behind or not self.claimed:
-                    items.append(self._mark(None, self._claim()))
-                items.append("START TRANSACTION")
-                self.batch_open, self.commit_due = True, False
-                self.batch_started = time.monotonic()
-                self.batch_base = self.done
-        else:
-            if kind != "session":
-                in_doubt = number
-            if kind != "session" or not self.claimed:
-                items.append(self._mark(in_doubt, self._claim()))
-            if self.batch_open and kind != "session":
-                items.append("COMMIT")
-                self.batch_open = False
-        self._send(items, number, statement, kind, batched, in_doubt)
+        lead = self._lead(number, kind, batched)
+        in_batch = self.batch_open  # (the trail closes it, if the statement succeeds)
+        trail = self._trail(number, kind, batched, following)
+        self._send(lead, trail, number, statement, kind, in_batch)
         if kind == "ddl":
             self.innodb = None  # it may have made a table of another engine
         self.done = number
-        self.row_behind = True
-        if not batched and kind != "session":
+        if not self.batch_open:
             self.committed = number
         self.lasting += kind != "session"
-        if self.batch_open and time.monotonic() - self.batch_started >= PROGRESS_INTERVAL:
-            self.commit_due = True
 
-    def _claim(self) -> bool:
-        claim, self.claimed = not self.claimed, True
-        return claim
+    def _lead(self, number: int, kind: str, batched: bool) -> list[str]:
+        """What must commit before statement `number` starts."""
+        records, self.lead = self.lead, []
+        if batched:
+            if self.batch_open:
+                return records
+            if self.row_done != number - 1 or self.row_doubt is not None:
+                records.append(self._mark(number - 1, None))
+            self.batch_open, self.batch_started, self.batch_base = True, time.monotonic(), number - 1
+            return _together(records) + ["START TRANSACTION"]
+        doubt = None if kind == "session" else number
+        if self.batch_open:
+            self.batch_open = False
+            return records + [self._mark(number - 1, doubt), "COMMIT"]
+        if self.row_done != number - 1 or self.row_doubt != doubt:
+            records.append(self._mark(number - 1, doubt))
+        return _together(records)
 
-    def _send(self, items: list[str], number: int, statement, kind: str, batched: bool, in_doubt) -> None:
-        """One packet: the runner's records, then the statement; the statement's warnings shown."""
+    def _trail(self, number: int, kind: str, batched: bool, following) -> list[str]:
+        """What the server runs right after statement `number` succeeds: the count of a batch it
+        closes, or after the last statement the end of the file. Never a mark of the statement
+        after it: the server goes on with a packet after its client is gone, and the next
+        statement, not sent, must not be named as in doubt."""
+        if following is None:
+            records = ([self._mark(number, None)] if self.batch_open else []) + self.end
+            self.row_done = self.facts.count
+            if self.batch_open:
+                self.batch_open = False
+                return records + ["COMMIT"]
+            return _together(records)
+        if batched and (_kind(following) != "dml" or time.monotonic() - self.batch_started >= PROGRESS_INTERVAL):
+            self.batch_open = False
+            return [self._mark(number, None), "COMMIT"]
+        return []
+
+    def _send(self, lead: list[str], trail: list[str], number: int, statement, kind: str, in_batch: bool) -> None:
+        """One packet: what must come first, the statement, its warnings, and what follows it."""
         import pymysql
 
         try:
             _check_reading(self.session, self.file, number, self.facts.count, statement)
         except StatementFailed as failure:
-            if items:
-                self._send_own(items, number)
-            self._failed(number, statement, "session", False, failure)
-        items.append(statement.text)
+            if lead:
+                self._send_own(lead, number)
+            self._failed(number, statement, "session", in_batch, failure)
+        items = lead + [statement.text] + (["SHOW WARNINGS"] if trail else []) + trail
+        position = len(lead)  # of the statement among the results
         received = 0
+        warnings, shown = 0, ()
         try:
             with self.session.cursor() as cursor:
                 cursor.execute(";\n".join(items))
-                received = 1
-                while received < len(items):
-                    cursor.nextset()
+                while True:
+                    if received == position:
+                        warnings = cursor.warning_count
+                    elif received == position + 1 and trail:
+                        shown = cursor.fetchall()
                     received += 1
-                warnings = cursor.warning_count
+                    if received == len(items) or not cursor.nextset():
+                        break
                 while cursor.nextset():  # a statement the server read as several (never under ';')
                     pass
         except pymysql.err.MySQLError as exc:
+            if received > position:
+                self.done = number
+                if not in_batch:
+                    self.committed = number
             if _is_lost(exc):
                 self._lost(number, exc)
-            if received < len(items) - 1:  # one of sqlgen's own statements failed
+            if received > position:  # the statement ran; a record after it failed
+                self._own_failed(number + 1, exc, ran=number)
+            if received < position:  # one of sqlgen's own statements failed: the statement did not run
                 self._own_failed(number, exc)
-            self._failed(number, statement, kind, batched, StatementFailed(
+            self._failed(number, statement, kind, in_batch, StatementFailed(
                 self.file, number, self.facts.count, statement.line, exc))
         if warnings:
-            self.runner._show_warnings(self.session, self.file, number, statement)
+            rows = shown if trail else (self.session.show_warnings() or ())
+            for level, code, message in rows:
+                self.runner.echo(f"{level.lower()}: {self.file}, line {statement.line}, statement {number}: "
+                                 f"{code} {message}")
 
     def _statement_alone(self, number: int, statement) -> None:
         """Outside a plain session: the statement alone, recorded from the runner's session."""
@@ -547,24 +616,21 @@ class FileRun:
     def _leave_plain(self) -> None:
         """From here on the file's session may hold locks, transactions or another database: the
         runner's records go through its own session."""
-        items = list(self.lead)
-        self.lead = []
-        if self.batch_open or self.row_behind or not self.claimed:
-            items.append(self._mark(None, self._claim()))
-        if self.batch_open:
-            items.append("COMMIT")
-        self._send_own(items, self.done + 1)
+        records, self.lead = self.lead, []
+        if self.batch_open or self.row_done != self.done or self.row_doubt is not None:
+            records.append(self._mark(self.done, None))
+        records = records + ["COMMIT"] if self.batch_open else _together(records)
         self.batch_open = False
-        self.row_behind = False
+        if records:
+            self._send_own(records, self.done + 1)
         self.committed = self.done
         self.plain = False
 
     def _flush_lead(self) -> None:
         if self.lead:
-            items = self.lead + [self._mark(None, self._claim())]
+            records = _together(self.lead + [self._mark(self.done, None)])
             self.lead = []
-            self._send_own(items, self.skip + 1)
-            self.row_behind = False
+            self._send_own(records, self.skip + 1)
 
     def _send_own(self, items: list[str], number: int) -> None:
         import pymysql
@@ -579,17 +645,17 @@ class FileRun:
                 self._lost(number, exc)
             self._own_failed(number, exc)
 
-    def _finish(self, end: list[str]) -> None:
-        runner = self.runner
+    def _finish_empty(self) -> None:
+        """Nothing (more) to run: only the records."""
         if self.plain:
-            items = list(self.lead)
-            if not self.claimed:
-                items.append(self._mark(None, self._claim()))
-            items += [self._sql(sql) for sql in end]
-            if self.batch_open:
-                items.append("COMMIT")
-            self._send_own(items, self.facts.count)
-            return
+            records = self.lead + ([self._mark(self.done, None)] if self.row_done is None else []) + self.end
+            self.lead = []
+            self._send_own(_together(records), self.facts.count)
+        else:
+            self._finish_alone()
+
+    def _finish_alone(self) -> None:
+        runner = self.runner
         if self.lasting and _in_transaction(self.session):
             # The client would roll this back when its session ends; so does sqlgen, and says so.
             _rollback(self.session)
@@ -602,23 +668,23 @@ class FileRun:
                 "it was rolled back, as the client does when its session ends. Check what stayed applied, "
                 "add the COMMIT, and record the result with sqlgen stamp"
             )
-        for sql in end:
+        for sql in self.end:
             runner._control(sql, "after", self.file, self.facts.count)
 
     # --- Failures ---------------------------------------------------------------------
 
-    def _failed(self, number: int, statement, kind: str, batched: bool, failure: StatementFailed) -> None:
+    def _failed(self, number: int, statement, kind: str, in_batch: bool, failure: StatementFailed) -> None:
         """A server error on statement `number`: record how far the file got, and whether the
-        failed statement may have left something (then it is in doubt, and is not retried blindly)."""
+        failed statement may have left something (then it is in doubt, and is not retried blindly).
+        `in_batch`: it ran in a transaction of DML statements."""
         runner = self.runner
         applied = self.done
-        if batched or (self.batch_open and kind == "session"):
+        if in_batch:
             # InnoDB undid the statement; the DML before it in the batch commits with its record,
             # unless the error (a deadlock) rolled the whole transaction back.
             if _in_transaction(self.session):
-                self.done = number - 1
                 try:
-                    self._send_own([self._mark(None), "COMMIT"], number)
+                    self._send_own([self._mark(number - 1, None), "COMMIT"], number)
                     applied = number - 1
                 except SqlgenError:
                     applied = self.batch_base
@@ -627,7 +693,7 @@ class FileRun:
         elif not self.plain and self.in_trx_base is not None:
             _rollback(self.session)
             applied = self.in_trx_base
-        doubt = None if _changes_nothing_on_failure(kind, statement.text, batched, self.innodb, runner.server) \
+        doubt = None if _changes_nothing_on_failure(kind, statement.text, in_batch, self.innodb, runner.server) \
             else number
         runner._record(tracking.failed(runner.table, self.version, self.failed_state, applied,
                                        self.digests.get(applied), failure.server_error, doubt), failure)
@@ -641,13 +707,19 @@ class FileRun:
             f"on) and run sqlgen {self.command} again to resume from statement {applied + 1}, or repair by hand "
             "and run sqlgen stamp") from None
 
-    def _own_failed(self, number: int, exc) -> None:
+    def _own_failed(self, number: int, exc, ran: int | None = None) -> None:
         code, message = _server_error(exc)
-        if code == 1242:
+        if code == 1242 and ran is None:
             raise SqlgenError(
                 f"{self.file}: sqlgen no longer holds the migration lock (its tracking session was cut), so it "
                 f"stopped before statement {number}; run sqlgen status, then sqlgen {self.command} again") from None
-        raise SqlgenError(f"{self.file}: recording progress in {self.runner.table} before statement {number} failed "
+        runner = self.runner
+        if ran is not None:  # say what is true through the runner's own session, if it can
+            runner._record(tracking.failed(runner.table, self.version, self.failed_state, ran, self.digests.get(ran),
+                                           f"recording statement {ran} failed: error {code}: {message}"),
+                           f"{self.file}: statement {ran} ran, but recording it failed (error {code}: {message})")
+        raise SqlgenError(f"{self.file}: recording progress in {runner.table} "
+                          f"{'after statement ' + str(ran) if ran else 'before statement ' + str(number)} failed "
                           f"(error {code}: {message}); sqlgen stopped. Run sqlgen status, then sqlgen "
                           f"{self.command} again") from None
 
@@ -659,11 +731,17 @@ class FileRun:
         runner.wait_until_gone(self.connection_id, self.file, number)
         rows = {row.version: row for row in runner.rows()}
         row = rows.get(self.version)
+        up = self.failed_state == "failed"
+        if (row is not None and row.state == "applied") if up else row is None:
+            # The server ran the rest of the packet after the client was gone: its end record, too.
+            runner.echo(f"note: the connection was lost at statement {number} of {self.file} "
+                        f"({_reason(exc)}), but the server finished the file and recorded it")
+            raise _FinishedOnTheServer()
         if row is None or row.state not in ("running", "reverting"):
-            # The start record never committed (a fresh up file) or this was its last record.
+            # The record that starts the file never committed: the row is as before.
             raise SqlgenError(
-                f"{self.file}: the connection was lost before statement {number} ({_reason(exc)}); nothing more "
-                f"of the file ran. Run sqlgen {self.command} again") from None
+                f"{self.file}: the connection was lost before statement {number} ({_reason(exc)}); nothing "
+                f"{'of it' if not self.skip else 'more of the file'} ran. Run sqlgen {self.command} again") from None
         applied = max(row.statements_applied, self.committed)
         doubt = row.in_doubt if row.in_doubt is not None and row.in_doubt > applied else None
         error = f"statement {number}: the connection was lost ({_reason(exc)})"
@@ -679,6 +757,16 @@ class FileRun:
             f"{self.file}: the connection was lost at statement {number} ({_reason(exc)}); the records commit "
             f"with what they count, so this is exact: {_kept(applied, True)}. Run sqlgen {self.command} again to "
             f"resume from statement {applied + 1}") from None
+
+
+class _FinishedOnTheServer(Exception):
+    """The file's session was lost after the server had run its last statement and end record."""
+
+
+def _together(records: list[str]) -> list[str]:
+    """The runner's records, committed as one when there are several: one commit, not one each."""
+    writes = sum(record.startswith(("INSERT", "UPDATE", "DELETE")) for record in records)
+    return ["START TRANSACTION", *records, "COMMIT"] if writes > 1 else list(records)
 
 
 def _kind(statement) -> str:
@@ -718,13 +806,15 @@ def _reason(exc) -> str:
 def _kept(applied: int, lasting: bool) -> str:
     if not applied:
         return "no statement of it ran"
-    return (f"{_first(applied)} stayed applied (MySQL commits DDL at once)" if lasting else
+    return (f"{_first(applied)} stayed applied" if lasting else
             f"{_first(applied)} only set the session, so nothing of it stayed applied")
 
 
-def _statements(path, sql_mode: str) -> Iterator:
-    """The numbered statements of a file, read from the session's sql_mode; a large one is
-    split in a second thread meanwhile."""
+def _statements(path, sql_mode: str, facts: FileFacts | None = None) -> Iterator:
+    """The numbered statements of a file, read from the session's sql_mode: those kept when its
+    facts were read, or read again (a large file is split in a second thread meanwhile)."""
+    if facts is not None and facts.body is not None and not facts.problems:
+        return (item for item in enumerate(facts.body, 1))
     statements = body_statements(path, READING, sql_mode=sql_mode)
     return read_ahead(statements) if path.stat().st_size > READ_AHEAD_CHARS else statements
 

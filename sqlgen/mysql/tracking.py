@@ -38,12 +38,14 @@ def create_table(table: str) -> str:
 up_start = SQL.up_start
 
 
-def up_end(table: str, version: int) -> str:
+def up_end(table: str, version: int, released: bool = False) -> str:
+    """`released`: the runner's own end, which also clears the columns only it writes."""
     return SQL.update(
         table, version,
         dict(state="'applied'", statements_applied="`statements_total`"),
         dict(applied_at=NOW, execution_ms="TIMESTAMPDIFF(MICROSECOND, `started_at`, NOW(6)) DIV 1000"),
         dict(progress_checksum="NULL", error="NULL"),
+        *([dict(connection_id="NULL", in_doubt="NULL")] if released else []),
     )
 
 

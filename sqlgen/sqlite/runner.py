@@ -61,6 +61,9 @@ class Runner:
     def ensure_table(self) -> None:
         self.connection.execute(tracking.create_table(self.table))
 
+    def close(self) -> None:
+        pass  # the connection is the command's
+
     def live_sessions(self, rows) -> dict:
         return {}  # every file runs in one transaction of this process: none outlives its run
 

@@ -171,6 +171,16 @@ def test_an_init_command_other_than_one_set_is_refused(project, command):
                               "expected one SET statement")
 
 
+@pytest.mark.parametrize("collation", ["utf8mb4_bin%3B%20DROP%20TABLE%20sentinel", "x%20y", "utf8mb4_bin%0A",
+                                       "%60a%60", ""])
+def test_a_collation_that_is_not_a_name_is_refused(project, collation):
+    """PyMySQL sends the collation inside SET NAMES as it is, and the runner's file sessions take
+    several statements in one packet: only a name may pass."""
+    url = f"mysql+pymysql://root@127.0.0.1:1/db?collation={collation}"
+    for args in (["current"], ["upgrade"]):
+        assert_one_error_line(invoke("--url", url, *args), "invalid option collation", "expected a collation name")
+
+
 @pytest.mark.parametrize("port", ["99999", "65536", "0", "000000"])
 def test_a_port_out_of_range_is_refused(project, port):
     assert_one_error_line(invoke("--url", f"mysql+pymysql://root@127.0.0.1:{port}/db", "current"),

@@ -106,8 +106,9 @@ def tracking(server, database) -> list[tuple]:
 # --- 1. A lost connection is never taken for a failed statement --------------------------------
 
 def test_file_session_cut_during_dml_is_exact_and_the_rerun_runs_it_once(server, database, proxy, tmp_path):
-    """The cut comes while statement 1, a long INSERT ... SELECT, runs. The server finishes it, then
-    rolls it back with the record of it: sqlgen waits for that, and says exactly what is applied."""
+    """The cut comes while statement 1, a long INSERT ... SELECT, runs. The server goes on with it
+    and with the record sent after it, which commit together: sqlgen waits for the server to end the
+    session, then says exactly what is applied, and the rerun runs only the rest."""
     server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
     directory = tmp_path / "migrations"
     write(directory, 1, "load", f"INSERT INTO t (n) {SLOW_ROWS};\nCREATE TABLE after_load (id int);\n")
@@ -117,20 +118,22 @@ def test_file_session_cut_during_dml_is_exact_and_the_rerun_runs_it_once(server,
     stdout, stderr = process.communicate(timeout=60)
     message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
     assert "the connection was lost at statement 1" in message, message
-    assert "no statement of it ran" in message and "sqlgen upgrade again to resume from statement 1" in message
-    assert server.query("SELECT COUNT(*) FROM t", database) == [(0,)]
-    assert tracking(server, database)[0][1:5] == ("failed", 0, 2, None)
-    assert "failed, nothing of it applied" in history_of(server.url(database), directory, 1)
+    assert "statement 1 stayed applied" in message and "sqlgen upgrade again to resume from statement 2" in message
+    assert server.query("SELECT COUNT(*) FROM t", database) == [(150,)]
+    assert tracking(server, database)[0][1:5] == ("failed", 1, 2, None)
+    assert "failed at statement 2 (1 of 2 statements done)" in history_of(server.url(database), directory, 1)
+    assert not server.query("SHOW TABLES LIKE 'after_load'", database)
 
     result = sqlgen(server.url(database), directory, "upgrade")
     assert result.returncode == 0, result.stderr
+    assert "resuming 0001_load at statement 2 of 2" in result.stdout
     assert server.query("SELECT COUNT(*), COUNT(DISTINCT n) FROM t", database) == [(150, 150)]
     assert status_lines(server.url(database), directory)[-1] == "status:    up to date"
 
 
-def test_file_session_cut_after_dml_commits_counts_what_committed(server, database, proxy, tmp_path):
-    """Statements 1 and 2 are quick DML, statement 3 a slow one: the cut at 3 leaves 1 and 2 exactly
-    once, however the batch stood; the rerun runs only what did not commit."""
+def test_file_session_cut_inside_a_batch_counts_what_committed(server, database, proxy, tmp_path):
+    """Statements 1 and 2 are quick DML, statement 3 a slow one, all in one batch: after the cut at
+    3 the count says exactly which committed, whatever the server did; the rerun runs only the rest."""
     server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
     directory = tmp_path / "migrations"
     write(directory, 1, "load", "INSERT INTO t VALUES (-1);\nINSERT INTO t VALUES (-2);\n"
@@ -142,8 +145,8 @@ def test_file_session_cut_after_dml_commits_counts_what_committed(server, databa
     message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
     [row] = tracking(server, database)
     done = row[2]
-    assert row[1] == "failed" and row[4] is None and done in (0, 2), row
-    assert server.query("SELECT COUNT(*) FROM t", database) == [(done,)], message
+    assert row[1] == "failed" and row[4] is None and done in (0, 3), row
+    assert server.query("SELECT COUNT(*) FROM t", database) == [({0: 0, 3: 152}[done],)], message
     assert sqlgen(server.url(database), directory, "upgrade").returncode == 0
     assert server.query("SELECT COUNT(*), COUNT(DISTINCT n) FROM t", database) == [(152, 152)]
 
@@ -183,12 +186,19 @@ def test_read_timeout_loses_the_connection_not_the_truth(scratch_db, tmp_path):
     execute(scratch_db, "CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB")
     directory = tmp_path / "migrations"
     write(directory, 1, "load", f"CREATE TABLE marker (id int);\nINSERT INTO t (n) {SLOW_ROWS};\n")
+    write(directory, 2, "more", f"INSERT INTO t (n) {SLOW_ROWS};\nCREATE TABLE more (id int);\n")
     url = url_text(scratch_db)
-    message = one_line_error(sqlgen(url + "?read_timeout=1", directory, "upgrade"))
-    assert "the connection was lost at statement 2" in message and "statement 1 stayed applied" in message, message
-    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(0,)]
+    # The last statement of 0001 and the end record after it run on the server all the same.
+    result = sqlgen(url + "?read_timeout=1", directory, "upgrade")
+    assert "the connection was lost at statement 2 of 0001_load.up.sql" in result.stdout
+    assert "but the server finished the file and recorded it" in result.stdout
+    message = one_line_error(result)
+    assert "0002_more.up.sql: the connection was lost at statement 1" in message, message
+    assert "statement 1 stayed applied" in message and "resume from statement 2" in message
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(300,)]
     assert sqlgen(url, directory, "upgrade").returncode == 0
-    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(150,)]
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(300,)]
+    assert execute(scratch_db, "SHOW TABLES LIKE 'more'")[0] == [("more",)]
 
 
 def test_a_lost_transactional_file_waits_for_the_server_before_saying_nothing_stayed(scratch_db, tmp_path):
@@ -223,12 +233,17 @@ def test_killed_sqlgen_while_dml_runs(server, database, tmp_path):
     refused = one_line_error(sqlgen(url, directory, "upgrade"))
     assert "is still running on the server" in refused and f"KILL {connection}" in refused, refused
     wait_for(lambda: not running(server, "SLEEP(0.01)"), what="the orphaned INSERT to end")
-    assert server.query("SELECT COUNT(*) FROM t", database) == [(0,)]  # rolled back with its record
+    # The server went on with the packet: the INSERT and the record after it commit together.
+    [row] = tracking(server, database)
+    done = row[2]
+    assert row[1] == "running" and row[4] is None and done in (1, 2), row
+    assert server.query("SELECT COUNT(*) FROM t", database) == [({1: 0, 2: 150}[done],)]
     lines = status_lines(url, directory)
-    assert any("interrupted, resumes at statement 2 (1 of 3 statements done)" in line for line in lines), lines
+    assert any(f"interrupted, resumes at statement {done + 1} ({done} of 3 statements done)" in line
+               for line in lines), lines
     result = sqlgen(url, directory, "upgrade")
     assert result.returncode == 0, result.stderr
-    assert "resuming 0001_load at statement 2 of 3" in result.stdout
+    assert f"resuming 0001_load at statement {done + 1} of 3" in result.stdout
     assert server.query("SELECT COUNT(*) FROM t", database) == [(150,)]
     assert status_lines(url, directory)[-1] == "status:    up to date"
 
