@@ -351,9 +351,11 @@ def _existing_folder(config: Config) -> Path:
     return config.directory
 
 
-def _entries(runner, found, with_down: bool = False, known=None):
+def _entries(runner, found, with_down: bool = False, known=None, lazy: bool = False):
     """The history of `found` against the tracking table; `known` reuses an
-    earlier call's entries instead of reading every file again."""
+    earlier call's entries instead of reading every file again. `lazy`: the up file of
+    a large pending migration is left unread (facts None) where the runner reads it as
+    it runs."""
     from . import history, migrations
 
     dialect = runner.dialect
@@ -363,16 +365,27 @@ def _entries(runner, found, with_down: bool = False, known=None):
         return migrations.facts(path, dialect.reading, expected_tracking(dialect, runner.table, migration, direction),
                                 runner.server.sql_mode, dialect.rolls_back)
 
+    rows = runner.rows()
     if known is not None:
         facts = {entry.version: entry.facts for entry in known if entry.migration is not None}
     else:
-        facts = {m.version: read(m, "up") for m in found}
-    rows = runner.rows()
+        recorded = {row.version for row in rows}
+        unread = (lambda m: m.version not in recorded and _large(m.up)) if lazy and runner.reads_as_it_runs else None
+        facts = {m.version: None if unread and unread(m) else read(m, "up") for m in found}
     down_facts = {}
     if with_down:
         applied = {row.version for row in rows}
         down_facts = {m.version: read(m, "down") for m in found if m.version in applied}
     return history.assess(found, facts, rows, down_facts, runner.live_sessions(rows))
+
+
+def _large(path: Path) -> bool:
+    from .migrations import KEPT_BODY_CHARS
+
+    try:
+        return path.stat().st_size > KEPT_BODY_CHARS
+    except OSError:
+        return False  # said by the read
 
 
 def _refuse_unsafe(files, what: str = "nothing was run") -> None:
@@ -391,7 +404,7 @@ def upgrade(config: Config, target: str = "head", *, lock_timeout: float = DEFAU
     with _session(config, echo, create=True) as (runner, found):
         runner.ensure_table()
         with runner.locked(lock_timeout):
-            entries = _entries(runner, found)
+            entries = _entries(runner, found, lazy=True)
             steps = history.plan_upgrade(entries, target, _shown(config.directory), resume)
             if not steps:
                 echo(f"Nothing to apply: {_at(history.current(entries))}")

@@ -285,50 +285,77 @@ def facts_of_lines(lines, name: str, reading: Reading, expected_tracking: tuple[
                    sql_mode: str | None = "", rolls_back: Callable[[str], bool] | None = None) -> FileFacts:
     """What a file holds; `rolls_back` tells the statements a transaction can undo (the
     dialect's), and a file of only those is `transactional`."""
-    from .splitter import Splitter
+    reader = FactsReader(name, reading, expected_tracking, sql_mode, rolls_back)
+    for _ in reader.statements(lines):
+        pass
+    return reader.facts()
 
-    checksum = Checksum()
-    count = 0
-    transactional = rolls_back is not None
-    recorded = None
-    splitter = Splitter(name, reading, strict=False, sql_mode=sql_mode)
-    tracking: list = []  # the tracking statements
-    body_lines: list[int] = []  # first and last line of the body statements
 
-    body: list | None = []
-    kept_chars = 0
+class FactsReader:
+    """Reads a file's statements and its facts in one pass: `statements(lines)` yields the
+    numbered body statements as they are read (what a runner executes), and once it is
+    exhausted `facts()` sums the file up. `refused` grows as the splitter meets what sqlgen
+    cannot run, so a runner reading as it goes can stop there."""
 
-    def take(statement) -> None:
-        nonlocal count, transactional, recorded, body, kept_chars
+    def __init__(self, name: str, reading: Reading, expected_tracking: tuple[str, str] | None = None,
+                 sql_mode: str | None = "", rolls_back: Callable[[str], bool] | None = None, keep: bool = True):
+        from .splitter import Splitter
+
+        self.reading, self.expected_tracking, self.rolls_back = reading, expected_tracking, rolls_back
+        self.checksum = Checksum()
+        self.count = 0
+        self.transactional = rolls_back is not None
+        self.recorded = None
+        self.splitter = Splitter(name, reading, strict=False, sql_mode=sql_mode)
+        self.tracking: list = []  # the tracking statements
+        self.body_lines: list[int] = []  # first and last line of the body statements
+        self.body: list | None = [] if keep else None
+        self.kept_chars = 0
+        self.unterminated = False
+
+    @property
+    def refused(self) -> list:
+        return self.splitter.refused
+
+    def statements(self, lines):
+        splitter = self.splitter
+        for number, line in enumerate(lines, 1):
+            for statement in splitter.feed(line, number):
+                if self._take(statement):
+                    yield self.count, statement
+        for statement in splitter.close():
+            self.unterminated = True
+            if self._take(statement):
+                yield self.count, statement
+
+    def _take(self, statement) -> bool:
         if statement.tracking:
-            tracking.append(statement)
+            self.tracking.append(statement)
             found = _RECORDED_CHECKSUM.search(statement.text)
-            recorded = recorded or (found.group(1) if found else None)
-            return
-        count += 1
-        if body is not None:
-            kept_chars += len(statement.text)
-            body.append(statement)
-            if kept_chars > KEPT_BODY_CHARS:
-                body = None
-        body_lines[1:] = [statement.line]
-        if len(body_lines) == 1:
-            body_lines.insert(0, statement.line)
-        checksum.add(statement.text)
-        transactional = transactional and rolls_back(statement.text)
+            self.recorded = self.recorded or (found.group(1) if found else None)
+            return False
+        self.count += 1
+        if self.body is not None:
+            self.kept_chars += len(statement.text)
+            self.body.append(statement)
+            if self.kept_chars > KEPT_BODY_CHARS:
+                self.body = None
+        self.body_lines[1:] = [statement.line]
+        if len(self.body_lines) == 1:
+            self.body_lines.insert(0, statement.line)
+        self.checksum.add(statement.text)
+        self.transactional = self.transactional and self.rolls_back(statement.text)
+        return True
 
-    for number, line in enumerate(lines, 1):
-        for statement in splitter.feed(line, number):
-            take(statement)
-    unterminated = False
-    for statement in splitter.close():
-        take(statement)
-        unterminated = True
-    problems = [FileProblem(line, "client-command", message) for line, message in splitter.refused]
-    layout = _tracking_problems(splitter.markers, tracking, body_lines, expected_tracking, reading)
-    return FileFacts(checksum.hexdigest(), count, transactional and count > 0, bool(tracking or splitter.markers),
-                     recorded, splitter.delimiter, unterminated, tuple(problems + layout.problems),
-                     layout.rehashable, tuple(splitter.directives), None if body is None else tuple(body))
+    def facts(self) -> FileFacts:
+        splitter = self.splitter
+        problems = [FileProblem(line, "client-command", message) for line, message in splitter.refused]
+        layout = _tracking_problems(splitter.markers, self.tracking, self.body_lines, self.expected_tracking,
+                                    self.reading)
+        return FileFacts(self.checksum.hexdigest(), self.count, self.transactional and self.count > 0,
+                         bool(self.tracking or splitter.markers), self.recorded, splitter.delimiter, self.unterminated,
+                         tuple(problems + layout.problems), layout.rehashable, tuple(splitter.directives),
+                         None if self.body is None else tuple(self.body))
 
 
 # --- Tracking blocks hold only what sqlgen writes ------------------------------------

@@ -21,8 +21,10 @@ files -> statements (sqlgen.splitter) -> database + tracking table.
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import re
+import sys
 import threading
 import time
 from contextlib import closing, contextmanager
@@ -35,10 +37,11 @@ from ..history import Entry, Row, Step, read_row
 from ..migrations import Checksum, FileFacts, body_statements
 from . import tracking
 from .dialect import READING
-from .transactions import kind
+from .transactions import is_transactional, kind
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
 READ_AHEAD_CHARS = 256 * 1024  # statements split ahead of the server, handed over in batches of this size
+READ_AHEAD_BATCHES = 8  # at most this many batches split ahead (a few MB in memory)
 
 
 class StatementFailed(SqlgenError):
@@ -48,7 +51,7 @@ class StatementFailed(SqlgenError):
         code, message = _server_error(exc)
         error = f"error {code}: {message}" if code else message
         self.exc = exc
-        self.number = number
+        self.number, self.line = number, line
         self.server_error = f"statement {number} (line {line}): {error}"
         super().__init__(f"{file}, line {line}, statement {number} of {total}: {error}")
 
@@ -144,11 +147,24 @@ class Runner:
 
     # --- Running -----------------------------------------------------------------
 
+    # A large pending file is read as it runs (commands read its facts only when this is True).
+    reads_as_it_runs = True
+
     def upgrade(self, step: Step) -> None:
         entry, facts = step.entry, step.entry.facts
         path = entry.migration.up
         version, name = entry.version, entry.name
         started = time.monotonic()
+        if facts is None:  # not read yet: a large pending file
+            facts = self._upgrade_as_read(step)
+            if facts is not None:
+                self.echo(f"applied {name} ({_count(facts.count)}, {time.monotonic() - started:.2f} s)")
+                return
+            facts = self._read_facts(entry.migration, "up")
+            if facts.problems:
+                raise SqlgenError(f"{path.name}, {facts.problems[0]}; nothing of it was run")
+            entry = dataclasses.replace(entry, facts=facts)
+            step = dataclasses.replace(step, entry=entry)
         if facts.transactional and not step.resume_from and self._all_tables_innodb(path.name):
             start = (tracking.up_start(self.table, version, name, facts.checksum, facts.count) if entry.row is None
                      else tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
@@ -167,6 +183,69 @@ class Runner:
                 start, [tracking.up_end(self.table, version, released=True)])
         seconds = time.monotonic() - started
         self.echo(f"applied {name} ({_count(facts.count)}, {seconds:.2f} s)")
+
+    def _read_facts(self, migration, direction: str) -> FileFacts:
+        from ..blocks import expected_tracking
+        from ..migrations import facts
+
+        path = migration.up if direction == "up" else migration.down
+        return facts(path, READING, expected_tracking(self.dialect, self.table, migration, direction),
+                     self.server.sql_mode, is_transactional)
+
+    def _upgrade_as_read(self, step: Step) -> FileFacts | None:
+        """Run a pending file while reading it, in one transaction with its tracking row, as
+        long as it holds only statements InnoDB rolls back: the facts (checksum, count, what
+        sqlgen refuses) are summed up as it goes, and the row is written at the end. Anything
+        else rolls it all back, and None says: read it whole first, then run it as any other.
+        Reading a large data file once instead of twice is most of its cost."""
+        from ..blocks import expected_tracking
+        from ..migrations import FactsReader, open_migration
+
+        entry = step.entry
+        path, version, name = entry.migration.up, entry.version, entry.name
+        if entry.row is not None or not self._all_tables_innodb(path.name):
+            return None
+        reader = FactsReader(path.name, READING, expected_tracking(self.dialect, self.table, entry.migration, "up"),
+                             self.server.sql_mode, is_transactional, keep=False)
+        session = self.open_session()
+        try:
+            session.autocommit(True)
+            session.begin()
+            try:
+                with open_migration(path) as handle, closing(read_ahead(reader.statements(handle))) as statements:
+                    for number, statement in statements:
+                        if reader.refused or not is_transactional(statement.text):
+                            _rollback(session)
+                            return None
+                        self._execute(session, path.name, number, 0, statement)
+            except UnicodeDecodeError:
+                _rollback(session)
+                return None  # said in full by the whole read
+            except StatementFailed as failure:
+                if _is_lost(failure.exc):
+                    self.wait_until_gone(session.thread_id(), path.name, failure.number)
+                _rollback(session)
+                facts = self._read_facts(entry.migration, "up")
+                failure = StatementFailed(path.name, failure.number, facts.count, failure.line, failure.exc)
+                self._record(tracking.failed_row(self.table, version, name, facts.checksum, facts.count,
+                                                 failure.server_error), failure)
+                raise SqlgenError(f"{failure}; it ran in one transaction, so none of it stayed applied: fix the "
+                                  "cause (the statement, or the data it failed on) and run sqlgen upgrade again"
+                                  ) from None
+            facts = reader.facts()
+            if facts.problems:
+                _rollback(session)
+                raise SqlgenError(f"{path.name}, {facts.problems[0]}; nothing of it was run (it ran in one "
+                                  "transaction, rolled back)")
+            _send(session, tracking.up_start(self.table, version, name, facts.checksum, facts.count))
+            _send(session, tracking.up_end(self.table, version))
+            session.commit()
+            return facts
+        except BaseException:
+            _rollback(session)
+            raise
+        finally:
+            close_quietly(session)
 
     def downgrade(self, step: Step, down_facts: FileFacts) -> None:
         entry = step.entry
@@ -829,7 +908,7 @@ def read_ahead(statements: Iterator, batch_chars: int = READ_AHEAD_CHARS) -> Ite
     statements, and memory bounded for files of huge ones. Errors of
     `statements` are raised where they occur in the sequence.
     """
-    ready: queue.Queue = queue.Queue(2)
+    ready: queue.Queue = queue.Queue(READ_AHEAD_BATCHES)
     stop = threading.Event()
 
     def put(item) -> bool:
@@ -860,6 +939,10 @@ def read_ahead(statements: Iterator, batch_chars: int = READ_AHEAD_CHARS) -> Ite
                 close()
 
     thread = threading.Thread(target=produce, name="sqlgen-read-ahead", daemon=True)
+    # The thread that waits on the server must get the interpreter back at once when the reply
+    # comes, not after the splitting thread's time slice (5 ms by default): a slice per statement.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch, 0.0002))
     thread.start()
     try:
         while True:
@@ -872,6 +955,7 @@ def read_ahead(statements: Iterator, batch_chars: int = READ_AHEAD_CHARS) -> Ite
     finally:
         stop.set()
         thread.join()
+        sys.setswitchinterval(switch)
 
 
 _NO_BACKSLASH_ESCAPES = 0x0200  # SERVER_STATUS_NO_BACKSLASH_ESCAPES, which the mysql client reads by

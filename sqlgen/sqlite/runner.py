@@ -61,6 +61,8 @@ class Runner:
     def ensure_table(self) -> None:
         self.connection.execute(tracking.create_table(self.table))
 
+    reads_as_it_runs = False  # every file is read whole first
+
     def close(self) -> None:
         pass  # the connection is the command's
 

@@ -681,3 +681,66 @@ def test_a_transactional_down_file_killed_mid_run_leaves_its_version_applied(scr
     assert execute(scratch_db, "SELECT what FROM log")[0] == [("down",)], "the down file ran exactly once"
     assert execute(scratch_db, "SELECT id FROM t")[0] == []
     assert current_version(config) == "1 0001_t"
+
+
+# --- A large pending file is read as it runs ---------------------------------------------------
+
+def _large_inserts(first: int, count: int, per_row: str = "x" * 2000) -> str:
+    """Statements enough for a file above the size up to which facts keep statements in memory."""
+    return "".join(f"INSERT INTO big VALUES ({first + n}, '{per_row}');\n" for n in range(count))
+
+
+def test_a_large_file_of_dml_runs_once_while_it_is_read(scratch_db, tmp_path):
+    from sqlgen import migrations
+    from sqlgen.mysql.dialect import READING
+
+    execute(scratch_db, "CREATE TABLE big (id int PRIMARY KEY, body text) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "load", _large_inserts(1, 700), "DELETE FROM big;\n")
+    assert up.stat().st_size > migrations.KEPT_BODY_CHARS
+    config = make_config(scratch_db, None, directory)
+    out = run(config, commands.upgrade)
+    assert any(line.startswith("applied 0001_load (700 statements") for line in out.lines), out.lines
+    assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(700,)]
+    [row] = tracking_rows(scratch_db)
+    assert row[3:6] == ("applied", 700, 700)
+    assert row[2] == migrations.facts(up, READING).checksum  # summed up as it ran, the same as read whole
+    assert run(config, commands.status).lines[-1] == "status:    up to date"
+
+
+def test_a_large_file_that_is_not_all_dml_is_read_first_then_run_once(scratch_db, tmp_path):
+    execute(scratch_db, "CREATE TABLE big (id int PRIMARY KEY, body text) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    body = _large_inserts(1, 400) + "CREATE TABLE marker (id int);\n" + _large_inserts(1000, 400)
+    write(directory, 1, "mixed", body, "DROP TABLE marker;\nDELETE FROM big;\n")
+    config = make_config(scratch_db, None, directory)
+    out = run(config, commands.upgrade)
+    assert any(line.startswith("applied 0001_mixed (801 statements") for line in out.lines), out.lines
+    assert execute(scratch_db, "SELECT COUNT(*), COUNT(DISTINCT id) FROM big")[0] == [(800, 800)]
+    assert tracking_rows(scratch_db)[0][3:6] == ("applied", 801, 801)
+
+
+def test_a_large_file_refused_at_its_end_leaves_nothing(scratch_db, tmp_path):
+    """What sqlgen refuses is found only at the end of a file read as it runs: all of it rolls back."""
+    execute(scratch_db, "CREATE TABLE big (id int PRIMARY KEY, body text) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", _large_inserts(1, 700) + "source other.sql\n", "DELETE FROM big;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match="0001_load.up.sql, line 701.*nothing of it was run"):
+        run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(0,)]
+    assert tracking_rows(scratch_db) == []
+
+
+def test_a_large_file_failing_part_way_leaves_nothing_and_names_its_total(scratch_db, tmp_path):
+    execute(scratch_db, "CREATE TABLE big (id int PRIMARY KEY, body text) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "load", _large_inserts(1, 400) + _large_inserts(400, 300), "DELETE FROM big;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match=r"line 401, statement 401 of 700: error 1062.*none of it stayed applied"):
+        run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(0,)]
+    assert tracking_rows(scratch_db)[0][3:6] == ("failed", 0, 700)
+    up.write_text(_large_inserts(1, 400) + _large_inserts(401, 300))
+    run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(700,)]
