@@ -167,9 +167,12 @@ class Entry:
             return f"failed at statement {row.statements_applied + 1} ({done})"
         if state == "revert_failed":
             return f"down failed at statement {row.statements_applied + 1} ({done})"
+        # Run by hand (or by a sqlgen before 0.2): the client records nothing between statements.
+        may = (f"any of its {row.statements_total} statements may have run" if not row.statements_applied else
+               f"{row.statements_applied} recorded as done, any after them may have run")
         if state == "reverting":
-            return f"down started, not finished ({done})"
-        return f"started, not finished ({done})"
+            return f"down started by hand, not finished ({may})"
+        return f"started by hand, not finished ({may})"
 
 
 def assess(migrations: list[Migration], facts: dict[int, FileFacts], rows: list[Row],
@@ -253,6 +256,10 @@ def plan_upgrade(entries: list[Entry], target: str, directory: str, resume: Resu
             steps.append(_resume_step(entry, "up", resume))
             resume = None
             continue
+        if row.state == "running" and resume is not None:  # run by hand and stopped: on the DBA's word
+            steps.append(_resume_step(entry, "up", resume))
+            resume = None
+            continue
         raise SqlgenError(_unfinished(entry))
     if resume is not None:
         raise SqlgenError(f"--resume-{resume[0]} applies to a file that stopped part-way, and no file did; "
@@ -294,7 +301,7 @@ def plan_downgrade(entries: list[Entry], target: str, directory: str, resume: Re
         row = entry.row
         if row is None:
             continue
-        if row.state == "revert_failed" or (row.state == "reverting" and entry.interrupted):
+        if row.state == "revert_failed" or (row.state == "reverting" and (entry.interrupted or resume is not None)):
             steps.append(_resume_step(entry, "down", resume))
             resume = None
         elif row.state == "applied":
@@ -361,12 +368,23 @@ def _resume_step(entry: Entry, direction: str, resume: Resume | None) -> Step:
         return Step(entry, done, done)
     how, number = resume
     skip = number if how == "after" else number - 1
-    if not done <= skip <= total or (how == "at" and number > total):
-        low = done if how == "after" else done + 1
+    # Only the statement in doubt is the DBA's to settle; a file run by hand records no progress,
+    # so there any statement may be where it stopped.
+    last = row.doubt if row.doubt is not None else total if not _by_runner(entry) else done + 1
+    low, high = (done, last) if how == "after" else (done + 1, min(last, total))
+    if not low <= number <= high:
+        span = f"statement {low}" if low == high else f"a statement from {low} to {high}"
+        why = (f"statement {row.doubt} is the one in doubt" if row.doubt is not None else
+               "no statement of it is in doubt" if _by_runner(entry) else "it was run by hand")
         raise SqlgenError(
-            f"--resume-{how} {number} does not fit {file}: {_done(done)} (recorded) of its {total}; use a "
-            f"statement from {low} to {total}")
+            f"--resume-{how} {number} does not fit {file}: {_done(done)} (recorded) of its {total}, and {why}; "
+            f"use {span}")
     return Step(entry, skip, done)
+
+
+def _by_runner(entry: Entry) -> bool:
+    """Recorded by the runner, which counts every statement: a failed row, or one with a connection."""
+    return entry.row.state in ("failed", "revert_failed") or entry.row.connection_id is not None
 
 
 def _done(done: int) -> str:
@@ -396,10 +414,12 @@ def _unfinished(entry: Entry) -> str:
             f"the result with sqlgen stamp {entry.version} or sqlgen stamp {entry.version - 1}"
         )
     which = "its down file" if row.state == "reverting" else "its up file"
+    command = "downgrade" if row.state == "reverting" else "upgrade"
     return (
         f"{entry.name} was started at {row.started_at:%Y-%m-%d %H:%M:%S} by {row.applied_by} and did not finish "
-        f"({which} was run by hand and stopped, or sqlgen was interrupted; {row.statements_applied} of "
-        f"{row.statements_total} statements are recorded as done). Check the schema, finish or undo the rest "
-        f"by hand, then record the result with sqlgen stamp {entry.version} (applied) or "
-        f"sqlgen stamp {entry.version - 1} (not applied)"
+        f"({which} was run by hand, and the client records nothing between statements: {row.statements_applied} "
+        f"of {row.statements_total} statements are recorded as done, any after them may have run). Make sure "
+        f"the client has stopped and check the schema; then, if statements 1-K took effect, run sqlgen {command} "
+        f"--resume-after K to run the rest, or finish it by hand and record the result with sqlgen stamp "
+        f"{entry.version} (applied) or sqlgen stamp {entry.version - 1} (not applied)"
     )

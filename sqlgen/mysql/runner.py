@@ -37,7 +37,7 @@ from ..history import Entry, Row, Step, read_row
 from ..migrations import Checksum, FileFacts, body_statements
 from . import tracking
 from .dialect import READING
-from .transactions import is_transactional, kind
+from .transactions import calls_or_reads, is_transactional, kind, unwrapped
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
 READ_AHEAD_CHARS = 256 * 1024  # statements split ahead of the server, handed over in batches of this size
@@ -126,6 +126,9 @@ class Runner:
     def locked(self, timeout: float):
         """Hold the server-side lock that makes concurrent runs take turns."""
         name = self._lock_name()
+        # While a file runs, this session may sit idle for as long as a statement takes: the
+        # server must not close it (wait_timeout), which would release the lock.
+        _send(self.control, "SET SESSION wait_timeout = 31536000")
         got = self._query("SELECT GET_LOCK(%s, 0)", (name,))[0][0]
         holder = None
         if got != 1:
@@ -339,8 +342,11 @@ class Runner:
         """One transaction can undo a file only if every table it may touch is InnoDB. Asked
         for each file as it starts: an earlier file of the same run may have made a MyISAM table."""
         others = self._control(
+            # Every kind of table (MariaDB calls a system-versioned one SYSTEM VERSIONED, a sequence
+            # SEQUENCE), views aside.
             "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-            "AND TABLE_TYPE = 'BASE TABLE' AND ENGINE <> 'InnoDB'", "before", file, number)[0][0]
+            "AND TABLE_TYPE NOT IN ('VIEW', 'SYSTEM VIEW') AND (ENGINE IS NULL OR ENGINE <> 'InnoDB')",
+            "before", file, number)[0][0]
         return not others
 
     def _run_transaction(self, path, facts: FileFacts, start: str | None, end: str,
@@ -378,14 +384,24 @@ class Runner:
         """Before resuming, the statements that already ran must be the same as in the file.
         Past what the row records (--resume-after), the DBA's look stands for the record."""
         checked = min(step.resume_from, step.recorded)
-        if not checked:
+        if not step.resume_from:
             return
         prefix = Checksum()
         for number, statement in body_statements(path, READING, sql_mode=self.server.sql_mode):
-            if number > checked:
+            if number > step.resume_from:
                 break
-            prefix.add(statement.text)
-        if prefix.hexdigest() != recorded:
+            text = unwrapped(statement.text)
+            if _SESSION_SET.match(text) and not _LASTING_SCOPE.search(text) and calls_or_reads(text):
+                # The resumed file runs in a new session, which gets the SETs before the failure
+                # again; this one would not give the same (a function may write, a subquery reads).
+                raise SqlgenError(
+                    f"{path.name}: statement {number}, before where the run would resume, sets the session from a "
+                    f"function or a query ({_flat(statement.text)}); a new session cannot set it again to the same "
+                    "effect, so sqlgen does not resume this file. Finish it by hand in one session, then record "
+                    "the result with sqlgen stamp")
+            if number <= checked:
+                prefix.add(statement.text)
+        if checked and prefix.hexdigest() != recorded:
             raise SqlgenError(
                 f"{path.name}: {_first(checked)} ran before the failure, but changed in the file since; "
                 f"restore {'it' if checked == 1 else 'them'} so the run can resume after "
@@ -551,15 +567,17 @@ class FileRun:
 
     def _skipped(self, number: int, statement) -> None:
         """A statement that ran before the failure: a SET of the session (or USE) runs again,
-        since the new session must read the rest as the old one did; the rest stays done."""
+        since the new session must read the rest as the old one did; the rest stays done.
+        (Runner._check_prefix has refused a SET that cannot be run again to the same effect.)"""
+        self._flush_lead()  # the row is this session's before anything runs
         self.checksum.add(statement.text)
         self._digest_here(number)
         kind = _kind(statement)
         if kind == "other":
             self.plain = False
-        self.lasting += kind != "session" and not _only_sets_the_session(statement.text)
-        if kind == "session" or _only_sets_the_session(statement.text) or _USE.match(statement.text):
-            self._flush_lead()
+        replay = _only_sets_the_session(statement.text) or bool(_USE.match(unwrapped(statement.text)))
+        self.lasting += kind != "session" and not replay
+        if kind == "session" or replay:
             self.runner._execute(self.session, self.file, number, self.facts.count, statement)
 
     def _statement(self, number: int, statement, following) -> None:
@@ -649,6 +667,17 @@ class FileRun:
                         break
                 while cursor.nextset():  # a statement the server read as several (never under ';')
                     pass
+        except UnicodeDecodeError:
+            # What the server sent is not text in the session's character set (a file that
+            # changed it): the rest of the replies cannot be read, so the session goes, and what
+            # committed is taken from the row as after a lost connection.
+            if received > position:
+                self.done = number
+                if not in_batch:
+                    self.committed = number
+            close_quietly(self.session)
+            self._lost(number, SqlgenError(None, "the server's reply is not text sqlgen can read in the file's "
+                                                 "character set (use SET NAMES utf8mb4)"))
         except pymysql.err.MySQLError as exc:
             if received > position:
                 self.done = number
@@ -656,6 +685,8 @@ class FileRun:
                     self.committed = number
             if _is_lost(exc):
                 self._lost(number, exc)
+            if received == position and exc.args and exc.args[0] == 1064:
+                exc = self._parse_error_alone(statement, exc)
             if received > position:  # the statement ran; a record after it failed
                 self._own_failed(number + 1, exc, ran=number)
             if received < position:  # one of sqlgen's own statements failed: the statement did not run
@@ -668,8 +699,23 @@ class FileRun:
                 self.runner.echo(f"{level.lower()}: {self.file}, line {statement.line}, statement {number}: "
                                  f"{code} {message}")
 
+    def _parse_error_alone(self, statement, exc):
+        """The server quotes a syntax error's context up to the end of the packet, sqlgen's own
+        statements included: the statement alone gives the message the client gives. A
+        statement the server cannot parse never ran, so sending it again runs nothing."""
+        import pymysql
+
+        try:
+            with self.session.cursor() as cursor:
+                cursor.execute(statement.text)
+        except pymysql.err.MySQLError as alone:
+            if alone.args and alone.args[0] == 1064:
+                return alone
+        return exc
+
     def _statement_alone(self, number: int, statement) -> None:
         """Outside a plain session: the statement alone, recorded from the runner's session."""
+        self._flush_lead()
         runner = self.runner
         sets_only = _only_sets_the_session(statement.text)
         if not sets_only:
@@ -681,7 +727,13 @@ class FileRun:
         except StatementFailed as failure:
             if _is_lost(failure.exc):
                 self._lost(number, failure.exc)
-            self._failed(number, statement, "other", False, failure)
+            self._failed(number, statement, _kind(statement), False, failure)
+        except UnicodeDecodeError:  # its warnings, in a character set the file set: it ran
+            if self.in_trx_base is None:
+                self.done = self.committed = number
+            close_quietly(self.session)
+            self._lost(number, SqlgenError(None, "the server's reply is not text sqlgen can read in the file's "
+                                                 "character set (use SET NAMES utf8mb4)"))
         in_trx = bool((getattr(self.session, "server_status", 0) or 0) & _IN_TRANSACTION)
         if in_trx and self.in_trx_base is None:
             self.in_trx_base = self.done
@@ -706,10 +758,11 @@ class FileRun:
         self.plain = False
 
     def _flush_lead(self) -> None:
+        """Send what waits to lead a packet (the start of the file) on its own."""
         if self.lead:
             records = _together(self.lead + [self._mark(self.done, None)])
             self.lead = []
-            self._send_own(records, self.skip + 1)
+            self._send_own(records, self.done + 1)
 
     def _send_own(self, items: list[str], number: int) -> None:
         import pymysql
@@ -734,6 +787,7 @@ class FileRun:
             self._finish_alone()
 
     def _finish_alone(self) -> None:
+        self._flush_lead()
         runner = self.runner
         if self.lasting and _in_transaction(self.session):
             # The client would roll this back when its session ends; so does sqlgen, and says so.
@@ -765,6 +819,8 @@ class FileRun:
                 try:
                     self._send_own([self._mark(number - 1, None), "COMMIT"], number)
                     applied = number - 1
+                except _Recorded:
+                    raise
                 except SqlgenError:
                     applied = self.batch_base
             else:
@@ -772,6 +828,8 @@ class FileRun:
         elif not self.plain and self.in_trx_base is not None:
             _rollback(self.session)
             applied = self.in_trx_base
+        if kind == "dml" and self.innodb is None:
+            self.innodb = runner._all_tables_innodb(self.file, number)
         doubt = None if _changes_nothing_on_failure(kind, statement.text, in_batch, self.innodb, runner.server) \
             else number
         runner._record(tracking.failed(runner.table, self.version, self.failed_state, applied,
@@ -818,7 +876,7 @@ class FileRun:
             raise _FinishedOnTheServer()
         if row is None or row.state not in ("running", "reverting"):
             # The record that starts the file never committed: the row is as before.
-            raise SqlgenError(
+            raise _Recorded(
                 f"{self.file}: the connection was lost before statement {number} ({_reason(exc)}); nothing "
                 f"{'of it' if not self.skip else 'more of the file'} ran. Run sqlgen {self.command} again") from None
         applied = max(row.statements_applied, self.committed)
@@ -827,15 +885,19 @@ class FileRun:
         runner._record(tracking.failed(runner.table, self.version, self.failed_state, applied,
                                        self.digests.get(applied), error, doubt), f"{self.file}: {error}")
         if doubt:
-            raise SqlgenError(
+            raise _Recorded(
                 f"{self.file}: the connection was lost while statement {doubt} ran ({_reason(exc)}); the server "
                 f"finished it, but whether it took effect is unknown, and {_kept(applied, True)}. Check it, then run "
                 f"sqlgen {self.command} --resume-after {doubt} if it took effect, or --resume-at {doubt} if not"
             ) from None
-        raise SqlgenError(
+        raise _Recorded(
             f"{self.file}: the connection was lost at statement {number} ({_reason(exc)}); the records commit "
             f"with what they count, so this is exact: {_kept(applied, True)}. Run sqlgen {self.command} again to "
             f"resume from statement {applied + 1}") from None
+
+
+class _Recorded(SqlgenError):
+    """A failure whose truth is already in the tracking row."""
 
 
 class _FinishedOnTheServer(Exception):
@@ -848,6 +910,13 @@ def _together(records: list[str]) -> list[str]:
     return ["START TRANSACTION", *records, "COMMIT"] if writes > 1 else list(records)
 
 
+def _flat(text: str, width: int = 60) -> str:
+    from ..safety import printable
+
+    flat = printable(" ".join(text.split()))
+    return flat if len(flat) <= width else flat[:width - 3] + "..."
+
+
 def _kind(statement) -> str:
     return kind(statement.text) if statement.single else "other"
 
@@ -857,12 +926,14 @@ def _changes_nothing_on_failure(kind: str, text: str, batched: bool, innodb: boo
     if kind == "session" or batched:
         return True
     if kind == "ddl":
-        # MariaDB drops the tables of DROP TABLE a, b it finds, then fails on the rest.
-        return not (server.is_mariadb and _DROP_SEVERAL.match(text))
+        # DDL is atomic but for these: MariaDB drops the tables (views...) of DROP TABLE a, b it
+        # finds, then fails on the rest; CREATE OR REPLACE drops the old object before it fails;
+        # DROP DATABASE drops its tables one by one.
+        return not _PARTIAL_DDL.match(text)
     return kind == "dml" and bool(innodb)
 
 
-_DROP_SEVERAL = re.compile(r"\s*drop\s+table\s+(?:if\s+exists\s+)?[^;]*,", re.I | re.S)
+_PARTIAL_DDL = re.compile(r"\s*(?:create\s+or\s+replace\b|drop\s+(?:database|schema)\b|drop\b[^;]*,)", re.I | re.S)
 _USE = re.compile(r"\s*use\s", re.I)
 _IN_TRANSACTION = 0x0001  # SERVER_STATUS_IN_TRANS
 _LOST_CODES = frozenset({2006, 2013, 2014, 2055})
@@ -1002,7 +1073,11 @@ _LASTING_SCOPE = re.compile(r"\b(?:global|persist|persist_only)\b|@@global\.", r
 
 
 def _only_sets_the_session(text: str) -> bool:
-    return bool(_SESSION_SET.match(text)) and not _LASTING_SCOPE.search(text)
+    """A SET that leaves nothing once the session ends, and that a new session can run again to
+    the same effect: no function call or subquery (a stored function may write, a subquery reads
+    data that may have changed since)."""
+    text = unwrapped(text)
+    return bool(_SESSION_SET.match(text)) and not _LASTING_SCOPE.search(text) and not calls_or_reads(text)
 
 
 _COMMITS_ON_ITS_OWN = re.compile(r"\s*(?:create|alter|drop|rename|truncate)\b|\s*set\s+names\b", re.I)

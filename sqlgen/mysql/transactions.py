@@ -33,9 +33,9 @@ def _controls_transactions(text: str) -> bool:
 # --- How the runner may treat a statement in a file's session ------------------------------
 
 # DDL: commits what came before and itself at once. A temporary table does neither, and one named
-# like the tracking table would take the runner's own records.
+# like the tracking table would take the runner's own records (the word may hide in /*! */).
 _DDL = re.compile(r"\s*(?:create|alter|drop|rename|truncate)\b", re.I)
-_TEMPORARY = re.compile(r"\s*(?:create|drop)\s+(?:or\s+replace\s+)?temporary\b", re.I)
+_TEMPORARY = re.compile(r"\btemporary\b", re.I)
 _NAME = r"(?:`(?:[^`]|``)+`|[\w$]+)"
 # DML that writes one table of the session's database (besides what triggers write).
 _ONE_TABLE_DML = re.compile(
@@ -44,10 +44,28 @@ _ONE_TABLE_DML = re.compile(
     r"|update\s+(?:(?:low_priority|ignore)\s+)*" + _NAME + r"\s+set\b"
     r"|delete\s+(?:(?:low_priority|quick|ignore)\s+)*from\s+" + _NAME + r"\s*(?:where\b|order\b|limit\b|returning\b|$))",
     re.I)
-# SET assignments that shape only how this session reads and checks statements.
+# SET assignments that shape only how this session reads and checks statements. Not time_zone:
+# the runner's records take their times from the session. Not a character set but utf8mb4's, in
+# which sqlgen reads what the server says.
 _PLAIN_SET = re.compile(
-    r"\s*(?:names\b|character\s+set\b|charset\b|@(?!@)|(?:(?:session|local)\s+|@@(?:session\.|local\.)?)?"
-    r"(?:foreign_key_checks|unique_checks|time_zone|names)\s*(?:=|:=))", re.I)
+    r"\s*(?:names\s+(?:'?utf8mb4'?|\"utf8mb4\")(?:\s+collate\s+'?\w+'?)?\s*$|@(?!@)|"
+    r"(?:(?:session|local)\s+|@@(?:session\.|local\.)?)?(?:foreign_key_checks|unique_checks)\s*(?:=|:=))", re.I)
+# A quoted string or name, to look at the code around them.
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"|`(?:[^`]|``)*`", re.S)
+
+
+def calls_or_reads(text: str) -> bool:
+    """A parenthesis outside quotes: a function call or a subquery, which may read the data or
+    change it (a stored function can), so running it again is not running the same thing."""
+    return "(" in _QUOTED.sub("", text)
+
+
+def unwrapped(text: str) -> str:
+    """What the server runs of a statement written wholly inside /*! */ (as mysqldump writes them)."""
+    versioned = WHOLLY_VERSIONED.fullmatch(text)
+    if versioned and "*/" not in versioned.group(1) and "/*" not in versioned.group(1):
+        return versioned.group(1).strip()
+    return text
 
 
 def kind(text: str) -> str:
@@ -60,10 +78,11 @@ def kind(text: str) -> str:
     - "other": anything else (transactions, LOCK TABLES, USE, sql_mode, CALL, ...), after which
       the runner keeps its records in its own session."""
     if _DDL.match(text):
-        return "other" if _TEMPORARY.match(text) else "ddl"
+        return "other" if _TEMPORARY.search(text[:300]) else "ddl"
     if _ONE_TABLE_DML.match(text):
         return "dml"
     prefix = _SET_WORD.match(text)
-    if prefix and prefix.start() == 0 and all(_PLAIN_SET.match(part) for part in assignments(text[prefix.end():])):
+    if (prefix and not text.startswith("/*") and not calls_or_reads(text)
+            and all(_PLAIN_SET.match(part) for part in assignments(text[prefix.end():]))):
         return "session"
     return "other"

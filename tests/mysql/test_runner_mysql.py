@@ -744,3 +744,163 @@ def test_a_large_file_failing_part_way_leaves_nothing_and_names_its_total(scratc
     up.write_text(_large_inserts(1, 400) + _large_inserts(401, 300))
     run(config, commands.upgrade)
     assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(700,)]
+
+
+# --- What an adversarial review of the file-session records found --------------------------------
+
+def _status(config) -> list[str]:
+    return run(config, commands.status).lines
+
+
+def test_a_resume_past_a_statement_that_leaves_the_plain_session_still_records_its_start(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "a", "CREATE TABLE a (id int);\nANALYZE TABLE a;\nCREATE TABLE b (id int) bogus;\n"
+                                     "CREATE TABLE c (id int);\n", "SELECT 1;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError):
+        run(config, commands.upgrade)
+    up.write_text(up.read_text().replace(" bogus", ""))
+    run(config, commands.upgrade, resume=("at", 3))
+    assert _status(config)[-1] == "status:    up to date"
+    assert tables(scratch_db) == ["a", "b", "c"]
+
+
+def test_a_system_versioned_myisam_table_is_never_promised_a_rollback(scratch_db, tmp_path):
+    execute(scratch_db, "CREATE TABLE h (id int) ENGINE=MyISAM WITH SYSTEM VERSIONING")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "rows", "INSERT INTO h VALUES (10), (11);\nINSERT INTO h VALUES (12), (10), (x);\n",
+          "DELETE FROM h;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError) as failure:
+        run(config, commands.upgrade)
+    assert "none of it stayed applied" not in str(failure.value)
+    assert "statement 1 stayed applied" in str(failure.value)
+
+
+@pytest.mark.parametrize("setup, statement", [
+    ("CREATE TABLE keep (id int) ENGINE=InnoDB; INSERT INTO keep VALUES (1)",
+     "CREATE OR REPLACE TABLE keep (id int) SELECT 'x' AS id"),
+    ("CREATE TABLE a1 (id int)", "DROP TABLES a1, b1"),
+    ("CREATE TABLE a1 (id int); CREATE VIEW v1 AS SELECT 1 AS x", "DROP VIEW v1, v2"),
+])
+def test_ddl_that_may_fail_half_way_is_in_doubt_not_retried(scratch_db, tmp_path, setup, statement):
+    execute(scratch_db, *setup.split("; "))
+    directory = tmp_path / "migrations"
+    write(directory, 1, "x", f"CREATE TABLE before1 (id int);\n{statement};\nCREATE TABLE after1 (id int);\n",
+          "SELECT 1;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match="may have done part of its work.*--resume-at 2"):
+        run(config, commands.upgrade)
+    with pytest.raises(SqlgenError, match="whether that statement took effect is unknown"):
+        run(config, commands.upgrade)
+
+
+def test_a_resume_runs_the_versioned_sets_before_it_again(scratch_db, tmp_path):
+    execute(scratch_db, "CREATE TABLE t (id int AUTO_INCREMENT PRIMARY KEY, name varchar(10)) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "a", "/*!40101 SET SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;\n"
+                                     "CREATE TABLE extra (id int) bogus_option;\nINSERT INTO t VALUES (0, 'zero');\n",
+                  "SELECT 1;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError):
+        run(config, commands.upgrade)
+    up.write_text(up.read_text().replace(" bogus_option", ""))
+    run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT id, name FROM t")[0] == [(0, "zero")]
+
+
+@pytest.mark.parametrize("setting", ["SET @max = (SELECT COALESCE(MAX(id), 0) FROM t)", "SET @n = next_n()"])
+def test_a_set_from_the_data_or_a_function_is_never_run_again_on_resume(scratch_db, tmp_path, setting):
+    execute(scratch_db, "CREATE TABLE t (id int) ENGINE=InnoDB", "CREATE TABLE audit (id int) ENGINE=InnoDB",
+            "CREATE FUNCTION next_n() RETURNS int MODIFIES SQL DATA BEGIN INSERT INTO audit VALUES (1); "
+            "RETURN 7; END")
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "a", f"{setting};\nCREATE TABLE extra (id int) bogus_option;\n"
+                                     "INSERT INTO t SELECT @max;\n", "SELECT 1;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError) as failure:
+        run(config, commands.upgrade)
+    assert "only set the session" not in str(failure.value)
+    audit = execute(scratch_db, "SELECT COUNT(*) FROM audit")[0]
+    up.write_text(up.read_text().replace(" bogus_option", ""))
+    with pytest.raises(SqlgenError, match="sets the session from a function or a query.*does not resume"):
+        run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM audit")[0] == audit, "the function ran again"
+    assert execute(scratch_db, "SHOW TABLES LIKE 'extra'")[0] == []
+
+
+def test_resume_options_reach_no_further_than_the_statement_in_doubt(scratch_db, tmp_path):
+    execute(scratch_db, "CREATE TABLE t0 (id int) ENGINE=MyISAM")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "a", "CREATE TABLE a (id int);\nANALYZE TABLE a;\nDROP TABLES a, missing;\n"
+                             "CREATE TABLE c (id int);\n", "SELECT 1;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match="--resume-at 3"):
+        run(config, commands.upgrade)
+    for resume in (("at", 4), ("after", 4), ("at", 2), ("after", 1)):
+        with pytest.raises(SqlgenError, match=f"--resume-{resume[0]} {resume[1]} does not fit"):
+            run(config, commands.upgrade, resume=resume)
+    assert tables(scratch_db) == ["t0"]  # MariaDB dropped a before it failed on the missing table
+    run(config, commands.upgrade, resume=("after", 3))
+    assert tables(scratch_db) == ["c", "t0"]
+
+
+def test_a_file_that_sets_its_time_zone_keeps_the_times_of_its_record(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "a", "SET time_zone = '-11:00';\nCREATE TABLE a (id int);\n", "DROP TABLE a;\n")
+    write(directory, 2, "b", "SET time_zone = '+13:00';\nCREATE TABLE b (id int);\n", "DROP TABLE b;\n")
+    config = make_config(scratch_db, None, directory)
+    run(config, commands.upgrade)
+    rows = execute(scratch_db, "SELECT execution_ms, TIMESTAMPDIFF(SECOND, started_at, applied_at) "
+                               "FROM sqlgen_version ORDER BY version")[0]
+    assert all(0 <= ms < 60_000 and 0 <= seconds < 60 for ms, seconds in rows), rows
+
+
+def test_the_lock_holds_while_a_long_file_runs_past_wait_timeout(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "a", "CREATE TABLE a (id int);\n"
+                             "CREATE TABLE slow AS SELECT seq FROM seq_1_to_30 WHERE SLEEP(0.1) = 0;\n", "SELECT 1;\n")
+    write(directory, 2, "b", "CREATE TABLE b (id int);\n", "SELECT 1;\n")
+    config = make_config(f"{url_text(scratch_db)}?init_command=SET%20wait_timeout%3D1", None, directory)
+    run(config, commands.upgrade)
+    assert tables(scratch_db) == ["a", "b", "slow"]
+
+
+def test_a_temporary_table_named_like_the_tracking_table_never_takes_the_records(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    columns = ("version int primary key, name varchar(255), checksum char(64), state varchar(16), "
+               "statements_applied int, statements_total int, progress_checksum char(64), down_checksum char(64), "
+               "started_at datetime(6), applied_at datetime(6), execution_ms bigint, applied_by varchar(255), "
+               "error text, connection_id bigint, in_doubt int")
+    write(directory, 1, "x", f"CREATE TABLE x1 (id int);\nCREATE /*! TEMPORARY */ TABLE sqlgen_version ({columns});\n"
+                             "CREATE TABLE after1 (id int);\n", "SELECT 1;\n")
+    config = make_config(scratch_db, None, directory)
+    run(config, commands.upgrade)
+    assert _status(config)[-1] == "status:    up to date"
+
+
+def test_a_syntax_error_is_reported_as_the_client_reports_it(scratch_db, tmp_path):
+    directory = tmp_path / "migrations"
+    write(directory, 1, "a", "CREATE TABLE a (id int) bogus;\nCREATE TABLE b (id int);\n", "SELECT 1;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError) as failure:
+        run(config, commands.upgrade)
+    message = str(failure.value)
+    assert "error 1064" in message and "sqlgen_version" not in message and "SHOW WARNINGS" not in message, message
+    assert message.endswith("near '' at line 1; no statement of it ran. Fix the cause (the statement, or the data "
+                            "it failed on) and run sqlgen upgrade again to resume from statement 1, or repair by "
+                            "hand and run sqlgen stamp"), message
+
+
+def test_warnings_in_another_character_set_end_in_one_clear_line(scratch_db, tmp_path):
+    execute(scratch_db, "CREATE TABLE t (`café` varchar(2)) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "a", "SET NAMES latin1;\nINSERT IGNORE INTO t VALUES ('abcdef');\nCREATE TABLE after1 (id int);\n",
+          "SELECT 1;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError, match="not text sqlgen can read.*SET NAMES utf8mb4"):
+        run(config, commands.upgrade)
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(1,)]
+    run(config, commands.upgrade)  # the row says statement 2 ran: the rest follows, once
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(1,)]
+    assert _status(config)[-1] == "status:    up to date"
