@@ -347,3 +347,41 @@ def test_down_file_failing_on_data_is_retried_unchanged_after_the_fix(scratch_db
     assert result.returncode == 0, result.stderr
     assert "current:   at version 1 (0001_t)" in status_lines(url, directory)
     assert execute(scratch_db, "SELECT code FROM t ORDER BY id")[0] == [("abc",), ("too",)]
+
+
+# --- 4. A file run by hand, its client killed ------------------------------------------------------
+
+def test_killed_client_by_hand_is_told_truthfully_and_finished_with_resume_after(scratch_db, mariadb_client,
+                                                                                  tmp_path):
+    """The client records nothing between statements: status says any statement may have run, and
+    after a look, --resume-after K runs the rest, once."""
+    from support import execute, url_text
+
+    directory = tmp_path / "migrations"
+    up = write(directory, 1, "tables", f"CREATE TABLE a (id int);\nCREATE TABLE slow AS {SLOW_ROWS};\n"
+                                       "CREATE TABLE c (id int);\n", "DROP TABLE c;\nDROP TABLE slow;\nDROP TABLE a;\n")
+    url = url_text(scratch_db)
+    assert sqlgen(url, directory, "rehash").returncode == 0  # the file's tracking blocks, as generate writes them
+    with open(up, "rb") as handle:
+        client = subprocess.Popen([mariadb_client, "--host=127.0.0.1", f"--port={scratch_db.port or 3306}",
+                                   "--user=root", scratch_db.database], stdin=handle,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def slow_running() -> bool:
+        return bool(execute(scratch_db, "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+                                        "'%%SLEEP(0.01)%%' AND INFO NOT LIKE '%%PROCESSLIST%%'")[0])
+
+    wait_for(slow_running, what="the client to reach the slow statement")
+    client.kill()
+    client.wait(30)
+    lines = status_lines(url, directory)
+    assert any("started by hand, not finished (any of its 3 statements may have run)" in line for line in lines), lines
+    refused = one_line_error(sqlgen(url, directory, "upgrade"))
+    assert "run by hand" in refused and "--resume-after K" in refused, refused
+    wait_for(lambda: not slow_running(), what="the orphaned statement to end")
+    assert sorted(row[0] for row in execute(scratch_db, "SHOW TABLES")[0]) == ["a", "slow", "sqlgen_version"]
+    result = sqlgen(url, directory, "upgrade", "--resume-after", "2")
+    assert result.returncode == 0, result.stderr
+    assert sorted(row[0] for row in execute(scratch_db, "SHOW TABLES")[0]) == ["a", "c", "slow", "sqlgen_version"]
+    assert execute(scratch_db, "SELECT COUNT(*) FROM slow")[0] == [(150,)]
+    assert status_lines(url, directory)[-1] == "status:    up to date"
