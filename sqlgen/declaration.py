@@ -48,3 +48,22 @@ def column_name_of(expression, table: sa.Table) -> str | None:
     else:
         return None
     return name if name in table.c else None
+
+
+def created_by_create_all(item, ddl) -> bool:
+    """Whether create_all makes this constraint or index for the dialect of the DDL compiler
+    `ddl`, inline or by a later ALTER, as SQLAlchemy decides: a constraint's _create_rule (an
+    Enum's CHECK is only for servers without a native ENUM) and ddl_if(); an index's ddl_if()."""
+    from sqlalchemy.sql.ddl import AddConstraint, CreateConstraint, CreateIndex
+
+    rule = getattr(item, "_create_rule", None)
+    # An AddConstraint (create_all's ALTER for a use_alter foreign key) leaves its own rule on the
+    # constraint, saying "not inside CREATE TABLE": the constraint is still made.
+    added = any(isinstance(getattr(rule, attribute, None), AddConstraint) for attribute in ("__self__", "target"))
+    if rule is not None and not added and not rule(ddl):
+        return False
+    condition = getattr(item, "_ddl_if", None)
+    if condition is None:
+        return True
+    element = CreateConstraint(item) if isinstance(item, sa.Constraint) else CreateIndex(item)
+    return bool(condition._should_execute(element, item, None, compiler=ddl))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
-from ..declaration import check_table_names, column_name_of
+from ..declaration import check_table_names, column_name_of, created_by_create_all
 from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from . import dialect as my, expressions, types
@@ -119,7 +119,7 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
     pk_columns = pk.columns_autoinc_first if pk._implicit_generated else list(pk.columns)
     primary_key = tuple(column.name for column in pk_columns)
     indexes = _indexes(table, dialect, server, {column.name: column.type for column in columns}, ddl)
-    foreign_keys = _foreign_keys(table, server, dialect)
+    foreign_keys = _foreign_keys(table, server, dialect, ddl)
     if foreign_keys and options.engine.lower() not in FOREIGN_KEY_ENGINES:
         notes.append(f"not created: the foreign keys of {table.name}, whose {options.engine} engine keeps none")
         indexes = _key_indexes(foreign_keys, primary_key, indexes)
@@ -143,8 +143,10 @@ def _checks(table: sa.Table, server: ServerInfo, dialect, ddl) -> tuple[Check, .
     for column in table.columns:
         found += [(constraint, column.name) for constraint in column.constraints
                   if isinstance(constraint, sa.CheckConstraint)]
+    # A table's CHECK only where create_all emits it (column-level ones it always emits): not an
+    # Enum's where the type is native, nor one whose ddl_if() names another dialect.
     found += [(constraint, None) for constraint in table._sorted_constraints
-              if isinstance(constraint, sa.CheckConstraint)]
+              if isinstance(constraint, sa.CheckConstraint) and created_by_create_all(constraint, ddl)]
     result, unnamed = [], 0
     for constraint, column_name in found:
         try:
@@ -317,7 +319,8 @@ def _indexes(table: sa.Table, dialect, server: ServerInfo, column_types: dict[st
     # Unnamed unique constraints get their name from the server, in CREATE TABLE
     # order: the first column's name, then name_2, name_3... when taken.
     for constraint in table._sorted_constraints:
-        if isinstance(constraint, sa.UniqueConstraint) and not isinstance(constraint, sa.PrimaryKeyConstraint):
+        if (isinstance(constraint, sa.UniqueConstraint) and not isinstance(constraint, sa.PrimaryKeyConstraint)
+                and created_by_create_all(constraint, ddl)):
             given = _name(constraint, dialect)
             named = given is not None
             name = given if named else _free_name(list(constraint.columns)[0].name, used)
@@ -328,7 +331,7 @@ def _indexes(table: sa.Table, dialect, server: ServerInfo, column_types: dict[st
             used.add(name.lower())
             parts = tuple(IndexPart(column.name) for column in constraint.columns)
             result.append(Index(name, parts, unique=True, auto_named=not named))
-    for index in sorted(table.indexes, key=lambda i: str(i.name)):
+    for index in sorted((index for index in table.indexes if created_by_create_all(index, ddl)), key=lambda i: str(i.name)):
         name = _name(index, dialect)
         if name is None:
             raise SqlgenError(f"cannot render an unnamed index on {table.name}: give it a name")
@@ -438,12 +441,12 @@ def _index_kind(index: sa.Index, dialect) -> str | None:
     return kind
 
 
-def _foreign_keys(table: sa.Table, server: ServerInfo, dialect) -> tuple[ForeignKey, ...]:
+def _foreign_keys(table: sa.Table, server: ServerInfo, dialect, ddl) -> tuple[ForeignKey, ...]:
     result = []
     generated = 0
     # Unnamed foreign keys are numbered by InnoDB in CREATE TABLE order.
     for constraint in table._sorted_constraints:
-        if not isinstance(constraint, sa.ForeignKeyConstraint):
+        if not isinstance(constraint, sa.ForeignKeyConstraint) or not created_by_create_all(constraint, ddl):
             continue
         given = _name(constraint, dialect)
         named = given is not None

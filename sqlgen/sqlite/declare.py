@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
-from ..declaration import check_table_names, column_name_of
+from ..declaration import check_table_names, column_name_of, created_by_create_all
 from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from .dialect import (EXPRESSION_RULES, NAME_RULES, REBUILD_PREFIX, ServerInfo, check_type, expression_key,
@@ -76,12 +76,13 @@ def _table(table: sa.Table, dialect, ddl, notes: list[str]) -> Table:
     columns = tuple(_column(column, dialect, ddl, autoincrement) for column in table.columns)
     indexes = []
     for constraint in table._sorted_constraints:
-        if isinstance(constraint, sa.UniqueConstraint) and not isinstance(constraint, sa.PrimaryKeyConstraint):
+        if (isinstance(constraint, sa.UniqueConstraint) and not isinstance(constraint, sa.PrimaryKeyConstraint)
+                and created_by_create_all(constraint, ddl)):
             name = _name(constraint, dialect)
             parts = tuple(IndexPart(column.name) for column in constraint.columns)
             indexes.append(Index(name or f"sqlite_autoindex_{table.name}_{len(indexes) + 1}", parts, unique=True,
                                  auto_named=name is None, constraint=True))
-    for index in table.indexes:
+    for index in (index for index in table.indexes if created_by_create_all(index, ddl)):
         name = _name(index, dialect)
         if name is None:
             raise SqlgenError(f"cannot render an unnamed index on {table.name}: give it a name")
@@ -106,7 +107,7 @@ def _table(table: sa.Table, dialect, ddl, notes: list[str]) -> Table:
         columns=columns,
         primary_key=tuple(column.name for column in pk.columns),
         indexes=tuple(sorted(indexes, key=lambda index: index.name)),
-        foreign_keys=_foreign_keys(table, dialect),
+        foreign_keys=_foreign_keys(table, dialect, ddl),
         options=TableOptions(),
         checks=_checks(table, dialect, ddl),
     )
@@ -147,10 +148,11 @@ def _column(column: sa.Column, dialect, ddl, table_autoincrement: bool) -> Colum
     )
 
 
-def _foreign_keys(table: sa.Table, dialect) -> tuple[ForeignKey, ...]:
+def _foreign_keys(table: sa.Table, dialect, ddl) -> tuple[ForeignKey, ...]:
     result = []
     for number, constraint in enumerate(
-            (c for c in table._sorted_constraints if isinstance(c, sa.ForeignKeyConstraint)), 1):
+            (c for c in table._sorted_constraints
+             if isinstance(c, sa.ForeignKeyConstraint) and created_by_create_all(c, ddl)), 1):
         name = _name(constraint, dialect)
         shown = f"the foreign key {name!r}" if name else "a foreign key"
         check_action(constraint.ondelete, f"ON DELETE of {shown} of table {table.name!r}")
@@ -168,8 +170,9 @@ def _foreign_keys(table: sa.Table, dialect) -> tuple[ForeignKey, ...]:
 
 
 def _checks(table: sa.Table, dialect, ddl) -> tuple[Check, ...]:
+    # A table's CHECK only where create_all emits it (column-level ones it always emits).
     found = [(constraint, None) for constraint in table._sorted_constraints
-             if isinstance(constraint, sa.CheckConstraint)]
+             if isinstance(constraint, sa.CheckConstraint) and created_by_create_all(constraint, ddl)]
     for column in table.columns:
         # column.constraints is a set: take the checks in the order they were written.
         found += [(constraint, column.name) for constraint in sorted(

@@ -249,3 +249,25 @@ def test_a_column_renamed_only_in_letter_case_keeps_its_data(scratch, run_client
     run_client(db, down)
     assert execute(db, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
                        "AND TABLE_NAME = 't' ORDER BY ORDINAL_POSITION")[0] == [("id",), ("Name",)]
+
+
+def test_ddl_create_all_decides_per_dialect_converges_both_ways(scratch, run_client, tmp_path):
+    """Conditional DDL (an Enum's CHECK, ddl_if() on constraints and indexes): on a database made by
+    create_all generate finds nothing, and from an empty one it makes what create_all makes."""
+    import conditional_models
+
+    made = scratch.new()
+    create_all(conditional_models.metadata, made)
+    out = Output()
+    commands.generate(make_config(made, "conditional_models:metadata", tmp_path / "made"), "x", echo=out)
+    assert out.lines == ["No changes detected"], out.text
+
+    db = scratch.new()
+    config = make_config(db, "conditional_models:metadata", tmp_path / "m")
+    up, _ = commands.generate(config, "conditional", echo=Output()).paths
+    assert "IS JSON" not in up.read_text()
+    run_client(db, up)
+    assert_same_schema(snapshot(db, generated_names=False), snapshot(made, generated_names=False))
+    again = Output()
+    commands.generate(config, "again", echo=again)
+    assert again.lines[-1] == "No changes detected", again.text

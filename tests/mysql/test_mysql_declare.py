@@ -204,3 +204,17 @@ def test_numbers_are_ascii_digits(digits):
 def test_tables_in_another_database_are_refused():
     with pytest.raises(SqlgenError, match="lives in another database"):
         declare(lambda m: sa.Table("t", m, sa.Column("id", sa.Integer, primary_key=True), schema="other"))
+
+
+def test_only_the_ddl_create_all_emits_for_this_server_is_declared():
+    """_create_rule (an Enum's or a Boolean's CHECK, for servers without the native type) and
+    ddl_if() (another dialect named, or a callable saying no) decide as in create_all."""
+    import conditional_models
+
+    schema, _ = declared_schema(conditional_models.metadata, SERVER, "sqlgen_version")
+    table = schema.table("cond_child")
+    # The Boolean's CHECK stays: SQLAlchemy's MySQL dialect has no native boolean, and create_all
+    # emits CHECK (flag IN (0, 1)), which MariaDB names CONSTRAINT_1.
+    assert [check.name for check in table.checks] == ["ck_amount_mysql", "CONSTRAINT_1"]
+    assert sorted(index.name for index in table.indexes) == ["ix_amount_mysql"]
+    assert table.foreign_keys == ()

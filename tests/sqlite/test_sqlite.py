@@ -677,3 +677,17 @@ def test_names_written_in_single_quotes_or_bare_non_ascii_reflect_whole(tmp_path
     out = Output()
     assert commands.check(config, echo=out) == 0, out.lines
     assert out.lines[-1] == "The database matches the models"
+
+
+def test_only_the_ddl_create_all_emits_on_sqlite_is_declared(tmp_path):
+    """On SQLite an Enum keeps its CHECK (no native ENUM), and ddl_if() naming MySQL drops a
+    constraint or an index, as create_all does: generate on create_all's database finds nothing."""
+    import conditional_models
+
+    db = tmp_path / "cond.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    conditional_models.metadata.create_all(engine)
+    engine.dispose()
+    out = Output()
+    commands.generate(make_config(sqlite_url(db), "conditional_models:metadata", tmp_path / "m"), "x", echo=out)
+    assert out.lines[-1] == "No changes detected", out.text
