@@ -56,16 +56,19 @@ _LITERAL = {
 _ESCAPE_OR_DOUBLED = {"'": re.compile(r"\\(.)|''", re.S), '"': re.compile(r'\\(.)|""', re.S)}
 
 
-def expression_key(text: str, backslash_escapes: bool = True) -> str:
+def expression_key(text: str, backslash_escapes: bool = True, reserved: frozenset | None = None) -> str:
     """One spelling of an SQL expression, however it was written or printed back:
     lowercase outside quotes, no backticks around plain names, no spaces but
     between words, one name per function (now() is current_timestamp()), no
     charset introducers, and string literals in one quoting (the server prints
     `'a\\nb'` for a literal written with a line break). Still valid SQL, so it is
-    also what sqlgen writes."""
-    from sqlalchemy.dialects.mysql.reserved_words import RESERVED_WORDS_MARIADB, RESERVED_WORDS_MYSQL
+    also what sqlgen writes. `reserved`: the words the server reflected reserves, which
+    keep their backticks (MySQL 8 reserves `grouping`, MariaDB does not); by default any
+    word either reserves."""
+    if reserved is None:
+        from sqlalchemy.dialects.mysql.reserved_words import RESERVED_WORDS_MARIADB, RESERVED_WORDS_MYSQL
 
-    reserved = RESERVED_WORDS_MYSQL | RESERVED_WORDS_MARIADB
+        reserved = RESERVED_WORDS_MYSQL | RESERVED_WORDS_MARIADB
     tokens: list[tuple[str, str]] = []
     # MySQL 8 wraps CHECK clauses and generation expressions in parentheses.
     for match in _TOKEN.finditer(strip_outer_parens(text)):

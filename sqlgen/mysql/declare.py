@@ -162,7 +162,7 @@ def _checks(table: sa.Table, server: ServerInfo, dialect, ddl) -> tuple[Check, .
                 name = column_name or f"CONSTRAINT_{unnamed}"
             else:
                 name = f"{_table_name(table.name, server)}_chk_{unnamed}"
-        result.append(Check(name, expressions.expression_key(expression), expression, auto_named=auto,
+        result.append(Check(name, expressions.key(expression, server), expression, auto_named=auto,
                             column=column_name))
     return tuple(result)
 
@@ -253,7 +253,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
         except CompileError as exc:
             raise SqlgenError(f"cannot render {where}: {exc}") from None
         _expression(expression, f"the generated column {where}")
-        generated = Generated(expressions.expression_key(expression), column.computed.persisted is True,
+        generated = Generated(expressions.key(expression, server), column.computed.persisted is True,
                               expression)
     if column.identity is not None:
         raise SqlgenError(f"cannot render {where}: MySQL has no IDENTITY columns; use autoincrement=True")
@@ -421,7 +421,7 @@ def _expression_part(table, index, expression, descending: bool, server: ServerI
         raise SqlgenError(f"cannot render index {table.name}.{index.name}: {exc}") from None
     _expression(text, f"an expression of index {table.name}.{index.name}")
     return IndexPart(None, None, descending and server.supports_descending_indexes,
-                     expressions.expression_key(text), text)
+                     expressions.key(text, server), text)
 
 
 def _full_length(column_type: str) -> int | None:

@@ -24,6 +24,18 @@ _INTRODUCER = re.compile(r"^_[a-z0-9]+(?=')", re.I)
 _ON_UPDATE = re.compile(r"\s+on\s+update\s+", re.I)
 
 
+def reserved_words(server: ServerInfo) -> frozenset:
+    """The words the server's flavour reserves (SQLAlchemy's lists, which its compiler quotes by)."""
+    from sqlalchemy.dialects.mysql.reserved_words import RESERVED_WORDS_MARIADB, RESERVED_WORDS_MYSQL
+
+    return frozenset(RESERVED_WORDS_MARIADB if server.is_mariadb else RESERVED_WORDS_MYSQL)
+
+
+def key(text: str, server: ServerInfo) -> str:
+    """The canonical key of an expression on this server (sqlgen.expressions.expression_key)."""
+    return expression_key(text, reserved=reserved_words(server))
+
+
 def current_timestamp(text: str) -> str | None:
     """'now()', 'current_timestamp(3)'... -> 'CURRENT_TIMESTAMP[(n)]', else None."""
     match = _CURRENT_TIMESTAMP.match(text.strip())
@@ -88,7 +100,7 @@ def normalize_default(text: str | None, column_type: str, server: ServerInfo) ->
         return literal_default(value, column_type, server) if type_base(column_type) == "bit" else value.lower()
     if re.match(r"^(?:x'[0-9a-f]*'|0x[0-9a-f]+)$", value, re.I):
         return value[0].lower() + value[1:].lower() if value[:2].lower() != "0x" else value.lower()
-    return "(" + expression_key(value) + ")"
+    return "(" + key(value, server) + ")"
 
 
 def literal_default(value: str, column_type: str, server: ServerInfo) -> str:
@@ -177,7 +189,7 @@ def reflected_default_mysql(raw: str | None, extra: str, column_type: str,
     if type_base(column_type) in ("datetime", "timestamp") and current_timestamp(raw):
         return current_timestamp(raw)  # MySQL 5.7 and 8.0 before 8.0.13 do not say DEFAULT_GENERATED
     if "default_generated" in extra.lower():
-        return current_timestamp(raw) or "(" + expression_key(strip_outer_parens(raw)) + ")"
+        return current_timestamp(raw) or "(" + key(strip_outer_parens(raw), server) + ")"
     if type_base(column_type) == "bit" or raw.lower().startswith(("b'", "0x")):
         return normalize_default(raw, column_type, server)
     return literal_default(raw, column_type, server)

@@ -124,7 +124,7 @@ def build(rows: dict[str, list[tuple]], server: ServerInfo, exclude: frozenset[s
         charset = table_collation.split("_")[0]
         cols = [_column(row, server, table_collation, charset, (name, row[1]) in json_checks)
                 for row in columns[name]]
-        primary_key, table_indexes = _indexes(indexes[name])
+        primary_key, table_indexes = _indexes(indexes[name], server)
         result.append(
             Table(
                 name=name,
@@ -161,7 +161,7 @@ def _checks(rows: list[tuple], server: ServerInfo) -> tuple[set[tuple[str, str]]
         else:
             # MariaDB names a column's own check after the column.
             column = name if level == "Column" else None
-            other[table].append(Check(name, expressions.expression_key(clause), clause.strip(), column=column))
+            other[table].append(Check(name, expressions.key(clause, server), clause.strip(), column=column))
     return json, other
 
 
@@ -171,7 +171,7 @@ def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json
     generated = None
     kind = re.search(r"\b(virtual|stored|persistent) generated\b", extra, re.I)
     if kind and expression:
-        generated = Generated(expressions.expression_key(expression), kind.group(1).lower() != "virtual",
+        generated = Generated(expressions.key(expression, server), kind.group(1).lower() != "virtual",
                               expression.strip())
         default = None
     canonical = types.parse_type(column_type, charset).type
@@ -196,7 +196,7 @@ def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json
     )
 
 
-def _indexes(rows) -> tuple[tuple[str, ...], tuple[Index, ...]]:
+def _indexes(rows, server: ServerInfo) -> tuple[tuple[str, ...], tuple[Index, ...]]:
     primary_key: tuple[str, ...] = ()
     parts = defaultdict(list)
     shapes = {}
@@ -208,7 +208,7 @@ def _indexes(rows) -> tuple[tuple[str, ...], tuple[Index, ...]]:
         # MariaDB reports a SUB_PART of 32 for SPATIAL indexes; they take no prefix.
         length = int(sub_part) if sub_part and kind != "SPATIAL" else None
         if column is None and expression:  # MySQL 8 functional key part
-            part = IndexPart(None, None, collation == "D", expressions.expression_key(expression), expression)
+            part = IndexPart(None, None, collation == "D", expressions.key(expression, server), expression)
         else:
             part = IndexPart(column, length, collation == "D")
         parts[name].append(part)

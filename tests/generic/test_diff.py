@@ -213,3 +213,15 @@ def test_a_column_renamed_only_in_letter_case_is_renamed_not_dropped():
     changes = [change for operation in operations for change in getattr(operation, "changes", ())]
     assert [(type(change), change.old.name, change.new_name) for change in changes] == [
         (RenameColumn, "Name", "name")]
+
+
+def test_the_expression_key_keeps_backticks_only_on_the_reflected_flavours_reserved_words():
+    from sqlgen.mysql.dialect import ServerInfo
+    from sqlgen.mysql.expressions import key
+
+    mariadb = ServerInfo("mariadb", (10, 11, 19), "10.11.19-MariaDB")
+    mysql8 = ServerInfo("mysql", (8, 0, 36), "8.0.36")
+    assert key("`grouping` > 0", mariadb) == key("grouping > 0", mariadb) == "grouping>0"
+    assert key("`grouping` > 0", mysql8) == "`grouping`>0"
+    assert key("`position` > 0", mariadb) == "`position`>0"  # MariaDB's own reserved word
+    assert key("`position` > 0", mysql8) == "position>0"

@@ -271,3 +271,15 @@ def test_ddl_create_all_decides_per_dialect_converges_both_ways(scratch, run_cli
     again = Output()
     commands.generate(config, "again", echo=again)
     assert again.lines[-1] == "No changes detected", again.text
+
+
+def test_names_reserved_by_the_other_flavour_only_converge(scratch, tmp_path):
+    """`grouping`, `rank` and `stored` are reserved by MySQL 8, not by MariaDB, which prints them
+    back in backticks: the key follows the words of the server reflected."""
+    import conditional_models
+
+    made = scratch.new()
+    create_all(conditional_models.flavour_words, made)
+    out = Output()
+    commands.generate(make_config(made, "conditional_models:flavour_words", tmp_path / "m"), "x", echo=out)
+    assert out.lines == ["No changes detected"], out.text

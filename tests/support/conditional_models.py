@@ -27,3 +27,17 @@ sa.Table(
     sa.Index("ix_code_pg", "code").ddl_if(dialect="postgresql"),
     sa.Index("ix_amount_mysql", "amount").ddl_if(dialect="mysql"),
 )
+
+
+# Column names MySQL 8 reserves and MariaDB does not: MariaDB prints them back in backticks.
+flavour_words = sa.MetaData()
+sa.Table(
+    "flavour_words", flavour_words,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("grouping", sa.Integer),
+    sa.Column("rank", sa.Integer),
+    sa.Column("stored", sa.Integer),
+    sa.Column("next_rank", sa.Integer, sa.Computed("rank + 1")),
+    sa.CheckConstraint("grouping > 0 AND stored < 10", name="ck_words"),
+    sa.CheckConstraint("`rank` <> 3", name="ck_rank_quoted"),
+)
