@@ -365,6 +365,7 @@ def _entries(runner, found, with_down: bool = False, known=None, lazy: bool = Fa
         return migrations.facts(path, dialect.reading, expected_tracking(dialect, runner.table, migration, direction),
                                 runner.server.sql_mode, dialect.rolls_back)
 
+    sessions = runner.sessions()  # before the rows: see Runner.sessions
     rows = runner.rows()
     if known is not None:
         facts = {entry.version: entry.facts for entry in known if entry.migration is not None}
@@ -376,7 +377,7 @@ def _entries(runner, found, with_down: bool = False, known=None, lazy: bool = Fa
     if with_down:
         applied = {row.version for row in rows}
         down_facts = {m.version: read(m, "down") for m in found if m.version in applied}
-    return history.assess(found, facts, rows, down_facts, runner.live_sessions(rows))
+    return history.assess(found, facts, rows, down_facts, runner.live_sessions(rows, sessions))
 
 
 def _large(path: Path) -> bool:

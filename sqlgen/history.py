@@ -152,12 +152,16 @@ class Entry:
         down = "down " if state in ("reverting", "revert_failed") else ""
         if self.live is not None:
             live = self.live
+            if getattr(live, "by_hand", False):
+                return (f"{down}started by hand, not finished, and a session of the same user is running a "
+                        f"statement in this database (connection {live.connection_id}, {live.seconds} s): it may "
+                        "be that client")
             return (f"{down}still running on the server: connection {live.connection_id} has been in state "
                     f"{live.command} for {live.seconds} s ({done})")
         if row.doubt is not None:
             return (f"{down}stopped at statement {row.doubt}, which may or may not have taken effect ({done}); "
                     f"check it, then sqlgen {'downgrade' if down else 'upgrade'} --resume-after {row.doubt} or "
-                    f"--resume-at {row.doubt}")
+                    f"--resume-at {row.statements_applied + 1}")
         if self.interrupted:
             return f"{down}interrupted, resumes at statement {row.statements_applied + 1} ({done})"
         if state in ("failed", "revert_failed") and row.statements_applied == 0:
@@ -353,18 +357,25 @@ def _resume_step(entry: Entry, direction: str, resume: Resume | None) -> Step:
     command = "upgrade" if direction == "up" else "downgrade"
     if entry.live is not None:
         live = entry.live
+        running = f"{' running ' + _short(live.statement) if live.statement else ''}"
+        if getattr(live, "by_hand", False):
+            raise SqlgenError(
+                f"{file} was started by hand and did not finish, and connection {live.connection_id}, of the same "
+                f"user, has been running a statement in this database for {live.seconds} s{running}: if it is "
+                f"the client running the file, wait for it to end, or stop it with KILL {live.connection_id}; "
+                f"then run sqlgen {command} --resume-after K again")
         raise SqlgenError(
-            f"{file} is still running on the server, though the sqlgen run that started it has stopped: "
-            f"connection {live.connection_id} has been in state {live.command} for {live.seconds} s"
-            f"{' running ' + _short(live.statement) if live.statement else ''}. Wait for it to end, or stop it "
-            f"with KILL {live.connection_id}, then run sqlgen {command} again")
+            f"{file} is still running on the server, though no sqlgen run holds the migration lock (the run "
+            f"that started it was stopped, or lost its own session): connection {live.connection_id} has been "
+            f"in state {live.command} for {live.seconds} s{running}. Wait for it to end, or stop it with "
+            f"KILL {live.connection_id}, then run sqlgen {command} again")
     total = row.statements_total
     if resume is None:
         if row.doubt is not None:
             raise SqlgenError(
                 f"{file} stopped at statement {row.doubt} ({row.error or 'the run was interrupted'}), and whether "
                 f"that statement took effect is unknown; {_done(done)}. Check it, then run sqlgen {command} "
-                f"--resume-after {row.doubt} if it took effect, or sqlgen {command} --resume-at {row.doubt} if not")
+                f"--resume-after {row.doubt} if it took effect, or sqlgen {command} --resume-at {done + 1} if not")
         return Step(entry, done, done)
     how, number = resume
     skip = number if how == "after" else number - 1

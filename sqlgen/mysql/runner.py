@@ -40,6 +40,7 @@ from .dialect import READING
 from .transactions import calls_or_reads, is_transactional, kind, unwrapped
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
+TRACKING_LOCK_WAIT = 60  # seconds the tracking session waits for a lock before the run stops
 READ_AHEAD_CHARS = 256 * 1024  # statements split ahead of the server, handed over in batches of this size
 READ_AHEAD_BATCHES = 8  # at most this many batches split ahead (a few MB in memory)
 
@@ -128,7 +129,10 @@ class Runner:
         name = self._lock_name()
         # While a file runs, this session may sit idle for as long as a statement takes: the
         # server must not close it (wait_timeout), which would release the lock.
-        _send(self.control, "SET SESSION wait_timeout = 31536000")
+        # Its own writes wait at most a minute for a lock: a file that holds one on the tracking
+        # table (FLUSH TABLES WITH READ LOCK) stops the run instead of hanging it.
+        _send(self.control, f"SET SESSION wait_timeout = 31536000, lock_wait_timeout = {TRACKING_LOCK_WAIT}, "
+                            f"innodb_lock_wait_timeout = {TRACKING_LOCK_WAIT}")
         got = self._query("SELECT GET_LOCK(%s, 0)", (name,))[0][0]
         holder = None
         if got != 1:
@@ -293,25 +297,40 @@ class Runner:
             _send(self.control, tracking.stamp_row(self.table, entry.version, entry.name, facts.checksum, facts.count))
             _send(self.control, tracking.release(self.table, entry.version))
 
-    def live_sessions(self, rows: list[Row]) -> dict[int, "LiveSession"]:
-        """The file sessions of unfinished rows that still run a statement on the server,
-        by version. A connection id from before the server last started is not asked about:
-        ids start again from 1."""
-        wanted = {row.version: row for row in rows
-                  if row.connection_id is not None and row.state in ("running", "reverting")}
-        if not wanted:
-            return {}
+    def sessions(self):
+        """What the server runs now, taken before the tracking rows are read: a file session
+        gone by then has written all it ever will, so the rows read afterwards are final for it."""
         now, uptime = self._query("SELECT NOW(6), (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
                                   "WHERE VARIABLE_NAME = 'UPTIME')")[0]
-        ids = ", ".join(str(int(row.connection_id)) for row in wanted.values())
         running = {found[0]: found for found in self._query(
-            f"SELECT ID, TIME, COMMAND, INFO FROM information_schema.PROCESSLIST WHERE ID IN ({ids})")}
+            "SELECT ID, TIME, COMMAND, INFO, DB, USER FROM information_schema.PROCESSLIST "
+            "WHERE ID <> CONNECTION_ID()")}
+        return now, float(uptime or 0), running
+
+    def live_sessions(self, rows: list[Row], snapshot) -> dict[int, "LiveSession"]:
+        """The sessions that may still run a statement of an unfinished row, by version (from
+        `sessions()`, taken before `rows` were read):
+        - a sqlgen run's file session, named in the row; a connection id from before the
+          server last started is not asked about (ids start again from 1);
+        - for a row written by a file run by hand, which names no connection, any session of
+          the same user running a statement in this database: it may be that client."""
+        now, uptime, running = snapshot
+        own = {self.control_id} | ({self._spare.thread_id()} if self._spare is not None else set())
         live = {}
-        for version, row in wanted.items():
-            found = running.get(row.connection_id)
-            if found is None or (now - row.started_at).total_seconds() > float(uptime or 0) + 1:
+        for row in rows:
+            if row.state not in ("running", "reverting"):
                 continue
-            live[version] = LiveSession(row.connection_id, int(found[1] or 0), found[2], found[3])
+            if row.connection_id is not None:
+                found = running.get(row.connection_id)
+                if found is not None and (now - row.started_at).total_seconds() <= uptime + 1:
+                    live[row.version] = LiveSession(row.connection_id, int(found[1] or 0), found[2], found[3])
+                continue
+            user = row.applied_by.rpartition("@")[0]
+            for found in running.values():
+                if (found[0] not in own and found[2] == "Query" and found[3] and found[4] == self.database
+                        and found[5] == user):
+                    live[row.version] = LiveSession(found[0], int(found[1] or 0), found[2], found[3], by_hand=True)
+                    break
         return live
 
     def take_session(self):
@@ -390,15 +409,14 @@ class Runner:
         for number, statement in body_statements(path, READING, sql_mode=self.server.sql_mode):
             if number > step.resume_from:
                 break
-            text = unwrapped(statement.text)
-            if _SESSION_SET.match(text) and not _LASTING_SCOPE.search(text) and calls_or_reads(text):
+            lost = _session_state_lost(unwrapped(statement.text))
+            if lost:
                 # The resumed file runs in a new session, which gets the SETs before the failure
-                # again; this one would not give the same (a function may write, a subquery reads).
+                # again; this statement's part of the session it cannot get back the same.
                 raise SqlgenError(
-                    f"{path.name}: statement {number}, before where the run would resume, sets the session from a "
-                    f"function or a query ({_flat(statement.text)}); a new session cannot set it again to the same "
-                    "effect, so sqlgen does not resume this file. Finish it by hand in one session, then record "
-                    "the result with sqlgen stamp")
+                    f"{path.name}: statement {number}, before where the run would resume, {lost} "
+                    f"({_flat(statement.text)}); a new session cannot get that back the same, so sqlgen does not "
+                    "resume this file. Finish it by hand in one session, then record the result with sqlgen stamp")
             if number <= checked:
                 prefix.add(statement.text)
         if checked and prefix.hexdigest() != recorded:
@@ -436,10 +454,18 @@ class Runner:
 
     def _control(self, sql: str, what: str, file: str, number: int):
         """A statement on the tracking session, whose loss names the file and the statement."""
+        import pymysql
+
         try:
             return self._query(sql)
         except Exception as exc:
             if not _is_lost(exc):
+                if isinstance(exc, pymysql.err.MySQLError):
+                    raise SqlgenError(
+                        f"{file}: sqlgen could not record its progress {what} statement {number} ({_reason(exc)}); "
+                        "a statement of the file may hold a lock the tracking table needs (FLUSH TABLES WITH READ "
+                        "LOCK, LOCK TABLES): sqlgen stopped, and its session with its locks is gone. Run sqlgen "
+                        "status to see what is recorded") from None
                 raise
             raise SqlgenError(
                 f"{file}: the tracking session was lost {what} statement {number} ({_reason(exc)}), and with it "
@@ -464,12 +490,14 @@ class Runner:
 
 @dataclass(frozen=True)
 class LiveSession:
-    """A file session the server still runs after its sqlgen run ended."""
+    """A session the server still runs that may be running a file: a sqlgen run's file session
+    left behind, or (`by_hand`) a session of the user who started a file by hand."""
 
     connection_id: int
     seconds: int
     command: str
     statement: str | None
+    by_hand: bool = False
 
 
 class FileRun:
@@ -720,8 +748,12 @@ class FileRun:
         sets_only = _only_sets_the_session(statement.text)
         if not sets_only:
             recorded = self.done if self.in_trx_base is None else self.in_trx_base
-            runner._control(tracking.mark(runner.table, self.version, recorded, self.digests.get(recorded), number),
-                            "before", self.file, number)
+            # Inside the file's own transaction a statement InnoDB rolls back goes with it if the
+            # session dies, so it is not in doubt: the row says where that transaction began.
+            # What may commit it (COMMIT, DDL, ...) is in doubt.
+            rolls_back = self.in_trx_base is not None and is_transactional(statement.text) and self._innodb(number)
+            runner._control(tracking.mark(runner.table, self.version, recorded, self.digests.get(recorded),
+                                          None if rolls_back else number), "before", self.file, number)
         try:
             runner._execute(self.session, self.file, number, self.facts.count, statement)
         except StatementFailed as failure:
@@ -734,6 +766,8 @@ class FileRun:
             close_quietly(self.session)
             self._lost(number, SqlgenError(None, "the server's reply is not text sqlgen can read in the file's "
                                                  "character set (use SET NAMES utf8mb4)"))
+        if _kind(statement) == "ddl":
+            self.innodb = None  # it may have made a table of another engine
         in_trx = bool((getattr(self.session, "server_status", 0) or 0) & _IN_TRANSACTION)
         if in_trx and self.in_trx_base is None:
             self.in_trx_base = self.done
@@ -743,6 +777,11 @@ class FileRun:
         if self.in_trx_base is None:
             self.committed = number
         self.lasting += not sets_only
+
+    def _innodb(self, number: int) -> bool:
+        if self.innodb is None:
+            self.innodb = self.runner._all_tables_innodb(self.file, number)
+        return self.innodb
 
     def _leave_plain(self) -> None:
         """From here on the file's session may hold locks, transactions or another database: the
@@ -837,7 +876,7 @@ class FileRun:
         if doubt:
             raise SqlgenError(
                 f"{failure}; it may have done part of its work before it failed, and {_kept(applied, True)}. "
-                f"Check what it did, then run sqlgen {self.command} --resume-at {number} to run it again, or "
+                f"Check what it did, then run sqlgen {self.command} --resume-at {applied + 1} to run it again, or "
                 f"sqlgen {self.command} --resume-after {number} to go on after it") from None
         raise SqlgenError(
             f"{failure}; {_kept(applied, self.lasting > 0)}. Fix the cause (the statement, or the data it failed "
@@ -888,7 +927,7 @@ class FileRun:
             raise _Recorded(
                 f"{self.file}: the connection was lost while statement {doubt} ran ({_reason(exc)}); the server "
                 f"finished it, but whether it took effect is unknown, and {_kept(applied, True)}. Check it, then run "
-                f"sqlgen {self.command} --resume-after {doubt} if it took effect, or --resume-at {doubt} if not"
+                f"sqlgen {self.command} --resume-after {doubt} if it took effect, or --resume-at {applied + 1} if not"
             ) from None
         raise _Recorded(
             f"{self.file}: the connection was lost at statement {number} ({_reason(exc)}); the records commit "
@@ -908,6 +947,28 @@ def _together(records: list[str]) -> list[str]:
     """The runner's records, committed as one when there are several: one commit, not one each."""
     writes = sum(record.startswith(("INSERT", "UPDATE", "DELETE")) for record in records)
     return ["START TRANSACTION", *records, "COMMIT"] if writes > 1 else list(records)
+
+
+_ASSIGNS_A_VARIABLE = re.compile(r"\binto\s+@|@[\w$.]+\s*:=", re.I)
+_RUNS_SAVED_CODE = re.compile(r"\s*(?:call|execute|prepare)\b", re.I)
+_CODE_QUOTED = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"|`(?:[^`]|``)*`", re.S)
+
+
+def _session_state_lost(text: str) -> str | None:
+    """What a statement sets in its session that running the SETs before a resume point
+    again in a new session does not give back, if anything."""
+    if _SESSION_SET.match(text) and not _LASTING_SCOPE.search(text) and calls_or_reads(text):
+        return "sets the session from a function or a query"
+    if _TEMPORARY_TABLE.match(text):
+        return "makes a temporary table, which only its session saw"
+    if _RUNS_SAVED_CODE.match(text):
+        return "runs a procedure or a prepared statement, which may set the session"
+    if not re.match(r"\s*set\b", text, re.I) and _ASSIGNS_A_VARIABLE.search(_CODE_QUOTED.sub("''", text)):
+        return "sets a user variable from a query"
+    return None
+
+
+_TEMPORARY_TABLE = re.compile(r"\s*create\s+(?:or\s+replace\s+)?(?:/\*!?\d*\s*)?temporary\b", re.I)
 
 
 def _flat(text: str, width: int = 60) -> str:
@@ -1068,7 +1129,7 @@ def _in_transaction(session) -> bool:
 # A SET of the session's own state (names, a session variable, a user variable): it leaves nothing
 # once the file's session ends. A GLOBAL or PERSIST assignment anywhere in it does.
 _SESSION_SET = re.compile(r"\s*set\s+(?:names|character\s+set|charset|session|local|@@session\.|@@local\.|@(?!@)|"
-                          r"sql_mode|time_zone|foreign_key_checks|unique_checks)\b", re.I)
+                          r"sql_mode|time_zone|foreign_key_checks|unique_checks|autocommit)\b", re.I)
 _LASTING_SCOPE = re.compile(r"\b(?:global|persist|persist_only)\b|@@global\.", re.I)
 
 

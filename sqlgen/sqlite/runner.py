@@ -66,7 +66,10 @@ class Runner:
     def close(self) -> None:
         pass  # the connection is the command's
 
-    def live_sessions(self, rows) -> dict:
+    def sessions(self):
+        return None  # one process, one connection: nothing runs beside it
+
+    def live_sessions(self, rows, snapshot) -> dict:
         return {}  # every file runs in one transaction of this process: none outlives its run
 
     def lock_holder(self) -> None:

@@ -374,14 +374,109 @@ def test_killed_client_by_hand_is_told_truthfully_and_finished_with_resume_after
     wait_for(slow_running, what="the client to reach the slow statement")
     client.kill()
     client.wait(30)
+    # The client is gone, its statement is not: a session of the same user runs in the database.
+    lines = status_lines(url, directory)
+    assert any("a session of the same user is running a statement in this database" in line for line in lines), lines
+    refused = one_line_error(sqlgen(url, directory, "upgrade", "--resume-after", "2"))
+    assert "if it is the client running the file, wait for it to end, or stop it with KILL" in refused, refused
+    wait_for(lambda: not slow_running(), what="the orphaned statement to end")
     lines = status_lines(url, directory)
     assert any("started by hand, not finished (any of its 3 statements may have run)" in line for line in lines), lines
     refused = one_line_error(sqlgen(url, directory, "upgrade"))
     assert "run by hand" in refused and "--resume-after K" in refused, refused
-    wait_for(lambda: not slow_running(), what="the orphaned statement to end")
     assert sorted(row[0] for row in execute(scratch_db, "SHOW TABLES")[0]) == ["a", "slow", "sqlgen_version"]
     result = sqlgen(url, directory, "upgrade", "--resume-after", "2")
     assert result.returncode == 0, result.stderr
     assert sorted(row[0] for row in execute(scratch_db, "SHOW TABLES")[0]) == ["a", "c", "slow", "sqlgen_version"]
     assert execute(scratch_db, "SELECT COUNT(*) FROM slow")[0] == [(150,)]
     assert status_lines(url, directory)[-1] == "status:    up to date"
+
+
+
+# --- Found by a second fault campaign ----------------------------------------------------------------
+
+def test_a_killed_run_seen_only_as_it_ends_is_never_resumed_from_the_old_row(server, database, tmp_path,
+                                                                           monkeypatch):
+    """The server ends the orphaned statement (committing its count) after the next run has read
+    the row and while it reads the files: the sessions are asked before the row is read, so the
+    orphan counts as running, and nothing runs twice."""
+    from sqlgen import commands, migrations
+    from support import Output, make_config
+
+    server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", f"CREATE TABLE m (id int);\nINSERT INTO t (n) {SLOW_ROWS};\n"
+                                "CREATE TABLE after_load (id int);\n")
+    url = server.url(database)
+    process = start_sqlgen(url, directory, "upgrade")
+    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
+    process.kill()
+    process.wait(30)
+    reading = migrations.facts
+
+    def read_slowly(*args, **kwargs):  # the orphan ends while the files are read
+        wait_for(lambda: not running(server, "SLEEP(0.01)"), what="the orphaned INSERT to end")
+        return reading(*args, **kwargs)
+
+    monkeypatch.setattr(migrations, "facts", read_slowly)
+    config = make_config(url, None, directory)
+    with pytest.raises(Exception, match="is still running on the server"):
+        commands.upgrade(config, echo=Output())
+    monkeypatch.setattr(migrations, "facts", reading)
+    commands.upgrade(config, echo=Output())
+    assert server.query("SELECT COUNT(*), COUNT(DISTINCT n) FROM t", database) == [(150, 150)]
+
+
+def test_a_fault_inside_the_files_own_transaction_resumes_at_its_start(scratch_db, tmp_path):
+    """Statements inside the file's START TRANSACTION roll back with it when the session dies: they
+    are not in doubt, and the run resumes at the START TRANSACTION, losing nothing."""
+    from support import execute, url_text
+
+    execute(scratch_db, "CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "trx", f"CREATE TABLE a (id int);\nSTART TRANSACTION;\nINSERT INTO t VALUES (-1);\n"
+                               f"INSERT INTO t (n) {SLOW_ROWS};\nCOMMIT;\nCREATE TABLE b (id int);\n")
+    url = url_text(scratch_db)
+    message = one_line_error(sqlgen(url + "?read_timeout=1", directory, "upgrade"))
+    assert "the connection was lost at statement 4" in message and "resume from statement 2" in message, message
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(0,)]
+    assert sqlgen(url, directory, "upgrade").returncode == 0
+    assert execute(scratch_db, "SELECT COUNT(*), SUM(n < 0) FROM t")[0] == [(151, 1)]
+
+
+@pytest.mark.parametrize("first, why", [
+    ("SELECT MAX(n) INTO @m FROM t", "sets a user variable from a query"),
+    ("SELECT @m := MAX(n) FROM t", "sets a user variable from a query"),
+    ("CREATE TEMPORARY TABLE tmp AS SELECT n FROM t", "makes a temporary table"),
+])
+def test_a_resume_after_session_state_a_new_session_cannot_get_back_is_refused(scratch_db, tmp_path, first, why):
+    from support import execute, url_text
+
+    execute(scratch_db, "CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", "INSERT INTO t VALUES (41)")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "a", f"{first};\nCREATE TABLE slow AS {SLOW_ROWS};\nINSERT INTO t VALUES (42);\n")
+    url = url_text(scratch_db)
+    one_line_error(sqlgen(url + "?read_timeout=1", directory, "upgrade"))
+    refused = one_line_error(sqlgen(url, directory, "upgrade", "--resume-after", "2"))
+    assert why in refused and "does not resume this file" in refused, refused
+    assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(1,)]
+
+
+def test_a_file_holding_a_global_read_lock_stops_the_run_instead_of_hanging_it(server, database, tmp_path,
+                                                                               monkeypatch):
+    """FLUSH TABLES WITH READ LOCK in a file blocks the tracking session's own writes: they wait a
+    bounded time, then the run stops, naming the file, and its session and lock are gone."""
+    from sqlgen import commands
+    from sqlgen.mysql import runner
+    from support import Output, make_config
+
+    monkeypatch.setattr(runner, "TRACKING_LOCK_WAIT", 2)
+    directory = tmp_path / "migrations"
+    write(directory, 1, "a", "CREATE TABLE a (id int);\nFLUSH TABLES WITH READ LOCK;\nDO SLEEP(0.1);\n"
+                             "UNLOCK TABLES;\nCREATE TABLE b (id int);\n")
+    config = make_config(server.url(database), None, directory)
+    started = time.monotonic()
+    with pytest.raises(Exception, match="could not record its progress before statement 3.*FLUSH TABLES WITH READ"):
+        commands.upgrade(config, echo=Output())
+    assert time.monotonic() - started < 30
+    server.query("CREATE TABLE probe (id int)", database)  # writes work again: the lock went with the session
