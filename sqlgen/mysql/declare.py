@@ -17,7 +17,7 @@ from ..errors import SqlgenError
 from ..declaration import check_table_names, column_name_of, created_by_create_all
 from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
-from . import dialect as my, expressions, types
+from . import dialect as my, expressions, limits, types
 from .dialect import EXPRESSION_RULES, NAME_RULES, reported_text
 from .dialect import ServerInfo
 from .reflect import normalize_action, written_action
@@ -109,6 +109,7 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
     collation = options.collation
     charset = collation.split("_")[0]
     columns = tuple(_column(column, server, dialect, ddl, collation, charset) for column in table.columns)
+    limits.check_table(table.name, columns, charset, server)
     lossy = [(f"column {table.name}.{c.name}", c.comment) for c in columns if c.comment] + \
         [(f"table {table.name}", options.comment)] * bool(options.comment)
     for where, comment in lossy:

@@ -1,0 +1,171 @@
+"""What MySQL and MariaDB refuse to build, known before a file is written.
+
+SQLAlchemy takes `String(70000)` or `Numeric(70, 2)`; the server refuses the
+CREATE TABLE, and a migration would stop part-way. Each rule below is a table
+of the server's limits (checked against MariaDB 10.11 and the MySQL manual),
+and a column or table past one is refused at generate, naming it. The row
+size check is a lower bound (BLOB and TEXT columns count their least): it never
+refuses a table the server would build; `generate --verify` stays the full proof.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import SqlgenError
+from .dialect import ServerInfo
+from .types import CHARSET_MAX_BYTES, type_base
+
+# Longest length each type takes, in its own unit.
+LENGTH_LIMITS = {
+    "char": (255, "characters"),
+    "binary": (255, "bytes"),
+    "varbinary": (65532, "bytes"),
+    "bit": (64, "bits"),
+}
+VARCHAR_BYTES = 65535  # a VARCHAR's length times its character set's longest character
+DECIMAL_PRECISION = 65
+DECIMAL_SCALE = {"mariadb": 38, "mysql": 30}
+FRACTIONAL_DIGITS = 6  # of TIME, DATETIME and TIMESTAMP
+SET_MEMBERS = 64
+ENUM_MEMBERS = 65535
+ROW_BYTES = 65535  # the row, BLOB and TEXT columns but their pointers aside
+
+# Bytes each type takes in a row at least (a lower bound: never more than the server counts).
+FIXED_BYTES = {
+    "tinyint": 1, "smallint": 2, "mediumint": 3, "int": 4, "bigint": 8, "float": 4, "double": 8,
+    "date": 3, "year": 1, "time": 3, "datetime": 5, "timestamp": 4, "bool": 1, "boolean": 1,
+    "uuid": 16, "inet4": 4, "inet6": 16,
+    "tinyblob": 9, "blob": 9, "mediumblob": 9, "longblob": 9,
+    "tinytext": 9, "text": 9, "mediumtext": 9, "longtext": 9, "json": 9,
+}
+_DECIMAL_LEFTOVER = (0, 1, 1, 2, 2, 3, 3, 4, 4)  # bytes of 0-8 decimal digits beyond whole groups of 9
+_FSP_BYTES = (0, 1, 1, 2, 2, 3, 3)
+_ARGUMENTS = re.compile(r"\(([^)]*)\)")
+
+
+def check_table(table: str, columns, table_charset: str, server: ServerInfo) -> None:
+    """Refuse, in one line naming table.column, what the server would not build."""
+    row = 0
+    nullable = 0
+    for column in columns:
+        charset = _charset_of(column.collation, table_charset, server)
+        row += _check_column(f"{table}.{column.name}", column.type, charset, server)
+        _check_default(f"{table}.{column.name}", column.type, column.default)
+        nullable += bool(column.nullable)
+    row += (nullable + 7) // 8
+    if row > ROW_BYTES:
+        raise SqlgenError(
+            f"table {table}: its row takes at least {row} bytes, and the server takes at most {ROW_BYTES} (BLOB and "
+            "TEXT columns aside): make some of its VARCHAR or CHAR columns TEXT, or shorter")
+
+
+def _check_column(where: str, column_type: str, charset: str, server: ServerInfo) -> int:
+    """Check one column; its bytes in a row, at least."""
+    base = type_base(column_type)
+    numbers = _numbers(column_type)
+    length = numbers[0] if numbers else None
+    refuse = _refuser(where, column_type)
+    if base in LENGTH_LIMITS and length is not None:
+        limit, unit = LENGTH_LIMITS[base]
+        if length > limit:
+            refuse(f"{base.upper()} takes at most {limit} {unit}" + (
+                "; use VARBINARY or BLOB" if base == "binary" else
+                "; use VARCHAR or TEXT" if base == "char" else "; use BLOB" if base == "varbinary" else ""))
+    if base == "varchar" and length is not None:
+        most = VARCHAR_BYTES // CHARSET_MAX_BYTES.get(charset, 4)
+        if length > most:
+            refuse(f"a VARCHAR in {charset} takes at most {most} characters ({VARCHAR_BYTES} bytes); use TEXT, or a "
+                   "shorter length")
+    if base == "decimal" and numbers:
+        precision, scale = numbers[0], (numbers[1] if len(numbers) > 1 else 0)
+        most_scale = DECIMAL_SCALE["mariadb" if server.is_mariadb else "mysql"]
+        if precision > DECIMAL_PRECISION:
+            refuse(f"DECIMAL takes at most {DECIMAL_PRECISION} digits")
+        if scale > most_scale:
+            refuse(f"DECIMAL takes at most {most_scale} digits after the point on {server.flavour}")
+        if scale > precision:
+            refuse("the digits after the point outnumber all the digits")
+    if base in ("time", "datetime", "timestamp") and length is not None and length > FRACTIONAL_DIGITS:
+        refuse(f"{base.upper()} keeps at most {FRACTIONAL_DIGITS} fractional digits")
+    if base in ("enum", "set"):
+        members = _members(column_type)
+        if not members:
+            refuse(f"an {base.upper()} needs at least one value")
+        if base == "set" and len(members) > SET_MEMBERS:
+            refuse(f"a SET takes at most {SET_MEMBERS} values")
+        if base == "enum" and len(members) > ENUM_MEMBERS:
+            refuse(f"an ENUM takes at most {ENUM_MEMBERS} values")
+        return 1 if base == "enum" else max(1, (len(members) + 7) // 8)
+    return _row_bytes(base, numbers, charset)
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?", re.I)
+
+
+def _check_default(where: str, column_type: str, default: str | None) -> None:
+    """A literal default the column cannot hold: longer than its length, or no number for a number."""
+    if not default or not default.startswith("'"):
+        return
+    from .types import INTEGER_TYPES, read_quoted
+
+    value, end = read_quoted(default, 0)
+    if end != len(default):
+        return
+    base = type_base(column_type)
+    numbers = _numbers(column_type)
+    if base in ("char", "varchar", "binary", "varbinary") and numbers and len(value) > numbers[0]:
+        raise SqlgenError(f"column {where}: the default {default} is longer than {column_type.upper()} holds; "
+                          "shorten it, or widen the column")
+    if (base in INTEGER_TYPES or base in ("decimal", "float", "double")) and not _NUMBER.fullmatch(value.strip()):
+        raise SqlgenError(f"column {where}: the default {default} is not a number, and {column_type.upper()} holds "
+                          "only numbers; give a number")
+
+
+def _row_bytes(base: str, numbers: tuple[int, ...], charset: str) -> int:
+    if base in ("varchar", "varbinary") and numbers:
+        bytes_ = numbers[0] * (CHARSET_MAX_BYTES.get(charset, 4) if base == "varchar" else 1)
+        return bytes_ + (1 if bytes_ < 256 else 2)
+    if base == "char" and numbers:
+        return numbers[0] * CHARSET_MAX_BYTES.get(charset, 4)
+    if base == "binary" and numbers:
+        return numbers[0]
+    if base == "bit":
+        return ((numbers[0] if numbers else 1) + 7) // 8
+    if base == "decimal":
+        precision, scale = (numbers + (10, 0))[:2] if len(numbers) < 2 else numbers[:2]
+        whole = max(precision - scale, 0)
+        return (whole // 9) * 4 + _DECIMAL_LEFTOVER[whole % 9] + (scale // 9) * 4 + _DECIMAL_LEFTOVER[scale % 9]
+    if base in ("time", "datetime", "timestamp"):
+        fsp = min(numbers[0], FRACTIONAL_DIGITS) if numbers else 0
+        return FIXED_BYTES[base] + _FSP_BYTES[fsp]
+    return FIXED_BYTES.get(base, 0)
+
+
+def _refuser(where: str, column_type: str):
+    def refuse(why: str) -> None:
+        raise SqlgenError(f"column {where}: {column_type.upper()} cannot be built: {why}")
+    return refuse
+
+
+def _numbers(column_type: str) -> tuple[int, ...]:
+    found = _ARGUMENTS.search(column_type)
+    if not found or type_base(column_type) in ("enum", "set"):
+        return ()
+    return tuple(int(part) for part in found.group(1).split(",") if part.strip().isdigit())
+
+
+def _members(column_type: str) -> list[str]:
+    from .types import parse_string_list
+
+    start = column_type.find("(")
+    if start < 0:
+        return []
+    body = column_type[start + 1: column_type.rfind(")")]
+    return parse_string_list(body) if body.strip() else []
+
+
+def _charset_of(collation: str | None, table_charset: str, server: ServerInfo) -> str:
+    if not collation:
+        return table_charset
+    return server.collations.get(collation) or collation.split("_", 1)[0]

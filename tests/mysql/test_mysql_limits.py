@@ -1,0 +1,127 @@
+"""Models SQLAlchemy takes and the server refuses: refused at generate in one line naming the
+column or table, nothing written. The same columns at the limit are taken, and built."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+from sqlgen import commands
+from sqlgen.errors import SqlgenError
+from sqlgen.mysql.declare import declared_schema
+from sqlgen.mysql.dialect import ServerInfo
+from support import Output, execute, make_config
+
+MARIADB = ServerInfo("mariadb", (10, 11, 19), "10.11.19-MariaDB", database="app",
+                     charset_collations={"utf8mb4": "utf8mb4_general_ci", "latin1": "latin1_swedish_ci",
+                                         "utf8mb3": "utf8mb3_general_ci"})
+MYSQL = ServerInfo("mysql", (8, 0, 36), "8.0.36", database="app",
+                   charset_collations={"utf8mb4": "utf8mb4_0900_ai_ci", "latin1": "latin1_swedish_ci",
+                                       "utf8mb3": "utf8mb3_general_ci"})
+
+# name -> (columns of table t, what the one line says)
+REFUSED = {
+    "decimal_precision": (lambda: [sa.Column("x", sa.Numeric(70, 2))], "column t.x: DECIMAL(70,2) cannot be built: DECIMAL takes at most 65 digits"),
+    "decimal_scale_over_precision": (lambda: [sa.Column("x", sa.Numeric(5, 6))], "column t.x: DECIMAL(5,6) cannot be built"),
+    "varchar_utf8mb4": (lambda: [sa.Column("x", sa.String(16384))], "a VARCHAR in utf8mb4 takes at most 16383 characters"),
+    "varchar_huge": (lambda: [sa.Column("x", sa.String(70000))], "column t.x: VARCHAR(70000)"),
+    "varchar_utf8mb3": (lambda: [sa.Column("x", mysql.VARCHAR(21846, charset="utf8mb3"))], "a VARCHAR in utf8mb3 takes at most 21845"),
+    "char": (lambda: [sa.Column("x", sa.CHAR(256))], "CHAR takes at most 255 characters"),
+    "binary": (lambda: [sa.Column("x", sa.BINARY(300))], "BINARY takes at most 255 bytes"),
+    "varbinary": (lambda: [sa.Column("x", sa.VARBINARY(65533))], "VARBINARY takes at most 65532 bytes"),
+    "bit": (lambda: [sa.Column("x", mysql.BIT(65))], "BIT takes at most 64 bits"),
+    "fractional_seconds": (lambda: [sa.Column("x", mysql.DATETIME(fsp=7))], "DATETIME keeps at most 6 fractional digits"),
+    "time_fraction": (lambda: [sa.Column("x", mysql.TIME(fsp=9))], "TIME keeps at most 6 fractional digits"),
+    "empty_enum": (lambda: [sa.Column("x", sa.Enum(name="e"))], "an ENUM needs at least one value"),
+    "set_of_65": (lambda: [sa.Column("x", mysql.SET(*[f"v{n}" for n in range(65)]))], "a SET takes at most 64 values"),
+    "row": (lambda: [sa.Column(f"c{n}", sa.String(2000)) for n in range(9)], "table t: its row takes at least"),
+    "row_one_byte_over": (lambda: [sa.Column("a", sa.String(10000)), sa.Column("b", sa.String(6382))],
+                          "table t: its row takes at least 65537 bytes"),
+    "row_of_chars": (lambda: [sa.Column(f"c{n}", sa.CHAR(255)) for n in range(65)], "table t: its row takes at least"),
+    "default_too_long": (lambda: [sa.Column("x", sa.String(3), server_default="abcd")], "the default 'abcd' is longer than VARCHAR(3)"),
+    "default_not_a_number": (lambda: [sa.Column("x", sa.Integer, server_default="abc")], "the default 'abc' is not a number"),
+}
+# At the limit, with the table's `id int` (4 bytes) and a byte of NULL flags per 8 nullable
+# columns: taken, and the server builds them (one more byte, and it refuses: error 1118).
+TAKEN = {
+    "decimal": lambda: [sa.Column("x", sa.Numeric(65, 30))],
+    "varchar_utf8mb4": lambda: [sa.Column("x", sa.String(16382))],
+    "varchar_latin1": lambda: [sa.Column("x", mysql.VARCHAR(65528, charset="latin1"))],
+    "char": lambda: [sa.Column("x", sa.CHAR(255)), sa.Column("y", sa.BINARY(255))],
+    "varbinary": lambda: [sa.Column("x", sa.VARBINARY(65528))],
+    "bit": lambda: [sa.Column("x", mysql.BIT(64)), sa.Column("y", mysql.DATETIME(fsp=6))],
+    "set_of_64": lambda: [sa.Column("x", mysql.SET(*[f"v{n}" for n in range(64)]))],
+    "row_at_the_limit": lambda: [sa.Column("a", sa.String(10000)), sa.Column("b", sa.String(6381))],
+    "chars_at_the_limit": lambda: [sa.Column(f"c{n}", sa.CHAR(255)) for n in range(64)],
+    "many_texts": lambda: [sa.Column("a", sa.String(16200))] + [sa.Column(f"t{n}", sa.Text) for n in range(14)],
+    "defaults": lambda: [sa.Column("x", sa.String(3), server_default="abc"), sa.Column("n", sa.Integer, server_default="42")],
+}
+
+
+def metadata_of(columns) -> sa.MetaData:
+    """Table t: an `id int` key and the columns `columns()` makes (fresh ones each time)."""
+    metadata = sa.MetaData()
+    sa.Table("t", metadata, sa.Column("id", sa.Integer, primary_key=True), *columns(), mysql_charset="utf8mb4")
+    return metadata
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_what_the_server_refuses_is_refused_in_one_line(name):
+    columns, message = REFUSED[name]
+    with pytest.raises(SqlgenError) as failure:
+        declared_schema(metadata_of(columns), MARIADB, "sqlgen_version")
+    assert message in str(failure.value) and "\n" not in str(failure.value), str(failure.value)
+
+
+@pytest.mark.parametrize("name", sorted(TAKEN))
+def test_what_the_server_builds_at_its_limits_is_taken(name):
+    for server in (MARIADB, MYSQL):
+        declared_schema(metadata_of(TAKEN[name]), server, "sqlgen_version")
+
+
+def test_decimal_scale_differs_by_flavour():
+    def columns():
+        return [sa.Column("x", sa.Numeric(65, 31))]
+    declared_schema(metadata_of(columns), MARIADB, "sqlgen_version")  # MariaDB takes 38 digits after the point
+    with pytest.raises(SqlgenError, match="DECIMAL takes at most 30 digits after the point on mysql"):
+        declared_schema(metadata_of(columns), MYSQL, "sqlgen_version")
+
+
+# --- Against the real server: it agrees -----------------------------------------------------------
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_generate_refuses_and_writes_nothing_where_create_all_fails(scratch, tmp_path, monkeypatch, name):
+    import sys
+    import types
+
+    columns, message = REFUSED[name]
+    module = types.ModuleType(f"limit_models_{name}")
+    module.metadata = metadata_of(columns)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    db = scratch.new()
+    with pytest.raises(Exception):  # the server refuses it too
+        module.metadata.create_all(sa.create_engine(str(db.render_as_string(hide_password=False))))
+    directory = tmp_path / "migrations"
+    with pytest.raises(SqlgenError, match=re.escape(message)):
+        commands.generate(make_config(db, f"{module.__name__}:metadata", directory), "x", echo=Output())
+    assert not list(directory.glob("*.sql")) if directory.exists() else True
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("name", sorted(TAKEN))
+def test_columns_at_the_limit_are_generated_and_built(scratch, tmp_path, monkeypatch, name):
+    import sys
+    import types
+
+    module = types.ModuleType(f"limit_taken_{name}")
+    module.metadata = metadata_of(TAKEN[name])
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    db = scratch.new()
+    config = make_config(db, f"{module.__name__}:metadata", tmp_path / "migrations")
+    commands.generate(config, "x", echo=Output())
+    commands.upgrade(config, echo=Output())
+    assert execute(db, "SHOW TABLES LIKE 't'")[0] == [("t",)]
