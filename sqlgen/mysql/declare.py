@@ -96,6 +96,7 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
                         if dialect.supports_sequences and isinstance(column.default, sa.Sequence)})
     for _, name in sequences:
         check_name(name, "sequence", rules=NAME_RULES)
+    limits.check_foreign_keys(tables)
     return Schema(tables=tuple(sorted(tables, key=lambda t: t.name)), unmanaged=tuple(sequences)), notes
 
 

@@ -169,3 +169,46 @@ def _charset_of(collation: str | None, table_charset: str, server: ServerInfo) -
     if not collation:
         return table_charset
     return server.collations.get(collation) or collation.split("_", 1)[0]
+
+
+# --- Foreign keys InnoDB cannot make (errno 150) ---------------------------------------------------
+
+def check_foreign_keys(tables) -> None:
+    """A foreign key whose target is in the models: InnoDB needs an index beginning with the
+    columns it references, integer columns of the same type and sign on both sides, and text
+    columns of the same collation (other differences, lengths among them, it takes)."""
+    from .types import INTEGER_TYPES, is_textual
+
+    by_name = {table.name.lower(): table for table in tables}
+    for table in tables:
+        for fk in table.foreign_keys:
+            target = by_name.get(fk.ref_table.lower())
+            if target is None:
+                continue
+            shown = f"foreign key {fk.name} of table {table.name}"
+            wanted = tuple(name.lower() for name in fk.ref_columns)
+            leading = [tuple(name.lower() for name in target.primary_key)] + [
+                tuple((part.column or "").lower() for part in index.parts) for index in target.indexes]
+            if not any(columns[:len(wanted)] == wanted for columns in leading):
+                raise SqlgenError(
+                    f"{shown}: {target.name} has no index that begins with ({', '.join(fk.ref_columns)}), which "
+                    "InnoDB needs to reference them; index those columns (a unique key or the primary key, as "
+                    "a rule)")
+            for name, ref_name in zip(fk.columns, fk.ref_columns):
+                column, ref = table.column(name), target.column(ref_name)
+                if column is None or ref is None:
+                    continue
+                mine, theirs = column.type, ref.type
+                if type_base(mine) in INTEGER_TYPES or type_base(theirs) in INTEGER_TYPES:
+                    if (type_base(mine), "unsigned" in mine) != (type_base(theirs), "unsigned" in theirs):
+                        raise SqlgenError(
+                            f"{shown}: {table.name}.{name} ({mine}) cannot reference {target.name}.{ref_name} "
+                            f"({theirs}): InnoDB needs the same integer type and sign on both sides")
+                elif is_textual(mine) and is_textual(theirs):
+                    mine_collation = column.collation or table.options.collation
+                    their_collation = ref.collation or target.options.collation
+                    if mine_collation != their_collation:
+                        raise SqlgenError(
+                            f"{shown}: {table.name}.{name} ({mine_collation}) cannot reference "
+                            f"{target.name}.{ref_name} ({their_collation}): InnoDB needs the same collation on "
+                            "both sides")

@@ -125,3 +125,67 @@ def test_columns_at_the_limit_are_generated_and_built(scratch, tmp_path, monkeyp
     commands.generate(config, "x", echo=Output())
     commands.upgrade(config, echo=Output())
     assert execute(db, "SHOW TABLES LIKE 't'")[0] == [("t",)]
+
+
+# --- Foreign keys InnoDB cannot make ------------------------------------------------------------------
+
+def _pair(parent_key, child_column, parent_extra=lambda: ()):
+    def build():
+        metadata = sa.MetaData()
+        sa.Table("p", metadata, sa.Column("id", sa.Integer, primary_key=True), parent_key(), *parent_extra())
+        sa.Table("c", metadata, sa.Column("id", sa.Integer, primary_key=True), child_column(),
+                 sa.ForeignKeyConstraint(["r"], ["p.k"], name="fk_c_p"))
+        return metadata
+    return build
+
+
+FOREIGN_REFUSED = {
+    "integer_size": (_pair(lambda: sa.Column("k", sa.Integer, unique=True), lambda: sa.Column("r", sa.BigInteger)),
+                     "foreign key fk_c_p of table c: c.r (bigint) cannot reference p.k (int)"),
+    "integer_sign": (_pair(lambda: sa.Column("k", mysql.INTEGER(unsigned=True), unique=True),
+                           lambda: sa.Column("r", sa.Integer)), "the same integer type and sign"),
+    "collation": (_pair(lambda: sa.Column("k", sa.String(10, collation="utf8mb4_bin"), unique=True),
+                        lambda: sa.Column("r", sa.String(10, collation="utf8mb4_general_ci"))),
+                  "the same collation on both sides"),
+    "no_index": (_pair(lambda: sa.Column("k", sa.Integer), lambda: sa.Column("r", sa.Integer)),
+                 "p has no index that begins with (k)"),
+    "index_not_leading": (_pair(lambda: sa.Column("k", sa.Integer), lambda: sa.Column("r", sa.Integer),
+                                lambda: [sa.Column("z", sa.Integer), sa.Index("ix_zk", "z", "k")]),
+                          "p has no index that begins with (k)"),
+}
+FOREIGN_TAKEN = {
+    "string_lengths": _pair(lambda: sa.Column("k", sa.String(10), unique=True), lambda: sa.Column("r", sa.String(20))),
+    "char_and_varchar": _pair(lambda: sa.Column("k", sa.CHAR(10), unique=True), lambda: sa.Column("r", sa.String(10))),
+    "decimal_scales": _pair(lambda: sa.Column("k", sa.Numeric(10, 2), unique=True),
+                            lambda: sa.Column("r", sa.Numeric(10, 3))),
+    "plain_index": _pair(lambda: sa.Column("k", sa.Integer, index=True), lambda: sa.Column("r", sa.Integer)),
+    "leading_of_two": _pair(lambda: sa.Column("k", sa.Integer), lambda: sa.Column("r", sa.Integer),
+                            lambda: [sa.Column("z", sa.Integer), sa.UniqueConstraint("k", "z")]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN_REFUSED))
+def test_a_foreign_key_innodb_cannot_make_is_refused(name):
+    build, message = FOREIGN_REFUSED[name]
+    with pytest.raises(SqlgenError, match=re.escape(message)):
+        declared_schema(build(), MARIADB, "sqlgen_version")
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN_TAKEN))
+def test_a_foreign_key_innodb_makes_is_taken(name):
+    declared_schema(FOREIGN_TAKEN[name](), MARIADB, "sqlgen_version")
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("name", sorted(FOREIGN_REFUSED) + sorted(FOREIGN_TAKEN))
+def test_the_server_agrees_about_foreign_keys(scratch, name):
+    build = FOREIGN_REFUSED[name][0] if name in FOREIGN_REFUSED else FOREIGN_TAKEN[name]
+    engine = sa.create_engine(str(scratch.new().render_as_string(hide_password=False)))
+    try:
+        if name in FOREIGN_REFUSED:
+            with pytest.raises(sa.exc.OperationalError, match="errno: 150"):
+                build().create_all(engine)
+        else:
+            build().create_all(engine)
+    finally:
+        engine.dispose()
