@@ -212,3 +212,57 @@ def check_foreign_keys(tables) -> None:
                             f"{shown}: {table.name}.{name} ({mine_collation}) cannot reference "
                             f"{target.name}.{ref_name} ({their_collation}): InnoDB needs the same collation on "
                             "both sides")
+
+
+# --- Keys longer than InnoDB keeps --------------------------------------------------------------------
+
+KEY_BYTES = 3072  # InnoDB's longest key (DYNAMIC and COMPRESSED rows, the default)
+_TEXT_BYTES = {"tinytext": 255, "text": 65535, "mediumtext": 16777215, "longtext": 4294967295,
+               "tinyblob": 255, "blob": 65535, "mediumblob": 16777215, "longblob": 4294967295}
+
+
+def fit_keys(table: str, indexes, columns, table_charset: str, server: ServerInfo, notes: list[str]):
+    """Indexes as the server makes them. MariaDB makes a plain one-column index whose key would be
+    longer than 3072 bytes on a prefix of the column, with only a note: declared so, it converges,
+    and the file says what the server does. A longer key it cannot shorten is refused."""
+    from dataclasses import replace
+
+    by_name = {column.name: column for column in columns}
+    result = []
+    for index in indexes:
+        if index.kind is not None:
+            result.append(index)
+            continue
+        sizes = [_part_bytes(part, by_name.get(part.column), table_charset, server) for part in index.parts]
+        if sum(sizes) <= KEY_BYTES or (index.unique and server.is_mariadb):  # MariaDB hashes a long unique key
+            result.append(index)
+            continue
+        where = f"index {table}.{index.name}"
+        if len(index.parts) == 1 and not index.unique and server.is_mariadb:
+            part = index.parts[0]
+            column = by_name[part.column]
+            width = CHARSET_MAX_BYTES.get(_charset_of(column.collation, table_charset, server), 4)
+            length = KEY_BYTES // width
+            notes.append(f"the server makes {where} on the first {length} characters of {part.column}: a key takes "
+                         f"at most {KEY_BYTES} bytes")
+            result.append(replace(index, parts=(replace(part, length=length),)))
+            continue
+        raise SqlgenError(f"{where}: its key would take {sum(sizes)} bytes, and the server takes at most {KEY_BYTES}; "
+                          "index a prefix of its text columns (mysql_length), or fewer columns")
+    return tuple(result)
+
+
+def _part_bytes(part, column, table_charset: str, server: ServerInfo) -> int:
+    if column is None or part.column is None:
+        return 0
+    base = type_base(column.type)
+    width = CHARSET_MAX_BYTES.get(_charset_of(column.collation, table_charset, server), 4)
+    numbers = _numbers(column.type)
+    if base in ("varchar", "char"):
+        chars = min(part.length or numbers[0], numbers[0]) if numbers else (part.length or 0)
+        return chars * width
+    if base in ("varbinary", "binary"):
+        return min(part.length or numbers[0], numbers[0]) if numbers else (part.length or 0)
+    if base in _TEXT_BYTES:
+        return part.length * (width if "text" in base else 1) if part.length else _TEXT_BYTES[base]
+    return 0

@@ -189,3 +189,69 @@ def test_the_server_agrees_about_foreign_keys(scratch, name):
             build().create_all(engine)
     finally:
         engine.dispose()
+
+
+# --- Keys longer than InnoDB keeps ----------------------------------------------------------------------
+
+def _keyed(build):
+    metadata = sa.MetaData()
+    sa.Table("k", metadata, sa.Column("id", sa.Integer, primary_key=True), *build(),
+             mysql_charset="utf8mb4")
+    return metadata
+
+
+def test_mariadb_makes_a_long_plain_key_on_a_prefix_and_sqlgen_declares_it_so():
+    schema, notes = declared_schema(_keyed(lambda: [sa.Column("a", sa.String(1000)), sa.Index("ix_a", "a")]),
+                                    MARIADB, "sqlgen_version")
+    [index] = schema.table("k").indexes
+    assert index.parts[0].length == 768
+    assert "the server makes index k.ix_a on the first 768 characters of a: a key takes at most 3072 bytes" in notes
+
+
+@pytest.mark.parametrize("server, build, message", [
+    (MARIADB, lambda: [sa.Column("a", sa.String(700)), sa.Column("b", sa.String(700)), sa.Index("ix_ab", "a", "b")],
+     "index k.ix_ab: its key would take 5600 bytes"),
+    (MYSQL, lambda: [sa.Column("a", sa.String(1000)), sa.Index("ix_a", "a")], "index k.ix_a: its key would take 4000"),
+    (MYSQL, lambda: [sa.Column("a", sa.String(1000), unique=True)], "index k.a: its key would take 4000"),
+])
+def test_a_key_the_server_cannot_shorten_is_refused(server, build, message):
+    with pytest.raises(SqlgenError, match=re.escape(message)):
+        declared_schema(_keyed(build), server, "sqlgen_version")
+
+
+def test_a_long_unique_key_stays_whole_on_mariadb():  # MariaDB 10.4+ keeps it as a hash
+    schema, _ = declared_schema(_keyed(lambda: [sa.Column("a", sa.String(1000), unique=True)]), MARIADB,
+                                "sqlgen_version")
+    assert schema.table("k").indexes[0].parts[0].length is None
+
+
+LONG_KEYS = sa.MetaData()
+sa.Table("long_keys", LONG_KEYS, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("a", sa.String(1000)), sa.Column("b", sa.String(900)), sa.Column("u", sa.String(1000), unique=True),
+         sa.Index("ix_long_a", "a"), sa.Index("ix_long_b", "b", mysql_length=850), mysql_charset="utf8mb4")
+
+
+@pytest.mark.mysql
+def test_long_keys_converge_both_ways(scratch, run_client, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from support import assert_same_schema, create_all, snapshot
+
+    module = types.ModuleType("long_key_models")
+    module.metadata = LONG_KEYS
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    made = scratch.new()
+    create_all(LONG_KEYS, made)
+    out = Output()
+    commands.generate(make_config(made, "long_key_models:metadata", tmp_path / "made"), "x", echo=out)
+    assert out.lines[-1] == "No changes detected", out.text
+    db = scratch.new()
+    config = make_config(db, "long_key_models:metadata", tmp_path / "m")
+    up, _ = commands.generate(config, "long keys", echo=Output()).paths
+    assert "`a`(768)" in up.read_text()  # the file says what the server does
+    run_client(db, up)
+    assert_same_schema(snapshot(db, generated_names=False), snapshot(made, generated_names=False))
+    again = Output()
+    commands.generate(config, "again", echo=again)
+    assert again.lines[-1] == "No changes detected", again.text
