@@ -96,6 +96,13 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
                         if dialect.supports_sequences and isinstance(column.default, sa.Sequence)})
     for _, name in sequences:
         check_name(name, "sequence", rules=NAME_RULES)
+    if not dialect.supports_sequences:
+        for table in metadata.tables.values():
+            for column in table.columns:
+                if isinstance(column.default, sa.Sequence):
+                    notes.append(f"{server.label} has no sequences: the sequence {column.default.name} of "
+                                 f"{table.name}.{column.name} is not created, and the column counts by itself "
+                                 "(AUTO_INCREMENT where it is the key), as create_all makes it")
     limits.check_foreign_keys(tables)
     return Schema(tables=tuple(sorted(tables, key=lambda t: t.name)), unmanaged=tuple(sequences)), notes
 

@@ -255,3 +255,12 @@ def test_long_keys_converge_both_ways(scratch, run_client, tmp_path, monkeypatch
     again = Output()
     commands.generate(config, "again", echo=again)
     assert again.lines[-1] == "No changes detected", again.text
+
+
+def test_mysql_has_no_sequences_and_says_so_in_one_line():
+    metadata = sa.MetaData()
+    sa.Table("numbered", metadata, sa.Column("id", sa.Integer, sa.Sequence("numbered_seq"), primary_key=True))
+    schema, notes = declared_schema(metadata, MYSQL, "sqlgen_version")
+    assert notes == ["mysql 8.0.36 has no sequences: the sequence numbered_seq of numbered.id is not created, and "
+                     "the column counts by itself (AUTO_INCREMENT where it is the key), as create_all makes it"]
+    assert schema.table("numbered").column("id").autoincrement
