@@ -66,4 +66,18 @@ def created_by_create_all(item, ddl) -> bool:
     if condition is None:
         return True
     element = CreateConstraint(item) if isinstance(item, sa.Constraint) else CreateIndex(item)
-    return bool(condition._should_execute(element, item, None, compiler=ddl))
+    try:
+        # No connection here: a callable that asks its `bind` gets one that knows the dialect.
+        return bool(condition._should_execute(element, item, _Bind(ddl.dialect), compiler=ddl))
+    except Exception as exc:  # a callable that needs a live connection, or fails
+        raise SqlgenError(f"the ddl_if() condition of {type(item).__name__.lower()} {item.name!r} failed when "
+                          f"asked without a connection ({type(exc).__name__}: {exc}); decide by its dialect "
+                          "argument instead") from None
+
+
+class _Bind:
+    """What a ddl_if() callable may ask of its connection when sqlgen decides without one."""
+
+    def __init__(self, dialect):
+        self.dialect = dialect
+        self.engine = self

@@ -129,8 +129,7 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
     primary_key = tuple(column.name for column in pk_columns)
     indexes = _indexes(table, dialect, server, {column.name: column.type for column in columns}, ddl)
     foreign_keys = _foreign_keys(table, server, dialect, ddl)
-    if options.engine.lower() == "innodb":
-        indexes = limits.fit_keys(table.name, indexes, columns, charset, server, notes)
+    indexes = limits.fit_keys(table.name, indexes, columns, charset, server, notes, options.engine)
     if foreign_keys and options.engine.lower() not in FOREIGN_KEY_ENGINES:
         notes.append(f"not created: the foreign keys of {table.name}, whose {options.engine} engine keeps none")
         indexes = _key_indexes(foreign_keys, primary_key, indexes)

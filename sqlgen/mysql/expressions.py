@@ -126,6 +126,8 @@ def literal_default(value: str, column_type: str, server: ServerInfo) -> str:
         value = _temporal(value, base, column_type)
     elif base == "set":
         value = _set_in_type_order(value, column_type)
+    elif base == "char":
+        value = value.rstrip(" ")  # the server keeps a CHAR without its trailing spaces
     return quote_string(value)
 
 

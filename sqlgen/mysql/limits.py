@@ -72,8 +72,8 @@ def _check_column(where: str, column_type: str, charset: str, server: ServerInfo
             refuse(f"{base.upper()} takes at most {limit} {unit}" + (
                 "; use VARBINARY or BLOB" if base == "binary" else
                 "; use VARCHAR or TEXT" if base == "char" else "; use BLOB" if base == "varbinary" else ""))
-    if base == "varchar" and length is not None:
-        most = VARCHAR_BYTES // CHARSET_MAX_BYTES.get(charset, 4)
+    if base == "varchar" and length is not None and charset in CHARSET_MAX_BYTES:
+        most = VARCHAR_BYTES // CHARSET_MAX_BYTES[charset]
         if length > most:
             refuse(f"a VARCHAR in {charset} takes at most {most} characters ({VARCHAR_BYTES} bytes); use TEXT, or a "
                    "shorter length")
@@ -114,6 +114,8 @@ def _check_default(where: str, column_type: str, default: str | None) -> None:
         return
     base = type_base(column_type)
     numbers = _numbers(column_type)
+    if base == "char":
+        value = value.rstrip(" ")  # the server drops a CHAR's trailing spaces
     if base in ("char", "varchar", "binary", "varbinary") and numbers and len(value) > numbers[0]:
         raise SqlgenError(f"column {where}: the default {default} is longer than {column_type.upper()} holds; "
                           "shorten it, or widen the column")
@@ -123,11 +125,12 @@ def _check_default(where: str, column_type: str, default: str | None) -> None:
 
 
 def _row_bytes(base: str, numbers: tuple[int, ...], charset: str) -> int:
+    width = CHARSET_MAX_BYTES.get(charset, 1)  # a character set not known: its least, never more
     if base in ("varchar", "varbinary") and numbers:
-        bytes_ = numbers[0] * (CHARSET_MAX_BYTES.get(charset, 4) if base == "varchar" else 1)
+        bytes_ = numbers[0] * (width if base == "varchar" else 1)
         return bytes_ + (1 if bytes_ < 256 else 2)
     if base == "char" and numbers:
-        return numbers[0] * CHARSET_MAX_BYTES.get(charset, 4)
+        return numbers[0] * width
     if base == "binary" and numbers:
         return numbers[0]
     if base == "bit":
@@ -187,8 +190,15 @@ def check_foreign_keys(tables) -> None:
                 continue
             shown = f"foreign key {fk.name} of table {table.name}"
             wanted = tuple(name.lower() for name in fk.ref_columns)
-            leading = [tuple(name.lower() for name in target.primary_key)] + [
-                tuple((part.column or "").lower() for part in index.parts) for index in target.indexes]
+            primary = tuple(name.lower() for name in target.primary_key)
+            # InnoDB makes an index for each foreign key that has none, and ends every secondary
+            # index with the primary key's columns: a reference may use either.
+            secondary = [tuple((part.column or "").lower() for part in index.parts)
+                         for index in target.indexes if index.kind is None and not any(
+                             part.length or part.column is None for part in index.parts)]
+            secondary += [tuple(name.lower() for name in other.columns) for other in target.foreign_keys]
+            leading = [primary] + [columns + tuple(name for name in primary if name not in columns)
+                                   for columns in secondary]
             if not any(columns[:len(wanted)] == wanted for columns in leading):
                 raise SqlgenError(
                     f"{shown}: {target.name} has no index that begins with ({', '.join(fk.ref_columns)}), which "
@@ -217,16 +227,23 @@ def check_foreign_keys(tables) -> None:
 # --- Keys longer than InnoDB keeps --------------------------------------------------------------------
 
 KEY_BYTES = 3072  # InnoDB's longest key (DYNAMIC and COMPRESSED rows, the default)
+# The longest key of each engine that shortens a long one-column key to a prefix, by itself.
+ENGINE_KEY_BYTES = {"innodb": KEY_BYTES, "myisam": 1000, "aria": 2300, "memory": 3072}
+_BINARY_TYPES = frozenset({"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"})
 _TEXT_BYTES = {"tinytext": 255, "text": 65535, "mediumtext": 16777215, "longtext": 4294967295,
                "tinyblob": 255, "blob": 65535, "mediumblob": 16777215, "longblob": 4294967295}
 
 
-def fit_keys(table: str, indexes, columns, table_charset: str, server: ServerInfo, notes: list[str]):
+def fit_keys(table: str, indexes, columns, table_charset: str, server: ServerInfo, notes: list[str],
+             engine: str = "innodb"):
     """Indexes as the server makes them. MariaDB makes a plain one-column index whose key would be
     longer than 3072 bytes on a prefix of the column, with only a note: declared so, it converges,
     and the file says what the server does. A longer key it cannot shorten is refused."""
     from dataclasses import replace
 
+    limit = ENGINE_KEY_BYTES.get(engine.lower())
+    if limit is None:
+        return tuple(indexes)
     by_name = {column.name: column for column in columns}
     result = []
     for index in indexes:
@@ -234,35 +251,44 @@ def fit_keys(table: str, indexes, columns, table_charset: str, server: ServerInf
             result.append(index)
             continue
         sizes = [_part_bytes(part, by_name.get(part.column), table_charset, server) for part in index.parts]
-        if sum(sizes) <= KEY_BYTES or (index.unique and server.is_mariadb):  # MariaDB hashes a long unique key
+        if None in sizes or sum(sizes) <= limit or (index.unique and server.is_mariadb):
+            # (a character set not known; or a long unique key, which MariaDB keeps as a hash)
             result.append(index)
             continue
         where = f"index {table}.{index.name}"
         if len(index.parts) == 1 and not index.unique and server.is_mariadb:
             part = index.parts[0]
             column = by_name[part.column]
-            width = CHARSET_MAX_BYTES.get(_charset_of(column.collation, table_charset, server), 4)
-            length = KEY_BYTES // width
-            notes.append(f"the server makes {where} on the first {length} characters of {part.column}: a key takes "
-                         f"at most {KEY_BYTES} bytes")
+            width = _width(column, table_charset, server)
+            length = limit // width
+            unit = "bytes" if type_base(column.type) in _BINARY_TYPES else "characters"
+            notes.append(f"the server makes {where} on the first {length} {unit} of {part.column}: a key takes "
+                         f"at most {limit} bytes on {engine}")
             result.append(replace(index, parts=(replace(part, length=length),)))
             continue
-        raise SqlgenError(f"{where}: its key would take {sum(sizes)} bytes, and the server takes at most {KEY_BYTES}; "
+        raise SqlgenError(f"{where}: its key would take {sum(sizes)} bytes, and the server takes at most {limit}; "
                           "index a prefix of its text columns (mysql_length), or fewer columns")
     return tuple(result)
 
 
-def _part_bytes(part, column, table_charset: str, server: ServerInfo) -> int:
+def _width(column, table_charset: str, server: ServerInfo) -> int | None:
+    if type_base(column.type) in _BINARY_TYPES:
+        return 1
+    return CHARSET_MAX_BYTES.get(_charset_of(column.collation, table_charset, server))
+
+
+def _part_bytes(part, column, table_charset: str, server: ServerInfo) -> int | None:
+    """The bytes of one key part at most; None when the character set is not known."""
     if column is None or part.column is None:
         return 0
     base = type_base(column.type)
-    width = CHARSET_MAX_BYTES.get(_charset_of(column.collation, table_charset, server), 4)
+    width = _width(column, table_charset, server)
+    if width is None:
+        return None
     numbers = _numbers(column.type)
-    if base in ("varchar", "char"):
-        chars = min(part.length or numbers[0], numbers[0]) if numbers else (part.length or 0)
-        return chars * width
-    if base in ("varbinary", "binary"):
-        return min(part.length or numbers[0], numbers[0]) if numbers else (part.length or 0)
+    if base in ("varchar", "char", "varbinary", "binary"):
+        units = min(part.length or numbers[0], numbers[0]) if numbers else (part.length or 0)
+        return units * width
     if base in _TEXT_BYTES:
-        return part.length * (width if "text" in base else 1) if part.length else _TEXT_BYTES[base]
+        return part.length * width if part.length else _TEXT_BYTES[base]
     return 0

@@ -76,11 +76,15 @@ SIZED_FAMILIES = {
     "blob": (("tinyblob", 255), ("blob", 65535), ("mediumblob", 16777215), ("longblob", None)),
 }
 
-# Bytes per character, for TEXT(n).
+# Bytes per character at most (information_schema.CHARACTER_SETS.MAXLEN of MariaDB 10.11 and MySQL 8),
+# for TEXT(n) and the server's limits; "utf8" is utf8mb3's old name.
 CHARSET_MAX_BYTES = {
-    "utf8mb4": 4, "utf8mb3": 3, "utf8": 3, "ucs2": 2, "utf16": 4, "utf16le": 4,
-    "utf32": 4, "latin1": 1, "ascii": 1, "binary": 1, "gbk": 2, "big5": 2,
-    "sjis": 2, "ujis": 3, "euckr": 2, "gb2312": 2, "cp932": 2, "eucjpms": 3,
+    "armscii8": 1, "ascii": 1, "big5": 2, "binary": 1, "cp1250": 1, "cp1251": 1, "cp1256": 1, "cp1257": 1,
+    "cp850": 1, "cp852": 1, "cp866": 1, "cp932": 2, "dec8": 1, "eucjpms": 3, "euckr": 2, "gb18030": 4,
+    "gb2312": 2, "gbk": 2, "geostd8": 1, "greek": 1, "hebrew": 1, "hp8": 1, "keybcs2": 1, "koi8r": 1,
+    "koi8u": 1, "latin1": 1, "latin2": 1, "latin5": 1, "latin7": 1, "macce": 1, "macroman": 1, "sjis": 2,
+    "swe7": 1, "tis620": 1, "ucs2": 2, "ujis": 3, "utf16": 4, "utf16le": 4, "utf32": 4, "utf8mb3": 3,
+    "utf8": 3, "utf8mb4": 4,
 }
 
 

@@ -17,7 +17,8 @@ from support import Output, execute, make_config
 
 MARIADB = ServerInfo("mariadb", (10, 11, 19), "10.11.19-MariaDB", database="app",
                      charset_collations={"utf8mb4": "utf8mb4_general_ci", "latin1": "latin1_swedish_ci",
-                                         "utf8mb3": "utf8mb3_general_ci"})
+                                         "utf8mb3": "utf8mb3_general_ci", "latin2": "latin2_general_ci",
+                                         "cp1251": "cp1251_general_ci"})
 MYSQL = ServerInfo("mysql", (8, 0, 36), "8.0.36", database="app",
                    charset_collations={"utf8mb4": "utf8mb4_0900_ai_ci", "latin1": "latin1_swedish_ci",
                                        "utf8mb3": "utf8mb3_general_ci"})
@@ -205,7 +206,7 @@ def test_mariadb_makes_a_long_plain_key_on_a_prefix_and_sqlgen_declares_it_so():
                                     MARIADB, "sqlgen_version")
     [index] = schema.table("k").indexes
     assert index.parts[0].length == 768
-    assert "the server makes index k.ix_a on the first 768 characters of a: a key takes at most 3072 bytes" in notes
+    assert "the server makes index k.ix_a on the first 768 characters of a: a key takes at most 3072 bytes on InnoDB" in notes
 
 
 @pytest.mark.parametrize("server, build, message", [
@@ -264,3 +265,59 @@ def test_mysql_has_no_sequences_and_says_so_in_one_line():
     assert notes == ["mysql 8.0.36 has no sequences: the sequence numbered_seq of numbered.id is not created, and "
                      "the column counts by itself (AUTO_INCREMENT where it is the key), as create_all makes it"]
     assert schema.table("numbered").column("id").autoincrement
+
+
+# --- Found by a review: models the server builds, which must be taken and converge ----------------------
+
+REVIEWED = sa.MetaData()
+sa.Table("one_byte", REVIEWED, sa.Column("id", sa.Integer, primary_key=True), sa.Column("x", sa.String(20000)),
+         mysql_charset="latin2")
+sa.Table("one_byte_key", REVIEWED, sa.Column("id", sa.Integer, primary_key=True), sa.Column("a", sa.String(500)),
+         sa.Column("b", sa.String(500)), sa.Column("c", sa.String(1000)), sa.Index("ix_ab", "a", "b"),
+         sa.Index("ix_c", "c"), mysql_charset="cp1251")
+sa.Table("fk_a", REVIEWED, sa.Column("id", sa.Integer, primary_key=True))
+sa.Table("fk_b", REVIEWED, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("a_id", sa.Integer, sa.ForeignKey("fk_a.id")), sa.Column("x", sa.Integer, index=True))
+sa.Table("fk_c", REVIEWED, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("b_a_id", sa.Integer, sa.ForeignKey("fk_b.a_id")),  # indexed only by fk_b's own foreign key
+         sa.Column("x", sa.Integer), sa.Column("bid", sa.Integer),
+         sa.ForeignKeyConstraint(["x", "bid"], ["fk_b.x", "fk_b.id"]))  # index (x) ends with the primary key
+sa.Table("char_default", REVIEWED, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("y", sa.CHAR(2), server_default="ab "), sa.Column("z", sa.CHAR(3), server_default="ab "))
+sa.Table("binary_key", REVIEWED, sa.Column("id", sa.Integer, primary_key=True), sa.Column("b", sa.VARBINARY(4000)),
+         sa.Index("ix_binary_b", "b"), mysql_charset="utf8mb4")
+for engine, width in (("MyISAM", 300), ("Aria", 600), ("MEMORY", 1000)):
+    sa.Table(f"long_{engine.lower()}", REVIEWED, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("x", sa.String(width)), sa.Index(f"ix_{engine.lower()}_x", "x"), mysql_engine=engine,
+             mysql_charset="utf8mb4")
+bound = sa.Table("bound", REVIEWED, sa.Column("id", sa.Integer, primary_key=True), sa.Column("c", sa.Integer))
+sa.Index("ix_bound_c", bound.c.c).ddl_if(callable_=lambda ddl, target, bind, **kw: bind.dialect.name == "mysql")
+
+
+def test_reviewed_models_are_taken():
+    declared_schema(REVIEWED, MARIADB, "sqlgen_version")
+
+
+@pytest.mark.mysql
+def test_reviewed_models_converge_both_ways(scratch, run_client, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from support import assert_same_schema, create_all, snapshot
+
+    module = types.ModuleType("reviewed_limit_models")
+    module.metadata = REVIEWED
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    made = scratch.new()
+    create_all(REVIEWED, made)
+    out = Output()
+    commands.generate(make_config(made, "reviewed_limit_models:metadata", tmp_path / "made"), "x", echo=out)
+    assert out.lines[-1] == "No changes detected", out.text
+    db = scratch.new()
+    config = make_config(db, "reviewed_limit_models:metadata", tmp_path / "m")
+    up, _ = commands.generate(config, "reviewed", echo=Output()).paths
+    run_client(db, up)
+    assert_same_schema(snapshot(db, generated_names=False), snapshot(made, generated_names=False))
+    again = Output()
+    commands.generate(config, "again", echo=again)
+    assert again.lines[-1] == "No changes detected", again.text
