@@ -232,30 +232,37 @@ sa.Table("long_keys", LONG_KEYS, sa.Column("id", sa.Integer, primary_key=True),
          sa.Index("ix_long_a", "a"), sa.Index("ix_long_b", "b", mysql_length=850), mysql_charset="utf8mb4")
 
 
-@pytest.mark.mysql
-def test_long_keys_converge_both_ways(scratch, run_client, tmp_path, monkeypatch):
+def converges_both_ways(metadata, name, scratch, run_client, tmp_path, monkeypatch) -> str:
+    """On create_all's database generate finds nothing; from an empty one it makes what create_all
+    makes, and then finds nothing. The up file's text, for what it says."""
     import sys
     import types
 
     from support import assert_same_schema, create_all, snapshot
 
-    module = types.ModuleType("long_key_models")
-    module.metadata = LONG_KEYS
-    monkeypatch.setitem(sys.modules, module.__name__, module)
+    module = types.ModuleType(name)
+    module.metadata = metadata
+    monkeypatch.setitem(sys.modules, name, module)
     made = scratch.new()
-    create_all(LONG_KEYS, made)
+    create_all(metadata, made)
     out = Output()
-    commands.generate(make_config(made, "long_key_models:metadata", tmp_path / "made"), "x", echo=out)
+    commands.generate(make_config(made, f"{name}:metadata", tmp_path / "made"), "x", echo=out)
     assert out.lines[-1] == "No changes detected", out.text
     db = scratch.new()
-    config = make_config(db, "long_key_models:metadata", tmp_path / "m")
-    up, _ = commands.generate(config, "long keys", echo=Output()).paths
-    assert "`a`(768)" in up.read_text()  # the file says what the server does
+    config = make_config(db, f"{name}:metadata", tmp_path / "m")
+    up, _ = commands.generate(config, "both ways", echo=Output()).paths
     run_client(db, up)
     assert_same_schema(snapshot(db, generated_names=False), snapshot(made, generated_names=False))
     again = Output()
     commands.generate(config, "again", echo=again)
     assert again.lines[-1] == "No changes detected", again.text
+    return up.read_text()
+
+
+@pytest.mark.mysql
+def test_long_keys_converge_both_ways(scratch, run_client, tmp_path, monkeypatch):
+    up = converges_both_ways(LONG_KEYS, "long_key_models", scratch, run_client, tmp_path, monkeypatch)
+    assert "`a`(768)" in up  # the file says what the server does
 
 
 def test_mysql_has_no_sequences_and_says_so_in_one_line():
@@ -300,24 +307,4 @@ def test_reviewed_models_are_taken():
 
 @pytest.mark.mysql
 def test_reviewed_models_converge_both_ways(scratch, run_client, tmp_path, monkeypatch):
-    import sys
-    import types
-
-    from support import assert_same_schema, create_all, snapshot
-
-    module = types.ModuleType("reviewed_limit_models")
-    module.metadata = REVIEWED
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    made = scratch.new()
-    create_all(REVIEWED, made)
-    out = Output()
-    commands.generate(make_config(made, "reviewed_limit_models:metadata", tmp_path / "made"), "x", echo=out)
-    assert out.lines[-1] == "No changes detected", out.text
-    db = scratch.new()
-    config = make_config(db, "reviewed_limit_models:metadata", tmp_path / "m")
-    up, _ = commands.generate(config, "reviewed", echo=Output()).paths
-    run_client(db, up)
-    assert_same_schema(snapshot(db, generated_names=False), snapshot(made, generated_names=False))
-    again = Output()
-    commands.generate(config, "again", echo=again)
-    assert again.lines[-1] == "No changes detected", again.text
+    converges_both_ways(REVIEWED, "reviewed_limit_models", scratch, run_client, tmp_path, monkeypatch)
