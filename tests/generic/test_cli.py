@@ -351,3 +351,22 @@ def test_a_model_table_named_like_the_tracking_table_in_another_letter_case_is_r
     assert_clean_error(result, "the models declare a table named 'SQLGEN_Version', which sqlgen uses to track "
                                "migrations; set version_table to another name in the config")
     assert not (project / "migrations").exists()
+
+
+@pytest.mark.parametrize("command", ["upgrade", "downgrade"])
+def test_resume_options_are_refused_in_one_line_where_nothing_stopped(project, command):
+    """--resume-at/--resume-after settle a file that stopped at a statement in doubt: with none,
+    one line says so (a SQLite database: no server needed); both at once is a usage error."""
+    url = f"sqlite:///{project / 'app.db'}"
+    migrations = project / "migrations"
+    migrations.mkdir()
+    (migrations / "DIALECT").write_text("sqlite\n")
+    (migrations / "0001_t.up.sql").write_text("CREATE TABLE t (id INTEGER PRIMARY KEY);\n")
+    (migrations / "0001_t.down.sql").write_text("DROP TABLE t;\n")
+    assert invoke("--url", url, "--dir", str(migrations), "upgrade").exit_code == 0
+    target = "head" if command == "upgrade" else "base"
+    assert_clean_error(invoke("--url", url, "--dir", str(migrations), command, target, "--resume-at", "2"),
+                       "--resume-at applies to a")
+    both = invoke("--url", url, "--dir", str(migrations), command, target, "--resume-at", "1", "--resume-after", "1")
+    assert both.exit_code == 2 and "use --resume-at or --resume-after, not both" in both.output
+    assert invoke("--url", url, "--dir", str(migrations), command, "--help").output.count("--resume-a") == 2
