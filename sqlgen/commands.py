@@ -365,8 +365,13 @@ def _entries(runner, found, with_down: bool = False, known=None, lazy: bool = Fa
         return migrations.facts(path, dialect.reading, expected_tracking(dialect, runner.table, migration, direction),
                                 runner.server.sql_mode, dialect.rolls_back)
 
-    sessions = runner.sessions()  # before the rows: see Runner.sessions
     rows = runner.rows()
+    sessions = None
+    if any(row.state in history.UNFINISHED for row in rows):
+        # What the server runs, then the rows again: a session gone by then has written all it
+        # ever will, so those rows are final for it (see Runner.sessions).
+        sessions = runner.sessions()
+        rows = runner.rows()
     if known is not None:
         facts = {entry.version: entry.facts for entry in known if entry.migration is not None}
     else:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import SqlgenError
-from .migrations import FileFacts, Migration
+from .migrations import FileFacts, Migration, shown_statement
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Row:
 
 
 STATES = ("running", "applied", "failed", "reverting", "revert_failed")
+UNFINISHED = ("running", "reverting")  # a file may be running right now
 _HEX = re.compile(r"[0-9a-f]{64}")
 
 
@@ -115,8 +116,7 @@ class Entry:
     def interrupted(self) -> bool:
         """Started by a sqlgen run that stopped without recording an end (killed, or its server
         died); a run by hand names no connection."""
-        return (self.row is not None and self.row.state in ("running", "reverting")
-                and self.row.connection_id is not None)
+        return self.row is not None and self.row.state in UNFINISHED and self.row.connection_id is not None
 
     @property
     def stale_tracking(self) -> bool:
@@ -357,7 +357,7 @@ def _resume_step(entry: Entry, direction: str, resume: Resume | None) -> Step:
     command = "upgrade" if direction == "up" else "downgrade"
     if entry.live is not None:
         live = entry.live
-        running = f"{' running ' + _short(live.statement) if live.statement else ''}"
+        running = f"{' running ' + shown_statement(live.statement, 80) if live.statement else ''}"
         if getattr(live, "by_hand", False):
             raise SqlgenError(
                 f"{file} was started by hand and did not finish, and connection {live.connection_id}, of the same "
@@ -401,13 +401,6 @@ def _by_runner(entry: Entry) -> bool:
 def _done(done: int) -> str:
     return "no statement of it is recorded as done" if not done else (
         f"{'statement 1 is' if done == 1 else f'statements 1-{done} are'} done")
-
-
-def _short(text: str, width: int = 80) -> str:
-    from .safety import printable
-
-    flat = " ".join(str(text).split())
-    return printable(flat if len(flat) <= width else flat[:width - 3] + "...")
 
 
 def _unfinished(entry: Entry) -> str:

@@ -408,7 +408,7 @@ def _tracking_problems(markers, tracking, body_lines, expected, reading: Reading
         if extra:
             layout.rehashable = False
             layout.add(extra[0].line, f"a statement sqlgen did not write stands inside a tracking block "
-                                      f"({_shown(extra[0].text)}): by hand the client runs it, sqlgen upgrade "
+                                      f"({shown_statement(extra[0].text)}): by hand the client runs it, sqlgen upgrade "
                                       "skips it; move it out of the block (or delete it), then run sqlgen rehash")
         elif len(found) < len(wanted):
             layout.add(found[-1].line if found else begins[0], "a tracking block lacks statements sqlgen writes: "
@@ -443,7 +443,8 @@ def _key(text: str) -> str:
     return checksum_key(text)
 
 
-def _shown(text: str, limit: int = 60) -> str:
+def shown_statement(text: str, limit: int = 60) -> str:
+    """A statement on one line, in backticks, cut to `limit` characters: for messages."""
     from .safety import printable
 
     text = printable(" ".join(text.split()))
@@ -555,7 +556,7 @@ def check_statement(statement: str, reading: Reading, what: list[str], sql_mode:
         lines.pop(0)
     if len(found) != 1 or splitter.refused or (exact and found[0] != "\n".join(lines).strip()):
         raise SqlgenError(f"cannot write the statement for {shown}: it would not run as one statement as written "
-                          f"({_shown(statement)}); a name, value or option (in the models or the database) holds "
+                          f"({shown_statement(statement)}); a name, value or option (in the models or the database) holds "
                           "SQL text. Nothing was written")
     unreadable = rules is not None and unreadable_text("\n".join(lines), rules)
     if unreadable:
@@ -584,10 +585,10 @@ def check_layout(text: str, file_name: str, reading: Reading, parts: list[str], 
     found, splitter = statements(text, file_name)
     for position, statement in enumerate(found):
         if position >= len(expected) or (statement.text, statement.tracking) != expected[position]:
-            raise escaped_layout(file_name, f"line {statement.line} holds {_shown(statement.text)}, which sqlgen did not "
+            raise escaped_layout(file_name, f"line {statement.line} holds {shown_statement(statement.text)}, which sqlgen did not "
                                       "write there")
     if len(found) < len(expected):
-        raise escaped_layout(file_name, f"the statement {_shown(expected[len(found)][0])} sqlgen wrote is not in it")
+        raise escaped_layout(file_name, f"the statement {shown_statement(expected[len(found)][0])} sqlgen wrote is not in it")
     if splitter.refused:
         line, message = splitter.refused[0]
         raise escaped_layout(file_name, f"line {line}: {message}")
@@ -666,12 +667,12 @@ def check_one_session(files: list[tuple[Path, str]], script: str, reading: Readi
                     leaking = statement
             leaking = leaking or open_transaction
             if leaking is not None:
-                raise SqlgenError(f"{path.name} holds {_shown(leaking)}, whose effect may reach the next file in "
+                raise SqlgenError(f"{path.name} holds {shown_statement(leaking)}, whose effect may reach the next file in "
                                   "one script (the runner gives each file a fresh session); print and run the files "
                                   "one at a time (sqlgen sql FROM:TO for each), or use sqlgen upgrade")
         reads_state = next((s for s in found if _READS_STATE.search(_KEY_QUOTED.sub("''", s))), None) if position else None
         if reads_state is not None:
-            raise SqlgenError(f"{path.name} holds {_shown(reads_state)}, which reads what the file before it left in the "
+            raise SqlgenError(f"{path.name} holds {shown_statement(reads_state)}, which reads what the file before it left in the "
                               "session when run in one script (the runner gives each file a fresh session); print "
                               "and run the files one at a time (sqlgen sql FROM:TO for each), or use sqlgen upgrade")
         expected += found

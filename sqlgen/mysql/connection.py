@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from ..database import Database, _is_port, _is_secret_key, close_quietly, invalid_url, mask_url, reason, url_parts
+from ..database import Database, _is_port, _is_secret_key, invalid_url, mask_url, reason, url_parts
 from ..errors import SqlgenError
 
 # Server and client error codes worth a sentence of their own.
@@ -170,15 +170,6 @@ class MysqlDatabase(Database):
         """A connection with `exec_driver_sql` and `exec_batch` (in one round trip with
         `batches`); failures become one clear SqlgenError."""
         return DirectConnection(self._open(batches), batches)
-
-    @contextmanager
-    def session(self):
-        """A fresh DB-API connection (a new server session), closed afterwards."""
-        connection = self._open()
-        try:
-            yield connection
-        finally:
-            close_quietly(connection)
 
     def file_session(self):
         """A fresh DB-API connection for the runner's file sessions, which send several

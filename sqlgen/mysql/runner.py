@@ -21,7 +21,6 @@ files -> statements (sqlgen.splitter) -> database + tracking table.
 
 from __future__ import annotations
 
-import dataclasses
 import queue
 import re
 import sys
@@ -33,11 +32,11 @@ from typing import Callable, Iterator
 
 from ..database import close_quietly
 from ..errors import SqlgenError
-from ..history import Entry, Row, Step, read_row
-from ..migrations import Checksum, FileFacts, body_statements
+from ..history import UNFINISHED, Entry, Row, Step, read_row
+from ..migrations import Checksum, FileFacts, body_statements, shown_statement
 from . import tracking
 from .dialect import READING
-from .transactions import calls_or_reads, is_transactional, kind, unwrapped
+from .transactions import is_transactional, kind, only_sets_the_session, session_state_lost, unwrapped
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
 TRACKING_LOCK_WAIT = 60  # seconds the tracking session waits for a lock before the run stops
@@ -85,20 +84,23 @@ class Runner:
         return bool(self._columns())
 
     def rows(self) -> list[Row]:
+        """The tracking rows, with the runner's own columns where the table has them (a table
+        a file run by hand made has not): one query, a second only for such a table."""
         import pymysql
 
-        columns = self._columns()
-        if not columns:
-            return []
-        try:
-            found = self._query(tracking.select_rows(self.table, all(name in columns
-                                                                     for name in tracking.RUNNER_COLUMNS)))
-        except pymysql.err.OperationalError as exc:
-            if exc.args[0] != 1054:  # unknown column: a table sqlgen did not make
-                raise
-            raise SqlgenError(f"the tracking table {self.table!r} has the wrong shape ({exc.args[1]}): sqlgen did not "
-                              "make it. Rename it, or set version_table to another name") from None
-        return [read_row(row, self.table) for row in found]
+        for runner_columns in (True, False):
+            try:
+                found = self._query(tracking.select_rows(self.table, runner_columns))
+                return [read_row(row, self.table) for row in found]
+            except pymysql.err.MySQLError as exc:
+                code = exc.args[0] if exc.args else None
+                if code == 1146:  # no such table: nothing recorded yet
+                    return []
+                if code != 1054:  # unknown column
+                    raise
+                missing = exc.args[1]
+        raise SqlgenError(f"the tracking table {self.table!r} has the wrong shape ({missing}): sqlgen did not make "
+                          "it. Rename it, or set version_table to another name")
 
     def ensure_table(self) -> None:
         """The tracking table, with the columns only the runner writes (a file run by hand
@@ -170,11 +172,9 @@ class Runner:
             facts = self._read_facts(entry.migration, "up")
             if facts.problems:
                 raise SqlgenError(f"{path.name}, {facts.problems[0]}; nothing of it was run")
-            entry = dataclasses.replace(entry, facts=facts)
-            step = dataclasses.replace(step, entry=entry)
+        start = (tracking.up_start(self.table, version, name, facts.checksum, facts.count) if entry.row is None
+                 else tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
         if facts.transactional and not step.resume_from and self._all_tables_innodb(path.name):
-            start = (tracking.up_start(self.table, version, name, facts.checksum, facts.count) if entry.row is None
-                     else tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
             self._run_transaction(
                 path, facts, start, tracking.up_end(self.table, version),
                 lambda error: tracking.failed_row(self.table, version, name, facts.checksum, facts.count, error),
@@ -182,8 +182,6 @@ class Runner:
             )
         else:
             self._check_prefix(path, step, entry.row.progress_checksum if entry.row else None)
-            start = (tracking.up_start(self.table, version, name, facts.checksum, facts.count) if entry.row is None
-                     else tracking.restart_up(self.table, version, name, facts.checksum, facts.count))
             if step.resume_from:
                 self.echo(f"resuming {name} at statement {step.resume_from + 1} of {facts.count}")
             FileRun(self, path, facts, version, "failed", "upgrade", step.resume_from).run(
@@ -314,11 +312,13 @@ class Runner:
           server last started is not asked about (ids start again from 1);
         - for a row written by a file run by hand, which names no connection, any session of
           the same user running a statement in this database: it may be that client."""
+        if snapshot is None:  # no row was unfinished
+            return {}
         now, uptime, running = snapshot
         own = {self.control_id} | ({self._spare.thread_id()} if self._spare is not None else set())
         live = {}
         for row in rows:
-            if row.state not in ("running", "reverting"):
+            if row.state not in UNFINISHED:
                 continue
             if row.connection_id is not None:
                 found = running.get(row.connection_id)
@@ -409,13 +409,13 @@ class Runner:
         for number, statement in body_statements(path, READING, sql_mode=self.server.sql_mode):
             if number > step.resume_from:
                 break
-            lost = _session_state_lost(unwrapped(statement.text))
+            lost = session_state_lost(statement.text)
             if lost:
                 # The resumed file runs in a new session, which gets the SETs before the failure
                 # again; this statement's part of the session it cannot get back the same.
                 raise SqlgenError(
                     f"{path.name}: statement {number}, before where the run would resume, {lost} "
-                    f"({_flat(statement.text)}); a new session cannot get that back the same, so sqlgen does not "
+                    f"({shown_statement(statement.text)}); a new session cannot get that back the same, so sqlgen does not "
                     "resume this file. Finish it by hand in one session, then record the result with sqlgen stamp")
             if number <= checked:
                 prefix.add(statement.text)
@@ -603,7 +603,7 @@ class FileRun:
         kind = _kind(statement)
         if kind == "other":
             self.plain = False
-        replay = _only_sets_the_session(statement.text) or bool(_USE.match(unwrapped(statement.text)))
+        replay = only_sets_the_session(statement.text) or bool(_USE.match(unwrapped(statement.text)))
         self.lasting += kind != "session" and not replay
         if kind == "session" or replay:
             self.runner._execute(self.session, self.file, number, self.facts.count, statement)
@@ -745,7 +745,7 @@ class FileRun:
         """Outside a plain session: the statement alone, recorded from the runner's session."""
         self._flush_lead()
         runner = self.runner
-        sets_only = _only_sets_the_session(statement.text)
+        sets_only = only_sets_the_session(statement.text)
         if not sets_only:
             recorded = self.done if self.in_trx_base is None else self.in_trx_base
             # Inside the file's own transaction a statement InnoDB rolls back goes with it if the
@@ -913,7 +913,7 @@ class FileRun:
             runner.echo(f"note: the connection was lost at statement {number} of {self.file} "
                         f"({_reason(exc)}), but the server finished the file and recorded it")
             raise _FinishedOnTheServer()
-        if row is None or row.state not in ("running", "reverting"):
+        if row is None or row.state not in UNFINISHED:
             # The record that starts the file never committed: the row is as before.
             raise _Recorded(
                 f"{self.file}: the connection was lost before statement {number} ({_reason(exc)}); nothing "
@@ -947,35 +947,6 @@ def _together(records: list[str]) -> list[str]:
     """The runner's records, committed as one when there are several: one commit, not one each."""
     writes = sum(record.startswith(("INSERT", "UPDATE", "DELETE")) for record in records)
     return ["START TRANSACTION", *records, "COMMIT"] if writes > 1 else list(records)
-
-
-_ASSIGNS_A_VARIABLE = re.compile(r"\binto\s+@|@[\w$.]+\s*:=", re.I)
-_RUNS_SAVED_CODE = re.compile(r"\s*(?:call|execute|prepare)\b", re.I)
-_CODE_QUOTED = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"|`(?:[^`]|``)*`", re.S)
-
-
-def _session_state_lost(text: str) -> str | None:
-    """What a statement sets in its session that running the SETs before a resume point
-    again in a new session does not give back, if anything."""
-    if _SESSION_SET.match(text) and not _LASTING_SCOPE.search(text) and calls_or_reads(text):
-        return "sets the session from a function or a query"
-    if _TEMPORARY_TABLE.match(text):
-        return "makes a temporary table, which only its session saw"
-    if _RUNS_SAVED_CODE.match(text):
-        return "runs a procedure or a prepared statement, which may set the session"
-    if not re.match(r"\s*set\b", text, re.I) and _ASSIGNS_A_VARIABLE.search(_CODE_QUOTED.sub("''", text)):
-        return "sets a user variable from a query"
-    return None
-
-
-_TEMPORARY_TABLE = re.compile(r"\s*create\s+(?:or\s+replace\s+)?(?:/\*!?\d*\s*)?temporary\b", re.I)
-
-
-def _flat(text: str, width: int = 60) -> str:
-    from ..safety import printable
-
-    flat = printable(" ".join(text.split()))
-    return flat if len(flat) <= width else flat[:width - 3] + "..."
 
 
 def _kind(statement) -> str:
@@ -1123,25 +1094,6 @@ def _in_transaction(session) -> bool:
             return bool(cursor.fetchone()[0])
     except Exception:
         return False
-
-
-# Statements that commit whatever came before and open no transaction themselves.
-# A SET of the session's own state (names, a session variable, a user variable): it leaves nothing
-# once the file's session ends. A GLOBAL or PERSIST assignment anywhere in it does.
-_SESSION_SET = re.compile(r"\s*set\s+(?:names|character\s+set|charset|session|local|@@session\.|@@local\.|@(?!@)|"
-                          r"sql_mode|time_zone|foreign_key_checks|unique_checks|autocommit)\b", re.I)
-_LASTING_SCOPE = re.compile(r"\b(?:global|persist|persist_only)\b|@@global\.", re.I)
-
-
-def _only_sets_the_session(text: str) -> bool:
-    """A SET that leaves nothing once the session ends, and that a new session can run again to
-    the same effect: no function call or subquery (a stored function may write, a subquery reads
-    data that may have changed since)."""
-    text = unwrapped(text)
-    return bool(_SESSION_SET.match(text)) and not _LASTING_SCOPE.search(text) and not calls_or_reads(text)
-
-
-_COMMITS_ON_ITS_OWN = re.compile(r"\s*(?:create|alter|drop|rename|truncate)\b|\s*set\s+names\b", re.I)
 
 
 def _rollback(session) -> None:

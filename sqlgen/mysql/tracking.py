@@ -158,10 +158,6 @@ def restart_down(table: str, version: int, down_checksum: str, total: int) -> st
                                            statements_total=total, started_at=NOW, error="NULL"))
 
 
-def progress(table: str, version: int, applied: int, progress_checksum: str) -> str:
-    return SQL.update(table, version, dict(statements_applied=applied, progress_checksum=f"'{progress_checksum}'"))
-
-
 def failed(table: str, version: int, state: str, applied: int, progress_checksum: str | None, error: str,
            in_doubt: int | None = None) -> str:
     """Record where a file stopped: how many statements completed, a checksum of them, and the

@@ -60,6 +60,45 @@ def calls_or_reads(text: str) -> bool:
     return "(" in _QUOTED.sub("", text)
 
 
+# --- What a statement leaves in its session ---------------------------------------------------------
+
+# A SET of the session's own state (names, a session variable, a user variable): it leaves nothing
+# once the file's session ends. A GLOBAL or PERSIST assignment anywhere in it does.
+_SESSION_SET = re.compile(r"\s*set\s+(?:names|character\s+set|charset|session|local|@@session\.|@@local\.|@(?!@)|"
+                          r"sql_mode|time_zone|foreign_key_checks|unique_checks|autocommit)\b", re.I)
+_LASTING_SCOPE = re.compile(r"\b(?:global|persist|persist_only)\b|@@global\.", re.I)
+_ASSIGNS_A_VARIABLE = re.compile(r"\binto\s+@|@[\w$.]+\s*:=", re.I)
+_RUNS_SAVED_CODE = re.compile(r"\s*(?:call|execute|prepare)\b", re.I)
+_CREATE = re.compile(r"\s*create\b", re.I)
+
+
+def _sets_the_session(text: str) -> bool:
+    return bool(_SESSION_SET.match(text)) and not _LASTING_SCOPE.search(text)
+
+
+def only_sets_the_session(text: str) -> bool:
+    """A SET that leaves nothing once the session ends, and that a new session can run again to
+    the same effect: no function call or subquery (a stored function may write, a subquery reads
+    data that may have changed since)."""
+    text = unwrapped(text)
+    return _sets_the_session(text) and not calls_or_reads(text)
+
+
+def session_state_lost(text: str) -> str | None:
+    """What a statement sets in its session that running the SETs before a resume point again
+    in a new session does not give back, if anything."""
+    text = unwrapped(text)
+    if _sets_the_session(text) and calls_or_reads(text):
+        return "sets the session from a function or a query"
+    if _CREATE.match(text) and _TEMPORARY.search(text[:300]):
+        return "makes a temporary table, which only its session saw"
+    if _RUNS_SAVED_CODE.match(text):
+        return "runs a procedure or a prepared statement, which may set the session"
+    if not _SET_WORD.match(text) and _ASSIGNS_A_VARIABLE.search(_QUOTED.sub("''", text)):
+        return "sets a user variable from a query"
+    return None
+
+
 def unwrapped(text: str) -> str:
     """What the server runs of a statement written wholly inside /*! */ (as mysqldump writes them)."""
     versioned = WHOLLY_VERSIONED.fullmatch(text)
