@@ -71,7 +71,8 @@ def read_row(values, table: str) -> Row:
         problem = f"the times {row.started_at!r} and {row.applied_at!r}, which are not both dates (a zero date?)"
     elif row.execution_ms is not None and not isinstance(row.execution_ms, int):
         problem = f"the duration {row.execution_ms!r}"
-    elif not all(value is None or (isinstance(value, int) and value >= 0) for value in (row.connection_id, row.in_doubt)):
+    elif not all(value is None or (isinstance(value, int) and value >= 0)
+                 for value in (row.connection_id, row.in_doubt)):
         problem = f"the connection {row.connection_id!r} and statement in doubt {row.in_doubt!r}"
     if problem:
         shown = f"version {version}" if isinstance(version, int) else "a row"

@@ -415,8 +415,9 @@ class Runner:
                 # again; this statement's part of the session it cannot get back the same.
                 raise SqlgenError(
                     f"{path.name}: statement {number}, before where the run would resume, {lost} "
-                    f"({shown_statement(statement.text)}); a new session cannot get that back the same, so sqlgen does not "
-                    "resume this file. Finish it by hand in one session, then record the result with sqlgen stamp")
+                    f"({shown_statement(statement.text)}); a new session cannot get that back the same, so sqlgen "
+                    "does not resume this file. Finish it by hand in one session, then record the result with sqlgen "
+                    "stamp")
             if number <= checked:
                 prefix.add(statement.text)
         if checked and prefix.hexdigest() != recorded:

@@ -42,7 +42,8 @@ _ONE_TABLE_DML = re.compile(
     r"\s*(?:(?:insert|replace)\s+(?:(?:low_priority|delayed|high_priority|ignore)\s+)*(?:into\s+)?" + _NAME +
     r"\s*(?:\(|values?\b|select\b|set\b|with\b|$)"
     r"|update\s+(?:(?:low_priority|ignore)\s+)*" + _NAME + r"\s+set\b"
-    r"|delete\s+(?:(?:low_priority|quick|ignore)\s+)*from\s+" + _NAME + r"\s*(?:where\b|order\b|limit\b|returning\b|$))",
+    r"|delete\s+(?:(?:low_priority|quick|ignore)\s+)*from\s+" + _NAME +
+    r"\s*(?:where\b|order\b|limit\b|returning\b|$))",
     re.I)
 # SET assignments that shape only how this session reads and checks statements. Not time_zone:
 # the runner's records take their times from the session. Not a character set but utf8mb4's, in

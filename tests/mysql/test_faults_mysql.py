@@ -71,6 +71,20 @@ def start_sqlgen(url: str, directory: Path, *args: str) -> subprocess.Popen:
                             env=_env())
 
 
+def upgrade_until_slow(server: PrivateServer, url: str, directory: Path, what: str) -> subprocess.Popen:
+    """`sqlgen upgrade` in a process of its own, returned once the server runs its slow statement."""
+    process = start_sqlgen(url, directory, "upgrade")
+    wait_for(lambda: running(server, "SLEEP(0.01)"), what=what)
+    return process
+
+
+def kill_upgrade_during_slow(server: PrivateServer, url: str, directory: Path, what: str) -> None:
+    """kill -9 of `sqlgen upgrade` while the server runs its slow statement."""
+    process = upgrade_until_slow(server, url, directory, what)
+    process.kill()
+    process.wait(30)
+
+
 def _env() -> dict:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
@@ -112,8 +126,7 @@ def test_file_session_cut_during_dml_is_exact_and_the_rerun_runs_it_once(server,
     server.query("CREATE TABLE t (n int NOT NULL) ENGINE=InnoDB", database)
     directory = tmp_path / "migrations"
     write(directory, 1, "load", f"INSERT INTO t (n) {SLOW_ROWS};\nCREATE TABLE after_load (id int);\n")
-    process = start_sqlgen(server.url(database, proxy.port), directory, "upgrade")
-    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
+    process = upgrade_until_slow(server, server.url(database, proxy.port), directory, "the INSERT to run")
     proxy.cut(proxy.count() - 1)  # the file's session: the runner's own session connected first
     stdout, stderr = process.communicate(timeout=60)
     message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
@@ -138,8 +151,7 @@ def test_file_session_cut_inside_a_batch_counts_what_committed(server, database,
     directory = tmp_path / "migrations"
     write(directory, 1, "load", "INSERT INTO t VALUES (-1);\nINSERT INTO t VALUES (-2);\n"
                                 f"INSERT INTO t (n) {SLOW_ROWS};\nCREATE TABLE after_load (id int);\n")
-    process = start_sqlgen(server.url(database, proxy.port), directory, "upgrade")
-    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
+    process = upgrade_until_slow(server, server.url(database, proxy.port), directory, "the INSERT to run")
     proxy.cut(proxy.count() - 1)
     stdout, stderr = process.communicate(timeout=60)
     message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
@@ -157,8 +169,8 @@ def test_file_session_cut_during_ddl_names_the_statement_in_doubt(server, databa
     directory = tmp_path / "migrations"
     write(directory, 1, "tables", f"CREATE TABLE a (id int);\nCREATE TABLE slow AS {SLOW_ROWS};\n"
                                   "CREATE TABLE c (id int);\n")
-    process = start_sqlgen(server.url(database, proxy.port), directory, "upgrade")
-    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the CREATE TABLE ... SELECT to run")
+    process = upgrade_until_slow(server, server.url(database, proxy.port), directory,
+                                 "the CREATE TABLE ... SELECT to run")
     proxy.cut(proxy.count() - 1)
     stdout, stderr = process.communicate(timeout=60)
     message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
@@ -223,10 +235,7 @@ def test_killed_sqlgen_while_dml_runs(server, database, tmp_path):
     write(directory, 1, "load", f"CREATE TABLE marker (id int);\nINSERT INTO t (n) {SLOW_ROWS};\n"
                                 "CREATE TABLE after_load (id int);\n")
     url = server.url(database)
-    process = start_sqlgen(url, directory, "upgrade")
-    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
-    process.kill()
-    process.wait(30)
+    kill_upgrade_during_slow(server, url, directory, "the INSERT to run")
     [(connection, _)] = running(server, "SLEEP(0.01)")
     lines = status_lines(url, directory)
     assert any(f"still running on the server: connection {connection}" in line for line in lines), lines
@@ -253,10 +262,7 @@ def test_killed_sqlgen_while_ddl_runs(server, database, tmp_path):
     write(directory, 1, "tables", f"CREATE TABLE a (id int);\nCREATE TABLE slow AS {SLOW_ROWS};\n"
                                   "CREATE TABLE c (id int);\n")
     url = server.url(database)
-    process = start_sqlgen(url, directory, "upgrade")
-    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the CREATE TABLE ... SELECT to run")
-    process.kill()
-    process.wait(30)
+    kill_upgrade_during_slow(server, url, directory, "the CREATE TABLE ... SELECT to run")
     assert any("still running on the server" in line for line in status_lines(url, directory))
     wait_for(lambda: not running(server, "SLEEP(0.01)"), what="the orphaned statement to end")
     lines = status_lines(url, directory)
@@ -310,8 +316,7 @@ def test_tracking_session_cut_names_the_file_and_stops(server, database, proxy, 
     directory = tmp_path / "migrations"
     write(directory, 1, "load", f"CREATE TABLE marker (id int);\nINSERT INTO t (n) {SLOW_ROWS};\n")
     write(directory, 2, "next", "CREATE TABLE second (id int);\n")
-    process = start_sqlgen(server.url(database, proxy.port), directory, "upgrade")
-    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
+    process = upgrade_until_slow(server, server.url(database, proxy.port), directory, "the INSERT to run")
     proxy.cut(0)  # the runner's own session, which holds the lock
     stdout, stderr = process.communicate(timeout=60)
     message = one_line_error(subprocess.CompletedProcess([], process.returncode, stdout, stderr))
@@ -408,10 +413,7 @@ def test_a_killed_run_seen_only_as_it_ends_is_never_resumed_from_the_old_row(ser
     write(directory, 1, "load", f"CREATE TABLE m (id int);\nINSERT INTO t (n) {SLOW_ROWS};\n"
                                 "CREATE TABLE after_load (id int);\n")
     url = server.url(database)
-    process = start_sqlgen(url, directory, "upgrade")
-    wait_for(lambda: running(server, "SLEEP(0.01)"), what="the INSERT to run")
-    process.kill()
-    process.wait(30)
+    kill_upgrade_during_slow(server, url, directory, "the INSERT to run")
     reading = migrations.facts
 
     def read_slowly(*args, **kwargs):  # the orphan ends while the files are read
