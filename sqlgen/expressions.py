@@ -56,7 +56,8 @@ _LITERAL = {
 _ESCAPE_OR_DOUBLED = {"'": re.compile(r"\\(.)|''", re.S), '"': re.compile(r'\\(.)|""', re.S)}
 
 
-def expression_key(text: str, backslash_escapes: bool = True, reserved: frozenset | None = None) -> str:
+def expression_key(text: str, backslash_escapes: bool = True, reserved: frozenset | None = None,
+                   word_operators: dict[str, str] | None = None) -> str:
     """One spelling of an SQL expression, however it was written or printed back:
     lowercase outside quotes, no backticks around plain names, no spaces but
     between words, one name per function (now() is current_timestamp()), no
@@ -64,7 +65,8 @@ def expression_key(text: str, backslash_escapes: bool = True, reserved: frozense
     `'a\\nb'` for a literal written with a line break). Still valid SQL, so it is
     also what sqlgen writes. `reserved`: the words the server reflected reserves, which
     keep their backticks (MySQL 8 reserves `grouping`, MariaDB does not); by default any
-    word either reserves."""
+    word either reserves. `word_operators`: operators the dialect reads as a word and prints
+    back so (MySQL: `||` is OR, `&&` is AND)."""
     if reserved is None:
         from sqlalchemy.dialects.mysql.reserved_words import RESERVED_WORDS_MARIADB, RESERVED_WORDS_MYSQL
 
@@ -88,6 +90,8 @@ def expression_key(text: str, backslash_escapes: bool = True, reserved: frozense
                 value = "`" + name.replace("`", "``") + "`"
         elif kind == "word":
             value = value.lower()
+        elif word_operators and value in word_operators:
+            kind, value = "word", word_operators[value]
         else:
             value = OPERATOR_SYNONYMS.get(value, value)
         tokens.append((kind, value))
@@ -141,6 +145,11 @@ def _canonical_string(literal: str, backslash_escapes: bool) -> str:
     else:
         value = match.group(1).replace(quote * 2, quote)
     return "'" + value.translate(_WRITTEN).replace("'", "''") + "'"
+
+
+def single_quoted(literal: str, backslash_escapes: bool = True) -> str:
+    """A whole '' or "" string literal as the key writes it: in '' with backslash escapes."""
+    return _canonical_string(literal, backslash_escapes)
 
 
 def _unescape(match: re.Match) -> str:

@@ -570,8 +570,8 @@ def check_layout(text: str, file_name: str, reading: Reading, parts: list[str], 
     order (tracking blocks included), no client command and no acknowledgement."""
     from .splitter import Splitter, lines_of
 
-    def statements(source: str, name: str):
-        splitter = Splitter(name, reading, strict=False, sql_mode=sql_mode)
+    def statements(source: str, name: str, mode: str | None = sql_mode):
+        splitter = Splitter(name, reading, strict=False, sql_mode=mode)
         found = []
         for number, line in enumerate(lines_of(source), 1):
             found += splitter.feed(line, number)
@@ -581,7 +581,12 @@ def check_layout(text: str, file_name: str, reading: Reading, parts: list[str], 
             raise escaped_layout(file_name, str(exc)) from None
         return found, splitter
 
-    expected = [(s.text, s.tracking) for part in parts if part for s in statements(part, "<part>")[0]]
+    expected, mode = [], sql_mode
+    for part in filter(None, parts):
+        # Each part is read on in the sql_mode the parts before it leave (after PIN_ESCAPES: with escapes).
+        found, part_splitter = statements(part, "<part>", mode)
+        expected += [(s.text, s.tracking) for s in found]
+        mode = part_splitter.sql_mode
     found, splitter = statements(text, file_name)
     for position, statement in enumerate(found):
         if position >= len(expected) or (statement.text, statement.tracking) != expected[position]:

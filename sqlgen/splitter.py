@@ -271,6 +271,14 @@ class Splitter:
         self.tracking_line = 0
         self.statement_tracking = False
 
+    @property
+    def sql_mode(self) -> str | None:
+        """The session's sql_mode as the lines so far leave it (None: not known): a splitter started
+        in it reads what follows as this one does (after PIN_ESCAPES, without NO_BACKSLASH_ESCAPES)."""
+        if self.shell:
+            return ""
+        return None if self.mode is None else ",".join(sorted(self.mode))
+
     def feed(self, line: str, number: int) -> Iterator[Statement]:
         if line.endswith("\r\n"):
             line = line[:-2] + "\n"

@@ -109,6 +109,11 @@ def reported_text(text: str) -> str:
     return _FOUR_BYTE.sub("?", text)
 
 
+# Around the reading of information_schema: the session's sql_mode set aside, so that expressions
+# are printed as the default mode writes them (ANSI_QUOTES prints `"name"` for `name`), then put back.
+READ_PLAINLY = ("SET @sqlgen_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ''",
+                "SET SESSION sql_mode = @sqlgen_sql_mode")
+
 SERVER_SQL = """
 SELECT VERSION(), DATABASE(), @@default_storage_engine, @@sql_mode,
        @@lower_case_table_names,

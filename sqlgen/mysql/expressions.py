@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..expressions import expression_key, strip_outer_parens
+from ..expressions import expression_key, single_quoted, strip_outer_parens
 from .dialect import ServerInfo, quote_string
 from .types import read_quoted, is_numeric, type_base
 
@@ -31,9 +31,38 @@ def reserved_words(server: ServerInfo) -> frozenset:
     return frozenset(RESERVED_WORDS_MARIADB if server.is_mariadb else RESERVED_WORDS_MYSQL)
 
 
+# Operators the server reads as words, and prints back so (`a || b` is stored as `a or b`): in the
+# default sql_mode `||` is OR (PIPES_AS_CONCAT, as in ANSI, makes it CONCAT: see portable()).
+WORD_OPERATORS = {"||": "or", "&&": "and"}
+
+
 def key(text: str, server: ServerInfo) -> str:
     """The canonical key of an expression on this server (sqlgen.expressions.expression_key)."""
-    return expression_key(text, reserved=reserved_words(server))
+    return expression_key(text, reserved=reserved_words(server), word_operators=WORD_OPERATORS)
+
+
+# In an expression as the default sql_mode reads it: whole '' strings, "" strings, `names`, and ||.
+_MODE_DEPENDENT = re.compile(r"""'(?:[^'\\]|\\.|'')*'|(?P<double>"(?:[^"\\]|\\.|"")*")|`(?:[^`]|``)*`"""
+                             r"""|(?P<pipes>[ \t]*\|\|[ \t]*)""", re.S)
+
+
+def portable(text: str) -> str:
+    """An expression (CHECK, generated column, index part) as the server's default sql_mode reads
+    it, spelled so that every session reads it so: a "" string, a name under ANSI_QUOTES, becomes a
+    '' one; `||`, CONCAT under PIPES_AS_CONCAT (ANSI, ORACLE...), becomes OR. Its '' strings
+    stay as they are: a file holding a backslash reads it as an escape whatever the session's
+    NO_BACKSLASH_ESCAPES (sqlgen.splitter.PIN_ESCAPES)."""
+    if '"' not in text and "||" not in text:
+        return text
+    return _MODE_DEPENDENT.sub(_portable_token, text)
+
+
+def _portable_token(match: re.Match) -> str:
+    if match.group("double") is not None:
+        return single_quoted(match.group())
+    if match.group("pipes") is not None:
+        return " OR "
+    return match.group()
 
 
 def current_timestamp(text: str) -> str | None:

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from . import expressions, types
-from .dialect import ServerInfo
+from .dialect import READ_PLAINLY, ServerInfo
 
 TABLES_SQL = """
 SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT, CREATE_OPTIONS
@@ -88,7 +88,10 @@ def fetch(connection, server: ServerInfo) -> dict[str, list[tuple]]:
             rows["checks"] = CHECKS_SQL.format(same_table="AND cc.TABLE_NAME = tc.TABLE_NAME", level="cc.LEVEL")
         else:
             rows["checks"] = CHECKS_SQL.format(same_table="", level="NULL")
-    result = dict(zip(rows, connection.exec_batch(list(rows.values()))))
+    # Read in the default sql_mode, in the same round trip: information_schema prints expressions
+    # in the reading session's notation ("name" under ANSI_QUOTES).
+    plainly, restored = READ_PLAINLY
+    result = dict(zip(rows, connection.exec_batch([plainly, *rows.values(), restored])[1:-1]))
     result.setdefault("checks", [])
     return result
 

@@ -31,6 +31,7 @@ from ..ops import (
 )
 from ..schema import Column, ForeignKey, Index, Table, TableOptions
 from .dialect import ServerInfo, quote_identifier as q, quote_string
+from .expressions import portable  # expressions that read the same under every sql_mode
 
 INDENT = "  "
 
@@ -51,7 +52,7 @@ def render(operation: Operation, server: ServerInfo) -> str:
 def create_table(table: Table, server: ServerInfo, skip_fks: tuple[str, ...] = ()) -> str:
     # A column's own unnamed check stays on the column, where the server names it after the column.
     inline = {check.column: check for check in table.checks if check.column and check.auto_named}
-    lines = [column_definition(column, server) + (f" CHECK ({inline[column.name].expression})"
+    lines = [column_definition(column, server) + (f" CHECK ({portable(inline[column.name].expression)})"
                                                   if column.name in inline else "")
              for column in table.columns]
     if table.primary_key:
@@ -66,7 +67,7 @@ def create_table(table: Table, server: ServerInfo, skip_fks: tuple[str, ...] = (
             continue
         # A check the server names is written without a name, as create_all writes it.
         name = "" if check.auto_named else f"CONSTRAINT {q(check.name)} "
-        lines.append(f"{name}CHECK ({check.expression})")
+        lines.append(f"{name}CHECK ({portable(check.expression)})")
     body = ",\n".join(INDENT + line for line in lines)
     return f"CREATE TABLE {q(table.name)} (\n{body}\n) {_table_options(table.options, server)}"
 
@@ -77,7 +78,7 @@ def column_definition(column: Column, server: ServerInfo) -> str:
         parts.append(f"COLLATE {column.collation}")
     if column.generated is not None:
         generated = column.generated
-        parts.append(f"AS ({generated.expression}) {'STORED' if generated.stored else 'VIRTUAL'}")
+        parts.append(f"AS ({portable(generated.expression)}) {'STORED' if generated.stored else 'VIRTUAL'}")
         if not server.is_mariadb:  # MariaDB takes no NULL/NOT NULL here
             parts.append("NULL" if column.nullable else "NOT NULL")
         if column.comment is not None:
@@ -120,7 +121,7 @@ def _clauses(change, server: ServerInfo) -> list[str]:
             return [f"RENAME INDEX {q(change.old.name)} TO {q(change.new.name)}"]
         return [f"DROP INDEX {q(change.old.name)}", "ADD " + _index_definition(change.new, inline=False)]
     if isinstance(change, AddCheck):
-        return [f"ADD CONSTRAINT {q(change.check.name)} CHECK ({change.check.expression})"]
+        return [f"ADD CONSTRAINT {q(change.check.name)} CHECK ({portable(change.check.expression)})"]
     if isinstance(change, DropCheck):
         # MySQL 8.0.16-8.0.18 know only DROP CHECK.
         keyword = "CHECK" if not server.is_mariadb and server.version < (8, 0, 19) else "CONSTRAINT"
@@ -154,7 +155,7 @@ def _index_definition(index: Index, inline: bool) -> str:
         keyword = "KEY" if inline else "INDEX"
     parts = []
     for part in index.parts:
-        text = q(part.column) if part.column is not None else f"({part.expression})"
+        text = q(part.column) if part.column is not None else f"({portable(part.expression)})"
         if part.length:
             text += f"({part.length})"
         if part.descending:

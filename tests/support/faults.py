@@ -25,10 +25,12 @@ def free_port() -> int:
 
 
 class PrivateServer:
-    """A mariadbd of its own: data directory under `root`, a free port, root without a password."""
+    """A mariadbd of its own: data directory under `root`, a free port, root without a password;
+    `options`: more mariadbd options (e.g. --sql-mode=...)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, options: tuple[str, ...] | list[str] = ()):
         self.root = root
+        self.options = list(options)
         self.datadir = root / "data"
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -47,7 +49,8 @@ class PrivateServer:
         self.process = subprocess.Popen(
             ["mariadbd", "--no-defaults", f"--datadir={self.datadir}", f"--port={self.port}",
              "--bind-address=127.0.0.1", f"--socket={self.root / 'sock'}", "--user=root", "--skip-log-bin",
-             "--innodb-buffer-pool-size=64M", "--max-connections=200", f"--pid-file={self.root / 'pid'}"],
+             "--innodb-buffer-pool-size=64M", "--max-connections=200", f"--pid-file={self.root / 'pid'}",
+             *self.options],
             stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
