@@ -1,6 +1,6 @@
 -- sqlgen migration 0002 (down): undo add tags, comments and user emails
 --
--- Created:    2026-11-22 09:04:14 UTC
+-- Created:    2026-12-01 19:42:00 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -28,13 +28,21 @@
 -- nothing was changed.)
 SET @sqlgen_guard = (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `sqlgen_version`
   WHERE `version` = 2 AND `state` IN ('applied', 'reverting', 'revert_failed')));
-UPDATE `sqlgen_version` SET `state` = 'reverting', `statements_applied` = 0, `statements_total` = 6,
-  `down_checksum` = '3eba098aa84788923276f2b58a5042ed23f727d702259536430eadcd91d50ab1', `started_at` = NOW(6), `applied_at` = NULL,
+UPDATE `sqlgen_version` SET `state` = 'reverting', `statements_applied` = 0, `statements_total` = 7,
+  `down_checksum` = '3eb5d6d285b2ea8d23050798d15a3640ce789455f3e1bf96b8c716139012f4ec', `started_at` = NOW(6), `applied_at` = NULL,
   `execution_ms` = NULL, `progress_checksum` = NULL, `error` = NULL
 WHERE `version` = 2;
 -- sqlgen:tracking end
 
 SET NAMES utf8mb4;
+
+-- precondition user.name, read-only (reads every row of user): it fails with "Subquery returns more
+-- than 1 row" when rows of user have name longer than 50 characters, before anything has changed;
+-- its inner SELECT lists those rows
+SELECT 'rows of user have name longer than 50 characters' AS `sqlgen_precondition` FROM DUAL
+ WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (
+  SELECT `id` AS `id`, `name` FROM `user` WHERE CHAR_LENGTH(`name`) > 50
+)) IS NULL;
 
 -- DESTRUCTIVE drop-column user.email: drops column user.email and its data
 -- DESTRUCTIVE drop-column user.is_admin: drops column user.is_admin and its data

@@ -214,6 +214,18 @@ def downgrade(ctx, target, lock_timeout, resume_at, resume_after):
 
 
 @main.command()
+@click.argument("target", default="head")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON, for CI.")
+@click.pass_context
+def preflight(ctx, target, as_json):
+    """Run the preconditions of the pending files up to TARGET (default head), changing nothing:
+    exit 1 when rows break one."""
+    from . import commands
+
+    ctx.exit(run(ctx, commands.preflight, target, as_json=as_json))
+
+
+@main.command()
 @click.pass_context
 def current(ctx):
     """Show the current version and its name."""

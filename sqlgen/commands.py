@@ -442,6 +442,63 @@ def downgrade(config: Config, target: str, *, lock_timeout: float = DEFAULT_LOCK
             echo(f"Database is now {_at(history.current(_entries(runner, found, known=entries)))}")
 
 
+def preflight(config: Config, target: str = "head", *, as_json: bool = False, echo: Echo = print) -> int:
+    """Run the preconditions of the files `sqlgen upgrade TARGET` would apply, changing nothing:
+    0 when every check passes, 1 when rows break one."""
+    import json
+
+    from . import history, migrations
+    from .preconditions import SAMPLE_ROWS, failure_message
+
+    report, failing, total = [], 0, 0
+    with _session(config, echo) as (runner, found):
+        entries = _entries(runner, found)
+        steps = history.plan_upgrade(entries, target, _shown(config.directory))
+        dialect = runner.dialect
+        for step in steps:
+            path = step.entry.migration.up
+            checks = []
+            for number, statement in migrations.body_statements(path, dialect.reading,
+                                                                sql_mode=runner.server.sql_mode):
+                precondition = dialect.read_precondition(statement.text)
+                if precondition is None:
+                    continue
+                try:
+                    counts, samples = runner.read_only(list(dialect.precondition_sql(precondition, SAMPLE_ROWS)))
+                except Exception as exc:
+                    if not dialect.is_driver_error(exc):
+                        raise
+                    raise SqlgenError(f"{path.name}, statement {number}: the precondition could not run "
+                                      f"({dialect.describe_error(exc)}); an earlier file may have to run first") from None
+                count = counts[0][0]
+                total += 1
+                failing += bool(count)
+                checks.append({"statement": number, "line": statement.line, "violation": printable(precondition.violation),
+                               "rows": count, "key": printable(precondition.key),
+                               "sample": [printable(str(row[0])) for row in samples[:SAMPLE_ROWS]] if count else []})
+                if not as_json:
+                    if count:
+                        echo(failure_message(f"{path.name}, line {statement.line}", precondition.violation, count,
+                                             [row[:1] for row in samples], precondition.key, "preflight",
+                                             True).replace(": precondition failed before any change: ", ": FAILS: ")
+                             .removesuffix("; fix them, then run sqlgen preflight again"))
+                    else:
+                        violation = printable(precondition.violation)
+                        echo(f"{path.name}, line {statement.line}: ok: "
+                             + (f"no {violation}" if violation.startswith(("rows ", "values ")) else
+                                f"none found ({violation})"))
+            report.append({"file": path.name, "checks": checks})
+    if as_json:
+        echo(json.dumps({"pending": [entry["file"] for entry in report], "checks": total, "failing": failing,
+                         "files": report}, indent=2))
+    elif not steps:
+        echo(f"Nothing to check: {_at(history.current(entries))}")
+    else:
+        echo(f"Preflight: {failing} of {total} check(s) fail in {len(steps)} pending file(s)"
+             + ("; fix those rows, then run sqlgen preflight again" if failing else ""))
+    return 1 if failing else 0
+
+
 def current(config: Config, *, echo: Echo = print) -> None:
     from . import history
 

@@ -25,9 +25,10 @@ DEFAULTS = {
     "directory": "migrations",
     "version_table": "sqlgen_version",
 }
-KNOWN_KEYS = ("url", "models", "directory", "version_table", "templates", "verify", "verify_url")
+KNOWN_KEYS = ("url", "models", "directory", "version_table", "templates", "verify", "verify_url",
+              "precondition_sample")
 ENVIRONMENT = {"url": "SQLGEN_URL", "models": "SQLGEN_MODELS", "directory": "SQLGEN_DIR",
-               "verify_url": "SQLGEN_VERIFY_URL"}
+               "verify_url": "SQLGEN_VERIFY_URL", "precondition_sample": "SQLGEN_PRECONDITION_SAMPLE"}
 OPTIONS = {"url": "--url", "models": "--models", "directory": "--dir"}
 
 
@@ -44,6 +45,8 @@ class Config:
     verbose: bool = False
     verify: bool = False  # generate proves each new pair on a scratch database
     verify_url: str | None = None  # the server that holds the scratch database (default: url's)
+    # Preconditions on tables of more rows than this read only this many (0: always every row).
+    precondition_sample: int = 0
 
     def require_url(self) -> str:
         if not self.url:
@@ -145,6 +148,10 @@ def load_config(
             if key == "verify":
                 if not isinstance(value, bool):
                     raise SqlgenError(f"{config_file}: verify must be true or false")
+            elif key == "precondition_sample":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise SqlgenError(f"{config_file}: precondition_sample must be a whole number of rows, 0 or more "
+                                      "(0: preconditions read every row)")
             elif not isinstance(value, str) or not value.strip():
                 raise SqlgenError(f"{config_file}: {key} must be a non-empty string")
 
@@ -162,6 +169,12 @@ def load_config(
     templates_value, templates_base, templates_source = pick("templates", None)
     url_value, url_base, _ = pick("url", url)
     verify_url_value, verify_url_base, _ = pick("verify_url", None)
+    sample, _, sample_source = pick("precondition_sample", None)
+    if isinstance(sample, str):
+        if not (sample.strip().isascii() and sample.strip().isdigit()):
+            raise SqlgenError(f"{sample_source} is {sample!r}; give a whole number of rows, 0 or more "
+                              "(0: preconditions read every row)")
+        sample = int(sample.strip())
     return Config(
         url=dialects.relative_url(url_value, url_base) if url_value else None,
         models=pick("models", models)[0],
@@ -173,6 +186,7 @@ def load_config(
         verbose=verbose,
         verify=bool(settings.get("verify", False)),
         verify_url=dialects.relative_url(verify_url_value, verify_url_base) if verify_url_value else None,
+        precondition_sample=sample or 0,
     )
 
 

@@ -49,6 +49,11 @@ class Dialect:
     declared_schema: Callable  # (metadata, server, version_table) -> (Schema, notes)
     rules: Callable  # server -> diff Rules
     render: Callable  # (operation, server) -> SQL text
+    # Preconditions (sqlgen.preconditions): the checks a file runs before it changes anything
+    preconditions: Callable  # (operations, schema the file runs against, sample rows or 0) -> [Precondition]
+    render_precondition: Callable  # Precondition -> its comments and statement (a comment alone: not checked)
+    read_precondition: Callable  # statement text -> the Precondition it is, or None
+    precondition_sql: Callable  # (Precondition, limit) -> (query counting its rows, query listing `limit` of them)
     # Running files
     tracking: ModuleType  # the tracking table's SQL (file_blocks, up_start, ...)
     make_runner: Callable  # (database, connection, server, version_table, echo) -> runner

@@ -75,9 +75,59 @@ def created_by_create_all(item, ddl) -> bool:
                           "argument instead") from None
 
 
+def run_create_listeners(metadata: sa.MetaData, dialect) -> list[str]:
+    """Run the models' before_create listeners as create_all would on this dialect, since they
+    may change a table before it is made (a type per dialect, say), and say which after_create
+    listeners sqlgen does not run. Returns the notes."""
+    notes = []
+    bind = _Bind(dialect)
+    tables = list(metadata.tables.values())
+    targets = [(metadata, "the models' MetaData", {"tables": tables})] + [
+        (table, f"table {table.name}", {}) for table in tables]
+    for target, where, extra in targets:
+        listeners = list(target.dispatch.before_create)
+        if listeners:
+            try:
+                target.dispatch.before_create(target, bind, checkfirst=False, _ddl_runner=None,
+                                              _is_metadata_operation=True, **extra)
+            except _WouldRunSql as exc:
+                raise SqlgenError(f"a before_create listener of {where} runs SQL ({exc}) when create_all makes it; "
+                                  "sqlgen plans without running anything: move that SQL into a migration "
+                                  "(sqlgen generate --empty)") from None
+            except SqlgenError:
+                raise
+            except Exception as exc:
+                raise SqlgenError(f"a before_create listener of {where} failed when sqlgen ran it as create_all "
+                                  f"would ({type(exc).__name__}: {exc}); make it depend only on the dialect") from None
+        # A DDL() listener says for which dialects it runs; any other listener may run SQL here.
+        after = sum(1 for listener in target.dispatch.after_create
+                    if not hasattr(listener, "_should_execute") or _runs_here(listener, target, bind))
+        if after:
+            notes.append(f"not run: {after} after_create listener(s) of {where}; what they do when create_all makes "
+                         "it is not in the migration (write it in a migration of its own: sqlgen generate --empty)")
+    return notes
+
+
+def _runs_here(ddl_element, target, bind) -> bool:
+    try:
+        return bool(ddl_element._should_execute(target, bind))
+    except Exception:
+        return True
+
+
+class _WouldRunSql(Exception):
+    pass
+
+
 class _Bind:
-    """What a ddl_if() callable may ask of its connection when sqlgen decides without one."""
+    """What a ddl_if() callable or a before_create listener may ask of its connection when
+    sqlgen decides without one: the dialect, but nothing run."""
 
     def __init__(self, dialect):
         self.dialect = dialect
         self.engine = self
+
+    def _refuse(self, statement, *args, **kwargs):
+        raise _WouldRunSql(" ".join(str(statement).split())[:80])
+
+    execute = exec_driver_sql = scalar = scalars = _refuse

@@ -30,6 +30,7 @@ CODES = {
     "client-command": (ERROR, "a client command sqlgen cannot run as the mysql client or sqlite3 shell does"),
     "tracking-block": (ERROR, "a tracking block that holds other statements than sqlgen writes"),
     "drop-table": (DESTRUCTIVE, "drops a table and every row in it"),
+    "drop-sequence": (DESTRUCTIVE, "drops a sequence: created again, it starts over and hands out values already used"),
     "drop-column": (DESTRUCTIVE, "drops a column and its data"),
     "drop-generated": (DESTRUCTIVE, "drops a stored generated column (its values are recomputed only if it is added back)"),
     "truncate": (DESTRUCTIVE, "deletes every row of a table"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .schema import Check, Column, ForeignKey, Index, Table, TableOptions
+from .schema import Check, Column, ForeignKey, Index, Sequence, Table, TableOptions
 
 
 # --- Clauses of ALTER TABLE ----------------------------------------------------
@@ -330,7 +330,46 @@ class RebuildTable:
         return AlterTable(self.new.name, self.changes).summaries()
 
 
-Operation = CreateTable | DropTable | AlterTable | RebuildTable | RenameTable
+@dataclass(frozen=True)
+class CreateSequence:
+    sequence: Sequence
+
+    def inverse(self) -> DropSequence:
+        return DropSequence(self.sequence)
+
+    def summaries(self) -> list[str]:
+        return [f"+ sequence {self.sequence.name}"]
+
+
+@dataclass(frozen=True)
+class DropSequence:
+    sequence: Sequence  # as reflected: its inverse creates it again (at its start, not where it had got to)
+
+    def inverse(self) -> CreateSequence:
+        return CreateSequence(self.sequence)
+
+    def summaries(self) -> list[str]:
+        return [f"- sequence {self.sequence.name}"]
+
+
+@dataclass(frozen=True)
+class AlterSequence:
+    old: Sequence
+    new: Sequence
+
+    def inverse(self) -> AlterSequence:
+        return AlterSequence(self.new, self.old)
+
+    def changed(self) -> tuple[str, ...]:
+        return tuple(name for name in Sequence.OPTIONS if getattr(self.old, name) != getattr(self.new, name))
+
+    def summaries(self) -> list[str]:
+        shown = ", ".join(f"{name} {getattr(self.old, name)} → {getattr(self.new, name)}" for name in self.changed())
+        return [f"~ sequence {self.new.name}: {shown}"]
+
+
+Operation = (CreateTable | DropTable | AlterTable | RebuildTable | RenameTable | CreateSequence | DropSequence
+             | AlterSequence)
 
 
 def invert(operations: list[Operation]) -> list[Operation]:

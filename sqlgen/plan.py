@@ -26,6 +26,7 @@ class Plan:
     target: object = None
     renames: tuple = ()
     metadata: object = None
+    precondition_sample: int = 0  # rows a precondition reads of a bigger table (0: every row)
 
     def with_renames(self, renames: tuple) -> "Plan":
         from .ops import invert
@@ -47,8 +48,13 @@ class Plan:
 
         rendered = [self.dialect.render(operation, self.server) for operation in operations]
         rendered = [[statements] if isinstance(statements, str) else statements for statements in rendered]
+        # Read-only checks of the rows the changes depend on, written before the first change.
+        checks = [(self.dialect.render_precondition(p), p)
+                  for p in self.dialect.preconditions(operations, schema, self.precondition_sample)]
         # A file holding a backslash reads it as an escape, as sqlgen writes it, whatever the session's mode.
-        pinned = self.dialect.pin_escapes is not None and any("\\" in text for group in rendered for text in group)
+        pinned = self.dialect.pin_escapes is not None and (
+            any("\\" in text for group in rendered for text in group)
+            or any("\\" in (statement or "") for (_, statement), _ in checks))
         mode = escape_reading(self.server.sql_mode) if pinned else self.server.sql_mode
         for operation, statements in zip(operations, rendered):
             for statement in statements:
@@ -59,6 +65,11 @@ class Plan:
         findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
                                     for text in group], self.dialect.lint, schema, self.server)
         blocks = list(self.dialect.preamble) + ([self.dialect.pin_escapes] if pinned else [])
+        for (comment, statement), precondition in checks:
+            if statement is not None:
+                check_statement(statement, self.dialect.reading, [f"precondition {precondition.target}"], mode,
+                                exact=not self.dialect.copies_comments, rules=self.dialect.written_rules)
+            blocks.append(comment + (f"\n{statement};" if statement is not None else ""))
         for number, statements in enumerate(rendered):
             lines = ["-- " + printable(finding.describe()) for finding in findings if finding.line == number]
             lines.append(";\n\n".join(statements) + ";")
@@ -117,18 +128,14 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
     server = reflection.server_facts()
     target, notes = dialect.declared_schema(metadata, server, config.version_table)
     current = reflection.schema()
-    for kind, name in target.unmanaged:
-        if (kind, name) not in current.unmanaged:
-            raise SqlgenError(f"the models use the {kind} {name!r}, which sqlgen does not create; create it "
-                              f"by hand (CREATE SEQUENCE `{name.replace('`', '``')}`) or in a migration of its own "
-                              "(sqlgen generate --empty), then generate again")
     for kind, name in current.unmanaged:
         if kind not in dialect.not_tables and name in target.table_names():
             raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "
                               "which sqlgen does not manage; rename one of them")
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
     operations = diff_or_explain(current, target, dialect.rules(server), renames)
-    return Plan(dialect, server, operations, invert(operations), notes, current, target, renames, metadata)
+    return Plan(dialect, server, operations, invert(operations), notes, current, target, renames, metadata,
+                config.precondition_sample)
 
 
 class _Reflection(threading.Thread):

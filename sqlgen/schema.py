@@ -135,6 +135,8 @@ class Table:
     # SQLite: what a rebuild drops with the table and must create again, as SQL: the CREATE
     # statements of its triggers and of the partial and expression indexes sqlgen does not model.
     dependents: tuple[str, ...] = field(default=(), compare=False)
+    # The server's estimate of its rows, when reflected (information_schema.TABLES.TABLE_ROWS).
+    rows: int | None = field(default=None, compare=False)
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:
@@ -161,8 +163,27 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Sequence:
+    """A sequence (MariaDB 10.3+), every option as the server holds it: what the models
+    leave out is filled in with the server's default, so equal objects mean the same."""
+
+    name: str
+    start: int
+    increment: int
+    minimum: int
+    maximum: int
+    cache: int
+    cycle: bool = False
+    # Where a reflected sequence has got to (the next value it has not handed out or cached yet).
+    next_value: int | None = field(default=None, compare=False)
+
+    OPTIONS = ("increment", "start", "minimum", "maximum", "cache", "cycle")  # in the order they are written
+
+
+@dataclass(frozen=True)
 class Schema:
     tables: tuple[Table, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
     # Objects present in the database that sqlgen does not manage, e.g.
     # ("view", "active_users"). Reported, never touched.
     unmanaged: tuple[tuple[str, str], ...] = ()
@@ -179,3 +200,6 @@ class Schema:
 
     def table_names(self) -> tuple[str, ...]:
         return tuple(table.name for table in self.tables)
+
+    def sequence(self, name: str) -> Sequence | None:
+        return next((sequence for sequence in self.sequences if sequence.name == name), None)

@@ -6,10 +6,12 @@ TABLE, the statements come in an order a server checking keys accepts:
 1. drop foreign keys that go away or change, and those on columns about to
    change type (a server may refuse to change a column a foreign key uses);
 2. drop tables, children before parents;
-3. create tables, parents before children (keys inside a cycle come later);
+3. create and change sequences, then create tables, parents before children
+   (keys inside a cycle come later);
 4. alter each remaining table in one statement: columns, primary key, indexes,
    options;
-5. add foreign keys: new ones, changed ones, and those dropped in step 1.
+5. add foreign keys: new ones, changed ones, and those dropped in step 1;
+6. drop sequences that go away, once no table's default takes their values.
 """
 
 from __future__ import annotations
@@ -51,12 +53,27 @@ def _diff(current: Schema, target: Schema, rules: Rules) -> list[ops.Operation]:
     kept = [(current.table(name), target.table(name)) for name in sorted(current_names & target_names)]
     retyped = set() if rules.inline_foreign_keys else _retyped_columns(kept, rules)
     plans = [_plan_table(old, new, retyped, rules) for old, new in kept]
+    sequences = _sequence_changes(current, target)
     if rules.inline_foreign_keys:
         # Keys are declared inside CREATE TABLE and checked only when rows change: any order works.
         for plan in plans:
             plan.changes += plan.drop_fks + plan.add_fks  # part of the table's own change
-        return _inline_plan(current, dropped, created, kept, plans, rules)
-    return _phased_plan(dropped, created, retyped, plans, rules)
+        return _inline_plan(current, dropped, created, kept, plans, rules, sequences)
+    return _phased_plan(dropped, created, retyped, plans, rules, sequences)
+
+
+def _sequence_changes(current: Schema, target: Schema) -> tuple[list, list]:
+    """(sequences to drop, sequences to create or change): by name. A table's default may
+    take their next value, so sequences are made before any table changes, and dropped after."""
+    dropped = [ops.DropSequence(sequence) for sequence in current.sequences if target.sequence(sequence.name) is None]
+    created = []
+    for sequence in target.sequences:
+        old = current.sequence(sequence.name)
+        if old is None:
+            created.append(ops.CreateSequence(sequence))
+        elif old != sequence:
+            created.append(ops.AlterSequence(old, sequence))
+    return dropped, created
 
 
 def _retyped_columns(kept: list[tuple[Table, Table]], rules: Rules) -> set[tuple[str, str]]:
@@ -70,7 +87,7 @@ def _retyped_columns(kept: list[tuple[Table, Table]], rules: Rules) -> set[tuple
 
 
 def _phased_plan(dropped: list[Table], created: list[Table], retyped: set, plans: list[_TablePlan],
-                 rules: Rules) -> list[ops.Operation]:
+                 rules: Rules, sequences: tuple[list, list] = ([], [])) -> list[ops.Operation]:
     """The statements in the five steps of the module's docstring."""
     drop_fks: dict[str, list] = defaultdict(list)
     add_fks: dict[str, list] = defaultdict(list)
@@ -93,14 +110,20 @@ def _phased_plan(dropped: list[Table], created: list[Table], retyped: set, plans
     operations: list[ops.Operation] = []
     operations += [ops.AlterTable(name, tuple(changes)) for name, changes in sorted(drop_fks.items()) if changes]
     operations += [ops.DropTable(table, tuple(sorted(cycle_fks[table.name]))) for table in reversed(drop_order)]
+    # A sequence that gives its name to a new table goes first (on MariaDB a sequence is a table).
+    new_names = {table.name.lower() for table in created}
+    early = [op for op in sequences[0] if op.sequence.name.lower() in new_names]
+    operations += early + sequences[1]
     operations += [ops.CreateTable(table, tuple(sorted(deferred_fks[table.name]))) for table in create_order]
     operations += [ops.AlterTable(plan.name, tuple(plan.changes)) for plan in plans if plan.changes]
     operations += [ops.AlterTable(name, tuple(changes)) for name, changes in sorted(add_fks.items()) if changes]
-    return operations
+    return operations + [op for op in sequences[0] if op not in early]
 
 
-def _inline_plan(current: Schema, dropped, created, kept, plans, rules: Rules) -> list[ops.Operation]:
+def _inline_plan(current: Schema, dropped, created, kept, plans, rules: Rules,
+                 sequences: tuple[list, list] = ([], [])) -> list[ops.Operation]:
     operations: list[ops.Operation] = [ops.DropTable(table) for table in reversed(_creation_order(dropped, set())[0])]
+    operations += sequences[1]
     operations += [ops.CreateTable(table) for table in _creation_order(created, set())[0]]
     tables = dict((new.name, (old, new)) for old, new in kept)
     for plan in plans:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ..contract import Dialect
 from ..splitter import PIN_ESCAPES as PIN
-from . import connection, tracking
+from . import connection, preconditions, tracking
 from .dialect import NAME_RULES, NOT_TABLES, READING, WRITTEN_RULES, server_info
 from .transactions import is_transactional
 
@@ -63,6 +63,12 @@ def _lint(statements, schema, server):
     return analyse(statements, schema, server)
 
 
+def _preconditions(operations, schema, sample: int = 0):
+    from .checks import preconditions as checks
+
+    return checks(operations, schema, sample)
+
+
 def _scratch_database(url: str):
     from .scratch import scratch_database as scratch
 
@@ -108,6 +114,10 @@ DIALECT = Dialect(
     declared_schema=_declared_schema,
     rules=rules,
     render=_render,
+    preconditions=_preconditions,
+    render_precondition=preconditions.render,
+    read_precondition=preconditions.read,
+    precondition_sql=preconditions.queries,
     tracking=tracking,
     make_runner=_make_runner,
 )

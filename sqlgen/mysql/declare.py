@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
-from ..declaration import check_table_names, column_name_of, created_by_create_all
+from ..declaration import check_table_names, column_name_of, created_by_create_all, run_create_listeners
 from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
-from . import dialect as my, expressions, limits, types
+from . import dialect as my, expressions, limits, sequences, types
 from .dialect import EXPRESSION_RULES, NAME_RULES, reported_text
 from .dialect import ServerInfo
 from .reflect import normalize_action, written_action
@@ -74,7 +74,7 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
     """The Schema the models declare, and notes on what was not compared."""
     dialect = sa_dialect(server)
     ddl = dialect.ddl_compiler(dialect, None)
-    notes: list[str] = []
+    notes: list[str] = run_create_listeners(metadata, dialect)
     tables = []
     for table in metadata.tables.values():
         check_table_names(table, lambda item: _name(item, dialect), NAME_RULES)
@@ -90,21 +90,53 @@ def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: st
                 "migrations; set version_table to another name in the config"
             )
         tables.append(_table(table, server, dialect, ddl, notes))
-    # Sequences the models use (MariaDB 10.3+): sqlgen needs them, but does not create them.
-    sequences = sorted({("sequence", column.default.name) for table in metadata.tables.values()
-                        for column in table.columns
-                        if dialect.supports_sequences and isinstance(column.default, sa.Sequence)})
-    for _, name in sequences:
-        check_name(name, "sequence", rules=NAME_RULES)
-    if not dialect.supports_sequences:
-        for table in metadata.tables.values():
-            for column in table.columns:
-                if isinstance(column.default, sa.Sequence):
-                    notes.append(f"{server.label} has no sequences: the sequence {column.default.name} of "
-                                 f"{table.name}.{column.name} is not created, and the column counts by itself "
-                                 "(AUTO_INCREMENT where it is the key), as create_all makes it")
+    declared_sequences = _sequences(metadata, dialect, server, notes)
+    taken = {table.name.lower() for table in tables}
+    for sequence in declared_sequences:
+        if sequence.name.lower() == version_table.lower():
+            raise SqlgenError(f"the models declare a sequence named {sequence.name!r}, which sqlgen uses to track "
+                              "migrations; set version_table to another name in the config")
+        if sequence.name.lower() in taken:
+            raise SqlgenError(f"the models declare a table and a sequence both named {sequence.name!r}; on "
+                              f"{server.label} a sequence is a table, so one of them needs another name")
     limits.check_foreign_keys(tables)
-    return Schema(tables=tuple(sorted(tables, key=lambda t: t.name)), unmanaged=tuple(sequences)), notes
+    return Schema(tables=tuple(sorted(tables, key=lambda t: t.name)), sequences=declared_sequences), notes
+
+
+def _sequences(metadata: sa.MetaData, dialect, server: ServerInfo, notes: list[str]) -> tuple:
+    """The sequences create_all makes: those of the metadata and of column defaults (MariaDB
+    10.3+; SQLAlchemy creates them even when `optional`). Elsewhere, a note for each."""
+    found: dict[str, list[tuple[sa.Sequence, str]]] = {}
+    for sequence in metadata._sequences.values():
+        found.setdefault(sequence.name, []).append((sequence, f"sequence {sequence.name}"))
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.default, sa.Sequence):
+                found.setdefault(column.default.name, []).append(
+                    (column.default, f"sequence {column.default.name} of {table.name}.{column.name}"))
+    if not dialect.supports_sequences:
+        for name in sorted(found):
+            # A column's sequence is in the metadata too: named once, with its column where it has one.
+            places = [where for _, where in found[name] if " of " in where] or [found[name][0][1]]
+            notes += [f"{server.label} has no sequences: the {where} is not created, "
+                      + ("and the column counts by itself (AUTO_INCREMENT where it is the key), as create_all makes it"
+                         if " of " in where else "as create_all leaves it out")
+                      for where in places]
+        return ()
+    result = []
+    for name in sorted(found):
+        check_name(name, "sequence", rules=NAME_RULES)
+        made = set()
+        for sequence, where in found[name]:
+            if sequence.schema not in (None, server.database):
+                raise SqlgenError(f"{where} lives in another database ({sequence.schema}); "
+                                  "sqlgen manages the one database named in the URL")
+            made.add(sequences.declared(sequence, _table_name(name, server), where))
+        if len(made) > 1:
+            raise SqlgenError(f"sequence {name} is declared more than once, with different options; "
+                              "declare it once and use that object everywhere")
+        result.append(made.pop())
+    return tuple(result)
 
 
 def _table_name(name: str, server: ServerInfo) -> str:
@@ -116,7 +148,7 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
     options = _options(table, server, notes)
     collation = options.collation
     charset = collation.split("_")[0]
-    columns = tuple(_column(column, server, dialect, ddl, collation, charset) for column in table.columns)
+    columns = tuple(_column(column, server, dialect, ddl, collation, charset, notes) for column in table.columns)
     limits.check_table(table.name, columns, charset, server)
     lossy = [(f"column {table.name}.{c.name}", c.comment) for c in columns if c.comment] + \
         [(f"table {table.name}", options.comment)] * bool(options.comment)
@@ -254,7 +286,8 @@ def _canonical_collation(collation) -> str | None:
     return f"{my.CHARSET_ALIASES.get(charset, charset)}_{rest}" if rest else collation
 
 
-def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation: str, charset: str) -> Column:
+def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation: str, charset: str,
+            notes: list[str] | None = None) -> Column:
     where = f"{column.table.name}.{column.name}"
     generated = None
     if column.computed is not None:
@@ -282,7 +315,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
         # A Sequence on MariaDB 10.3+ replaces AUTO_INCREMENT, as in create_all.
         and not (dialect.supports_sequences and isinstance(column.default, sa.Sequence) and not column.default.optional)
     )
-    default = on_update = None
+    default = on_update = text = None
     if not autoincrement:
         try:
             text = ddl.get_column_default_string(column)
@@ -292,7 +325,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
             if not isinstance(column.server_default.arg, str):  # a plain string is quoted by SQLAlchemy
                 _expression(text, f"the default of {where}")
             text, on_update_text = expressions.split_on_update(text)
-            default = expressions.normalize_default(text, parsed.type, server)
+            default = expressions.normalize_default(sequences.calls_in(text, server.database), parsed.type, server)
             if on_update_text is not None:
                 on_update = expressions.current_timestamp(on_update_text)
                 if on_update is None:
@@ -309,11 +342,17 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
     collation = _canonical_collation(collation)
     if not types.takes_collation(parsed.type) or collation == table_collation:
         collation = None
+    # What the server stores instead of what the models wrote (rounded, cut, padded...): declared so, and noted.
+    notes = [] if notes is None else notes
+    column_type = limits.stored_type(where, type_text, parsed.type, notes)
+    default, on_update = limits.stored_column(where, column_type, text, default, on_update,
+                                              collation or table_collation, server, notes)
     return Column(
         name=column.name,
-        type=parsed.type,
-        # MariaDB takes no NULL/NOT NULL on a generated column: it is always nullable there.
-        nullable=bool(column.nullable) or (generated is not None and server.is_mariadb),
+        type=column_type,
+        # MariaDB takes no NULL/NOT NULL on a generated column: it is always nullable there. A primary
+        # key column is NOT NULL whatever the models say (create_all writes neither; MySQL refuses NULL).
+        nullable=(bool(column.nullable) and not column.primary_key) or (generated is not None and server.is_mariadb),
         default=default,
         on_update=on_update,
         autoincrement=autoincrement,

@@ -243,6 +243,7 @@ def fit_keys(table: str, indexes, columns, table_charset: str, server: ServerInf
 
     limit = ENGINE_KEY_BYTES.get(engine.lower())
     if limit is None:
+        _same_indexes(table, indexes, notes)
         return tuple(indexes)
     by_name = {column.name: column for column in columns}
     result = []
@@ -268,6 +269,7 @@ def fit_keys(table: str, indexes, columns, table_charset: str, server: ServerInf
             continue
         raise SqlgenError(f"{where}: its key would take {sum(sizes)} bytes, and the server takes at most {limit}; "
                           "index a prefix of its text columns (mysql_length), or fewer columns")
+    _same_indexes(table, result, notes)
     return tuple(result)
 
 
@@ -292,3 +294,179 @@ def _part_bytes(part, column, table_charset: str, server: ServerInfo) -> int | N
     if base in _TEXT_BYTES:
         return part.length * width if part.length else _TEXT_BYTES[base]
     return 0
+
+
+def _same_indexes(table: str, indexes, notes: list[str]) -> None:
+    """Two indexes of the same kind on the same key parts: the server makes both, with a note
+    (1831) that a duplicate index is deprecated. The file says so."""
+    seen = {}
+    for index in indexes:
+        shape = (bool(index.unique), index.kind, index.parts)
+        if any(part.column is None for part in index.parts):
+            continue
+        if shape in seen:
+            columns = ", ".join(part.column + (f"({part.length})" if part.length else "") for part in index.parts)
+            notes.append(f"index {table}.{index.name} duplicates index {table}.{seen[shape]} (the same key on "
+                         f"{columns}): the server makes both, and notes that a duplicate index is deprecated; "
+                         "drop one of them")
+        else:
+            seen[shape] = index.name
+
+
+# --- What the server stores instead of what was asked -------------------------------------------
+
+def stored_column(where: str, column_type: str, written: str | None, default: str | None,
+                  on_update: str | None, collation: str | None, server: ServerInfo,
+                  notes: list[str]) -> tuple[str | None, str | None]:
+    """A column's default and ON UPDATE as the server stores them, from what the models wrote
+    (`written`, as SQLAlchemy compiles it) and its canonical form (`default`). Where the server
+    changes the value (rounds it, cuts it, pads it, spells it as the ENUM does), the declared
+    default is the stored one, so generate converges, and a note says what the server does."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    from .dialect import quote_string
+    from .types import INTEGER_TYPES, read_quoted
+
+    base = type_base(column_type)
+    numbers = _numbers(column_type)
+    if base in ("datetime", "timestamp") and server.is_mariadb:
+        # MariaDB gives CURRENT_TIMESTAMP the column's fractional digits, whatever was asked.
+        default = _timestamp_as_stored(where, "default", column_type, default, notes)
+        on_update = _timestamp_as_stored(where, "ON UPDATE", column_type, on_update, notes)
+    asked = _written_value(written) if written is not None and default is not None else None
+    if asked is None:
+        return default, on_update
+    quoted = _written_value_quoted(written)
+    value = read_quoted(default, 0)[0] if default.startswith("'") else default
+    try:
+        number = Decimal(asked.strip())
+        number = number if number.is_finite() else None
+    except InvalidOperation:
+        number = None
+    stored, why = None, None  # stored: the canonical default text the server keeps
+    if base in INTEGER_TYPES and number is not None and number != number.to_integral_value():
+        stored = str(int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+        why = f"{column_type.upper()} keeps whole numbers, rounded half away from zero"
+    elif base == "decimal" and number is not None and Decimal(value) != number:
+        stored, why = default, f"{column_type.upper()} keeps {numbers[1] if len(numbers) > 1 else 0} digits " \
+                               "after the point, rounded half away from zero"
+    elif base in ("float", "double") and number is not None and len(numbers) == 2:
+        scale = numbers[1]
+        rounded = Decimal("%.*f" % (scale, round(float(number) * 10 ** scale) / 10 ** scale))
+        if rounded != number:
+            stored = str(int(rounded)) if rounded == rounded.to_integral_value() else format(rounded.normalize(), "f")
+            why = f"{column_type.upper()} keeps {scale} digits after the point, rounded as a binary number"
+    elif base in ("date", "datetime", "timestamp", "time") and _temporal_parts(asked) != _temporal_parts(value):
+        stored = default
+        why = "a DATE keeps no time of day" if base == "date" else \
+            f"{column_type.upper()} keeps {numbers[0] if numbers else 'no'} fractional digits of seconds"
+    elif base == "char" and asked != value and asked.rstrip(" ") == value:
+        stored, why = default, "a CHAR loses its trailing spaces"
+    elif base in ("enum", "set") and _case_insensitive(collation):
+        member, why = _as_members(asked, column_type, base)
+        stored = quote_string(member)
+    elif base == "year" and re.fullmatch(r"\d{1,2}", asked.strip()) and (int(asked) or quoted):
+        year = int(asked)
+        stored, why = quote_string(str(year + (2000 if year < 70 else 1900))), \
+            "a YEAR reads two digits as 1970 to 2069"
+    elif base == "binary" and numbers and asked.isascii() and len(asked) < numbers[0]:
+        stored, why = quote_string(asked.ljust(numbers[0], "\0")), f"{column_type.upper()} pads it with zero bytes"
+    elif base == "bit" and quoted and asked:
+        bits = int.from_bytes(asked.encode("utf-8"), "big")
+        if bits.bit_length() <= (numbers or (1,))[0] and default != f"b'{bits:b}'":
+            stored, why = f"b'{bits:b}'", "a quoted default on a BIT is the bytes of its text"
+    if why is None:
+        return default, on_update
+    notes.append(f"the server stores the default {written.strip()} of {where} as {_shown(stored)}: {why}")
+    return stored, on_update
+
+
+def stored_type(where: str, written_type: str, column_type: str, notes: list[str]) -> str:
+    """A column's type as the server makes it, where that is not what the models wrote; noted."""
+    base = type_base(column_type)
+    if base == "year" and re.fullmatch(r"\s*year\s*\(\s*2\s*\).*", written_type, re.I | re.S):
+        notes.append(f"{where} is declared YEAR(2), which the server deprecates (note 1287) and sqlgen writes as "
+                     "YEAR (four digits), taking an existing YEAR(2) for it; declare YEAR")
+    if base in ("enum", "set"):
+        from .dialect import quote_string
+
+        members = _members(column_type)
+        if any(member != member.rstrip(" ") for member in members):
+            stored = f"{base}({','.join(quote_string(member.rstrip(' ')) for member in members)})"
+            kind = "an ENUM" if base == "enum" else "a SET"
+            notes.append(f"the server makes {where} {_shown(stored)}: {kind} loses the trailing spaces of its values")
+            return stored + column_type[column_type.rindex(")") + 1:]
+    return column_type
+
+
+def _shown(text: str) -> str:
+    return text.replace("\0", "\\0")
+
+
+def _written_value(written: str) -> str | None:
+    """The literal the models wrote, unquoted; None for anything else."""
+    from ..expressions import strip_outer_parens
+    from .types import read_quoted
+
+    text = strip_outer_parens(written.strip())
+    text = re.sub(r"^_[a-z0-9]+(?=')", "", text, flags=re.I)
+    if text[:1] in ("'", '"'):
+        try:
+            value, end = read_quoted(text, 0)
+        except ValueError:
+            return None
+        return value if end == len(text) else None
+    return text if re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?", text, re.I) else None
+
+
+def _written_value_quoted(written: str) -> bool:
+    from ..expressions import strip_outer_parens
+
+    return re.sub(r"^_[a-z0-9]+(?=')", "", strip_outer_parens(written.strip()), flags=re.I)[:1] in ("'", '"')
+
+
+_TEMPORAL_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _temporal_parts(value: str) -> tuple:
+    """A date or time's numbers, trailing zeros aside: '2020-1-2' and '2020-01-02 00:00:00.000' agree."""
+    from decimal import Decimal
+
+    parts = [Decimal(part) for part in _TEMPORAL_NUMBER.findall(value)]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def _case_insensitive(collation: str | None) -> bool:
+    return bool(collation) and not collation.lower().endswith(("_bin", "_cs")) and collation.lower() != "binary"
+
+
+def _as_members(asked: str, column_type: str, base: str) -> tuple[str, str | None]:
+    """An ENUM or SET default spelled as the type's members, which the server compares in the
+    column's collation (letter case and trailing spaces aside)."""
+    members = _members(column_type)
+    wanted = [asked] if base == "enum" else [item for item in asked.split(",") if item]
+
+    def member(item):
+        if item in members:
+            return item
+        found = [m for m in members if m.lower().rstrip(" ") == item.lower().rstrip(" ")]
+        return found[0] if len(found) == 1 else None
+
+    chosen = [member(item) for item in wanted]
+    if None in chosen or chosen == wanted:
+        return asked, None
+    stored = ",".join(m for m in members if m in chosen) if base == "set" else chosen[0]
+    return stored, f"the {base.upper()} spells it as its member"
+
+
+def _timestamp_as_stored(where: str, what: str, column_type: str, value: str | None, notes: list[str]):
+    if value is None or not value.upper().startswith("CURRENT_TIMESTAMP"):
+        return value
+    fsp = (_numbers(column_type) or (0,))[0]
+    stored = f"CURRENT_TIMESTAMP({fsp})" if fsp else "CURRENT_TIMESTAMP"
+    if stored != value:
+        notes.append(f"the server stores the {what} {value} of {where} as {stored}: it takes the fractional "
+                     f"digits of {column_type.upper()}")
+    return stored

@@ -64,6 +64,10 @@ def analyse(statements, schema, server) -> list[Finding]:
         if words[0] == "drop" and "table" in words[1:3]:
             for name in _names_after(tokens, words, words.index("table") + 1):
                 add("drop-table", name, f"drops table {name} and every row in it")
+        elif words[0] == "drop" and words[1:2] == ["sequence"]:
+            for name in _names_after(tokens, words, 2):
+                add("drop-sequence", name, f"drops sequence {name}: created again, it starts over and hands out "
+                                           "values already used")
         elif words[0] == "truncate":
             name = _unquote(tokens[-1][1])
             add("truncate", name, f"deletes every row of {name}")

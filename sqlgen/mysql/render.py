@@ -14,13 +14,16 @@ from ..ops import (
     AddForeignKey,
     AddIndex,
     AddPrimaryKey,
+    AlterSequence,
     AlterTable,
+    CreateSequence,
     CreateTable,
     DropCheck,
     DropColumn,
     DropForeignKey,
     DropIndex,
     DropPrimaryKey,
+    DropSequence,
     DropTable,
     ModifyColumn,
     Operation,
@@ -30,6 +33,7 @@ from ..ops import (
     SetTableOptions,
 )
 from ..schema import Column, ForeignKey, Index, Table, TableOptions
+from . import sequences
 from .dialect import ServerInfo, quote_identifier as q, quote_string
 from .expressions import portable  # expressions that read the same under every sql_mode
 
@@ -46,6 +50,12 @@ def render(operation: Operation, server: ServerInfo) -> str:
     if isinstance(operation, AlterTable):
         clauses = [clause for change in operation.changes for clause in _clauses(change, server)]
         return f"ALTER TABLE {q(operation.table)}\n" + ",\n".join(INDENT + c for c in clauses)
+    if isinstance(operation, CreateSequence):
+        return sequences.create(operation.sequence)
+    if isinstance(operation, AlterSequence):
+        return sequences.alter(operation.old, operation.new)
+    if isinstance(operation, DropSequence):
+        return sequences.drop(operation.sequence)
     raise TypeError(f"cannot render {operation!r}")
 
 

@@ -34,7 +34,8 @@ from ..database import close_quietly
 from ..errors import SqlgenError
 from ..history import UNFINISHED, Entry, Row, Step, read_row
 from ..migrations import Checksum, FileFacts, body_statements, shown_statement
-from . import tracking
+from . import preconditions, tracking
+from ..preconditions import SAMPLE_ROWS, failure_message
 from .dialect import READING
 from .transactions import is_transactional, kind, only_sets_the_session, session_state_lost, unwrapped
 
@@ -76,6 +77,19 @@ class Runner:
         with self.control.cursor() as cursor:
             cursor.execute(sql, args)
             return list(cursor.fetchall())
+
+    def read_only(self, queries: list[str]) -> list[list[tuple]]:
+        """The rows of each query, read in a read-only transaction (`sqlgen preflight`)."""
+        with self.control.cursor() as cursor:
+            cursor.execute("START TRANSACTION READ ONLY")
+            try:
+                results = []
+                for sql in queries:
+                    cursor.execute(sql)
+                    results.append(list(cursor.fetchall()))
+                return results
+            finally:
+                cursor.execute("ROLLBACK")
 
     def _columns(self) -> set[str]:
         return {str(found[0]).lower() for found in self._query(tracking.table_columns(), (self.table,))}
@@ -378,8 +392,10 @@ class Runner:
             try:
                 if start:
                     _send(session, start)
+                current = None
                 with closing(_statements(path, self.server.sql_mode, facts)) as statements:
                     for number, statement in statements:
+                        current = statement
                         self._execute(session, path.name, number, facts.count, statement)
                 _send(session, end)
                 session.commit()
@@ -388,6 +404,13 @@ class Runner:
                     # The server ends the statement, then rolls the transaction back: only then is
                     # "none of it stayed" true.
                     self.wait_until_gone(session.thread_id(), path.name, failure.number)
+                broken = _broken_precondition(current, failure)
+                if broken is not None:
+                    message = failure_message(path.name, broken.violation, *_rows_breaking(session, broken),
+                                              command, True)
+                    _rollback(session)
+                    self._record(failed(f"statement {failure.number}: {message.split(': ', 1)[1]}"), failure)
+                    raise SqlgenError(message) from None
                 _rollback(session)
                 self._record(failed(failure.server_error), failure)
                 raise SqlgenError(f"{failure}; it ran in one transaction, so none of it stayed applied: "
@@ -604,6 +627,16 @@ class FileRun:
         kind = _kind(statement)
         if kind == "other":
             self.plain = False
+        if preconditions.is_precondition(statement.text):
+            # Checked again while nothing has changed yet: the rows may have changed since. (After a
+            # change, the names it reads may be gone, and the change it guards is made.)
+            if not self.lasting:
+                try:
+                    self.runner._execute(self.session, self.file, number, self.facts.count, statement)
+                except StatementFailed as failure:
+                    self.done = number - 1  # only SETs and checks before it: the run resumes at this check
+                    self._failed(number, statement, "session", False, failure)
+            return
         replay = only_sets_the_session(statement.text) or bool(_USE.match(unwrapped(statement.text)))
         self.lasting += kind != "session" and not replay
         if kind == "session" or replay:
@@ -872,6 +905,18 @@ class FileRun:
             self.innodb = runner._all_tables_innodb(self.file, number)
         doubt = None if _changes_nothing_on_failure(kind, statement.text, in_batch, self.innodb, runner.server) \
             else number
+        broken = self._broken_precondition(statement, failure)
+        if broken is not None:
+            message = failure_message(self.file, broken.violation, *self._rows_breaking(broken), self.command,
+                                      self.lasting == 0)
+            if not self.lasting:
+                # Nothing before it stays once the session ends: the next run starts the file over,
+                # every check again (the file may have been edited or made again meanwhile).
+                applied = 0
+            runner._record(tracking.failed(runner.table, self.version, self.failed_state, applied,
+                                           self.digests.get(applied),
+                                           f"statement {number}: {message.split(': ', 1)[1]}", None), failure)
+            raise SqlgenError(message) from None
         runner._record(tracking.failed(runner.table, self.version, self.failed_state, applied,
                                        self.digests.get(applied), failure.server_error, doubt), failure)
         if doubt:
@@ -883,6 +928,12 @@ class FileRun:
             f"{failure}; {_kept(applied, self.lasting > 0)}. Fix the cause (the statement, or the data it failed "
             f"on) and run sqlgen {self.command} again to resume from statement {applied + 1}, or repair by hand "
             "and run sqlgen stamp") from None
+
+    def _broken_precondition(self, statement, failure: StatementFailed):
+        return _broken_precondition(statement, failure)
+
+    def _rows_breaking(self, precondition) -> tuple[int | None, list, str]:
+        return _rows_breaking(self.session, precondition)
 
     def _own_failed(self, number: int, exc, ran: int | None = None) -> None:
         code, message = _server_error(exc)
@@ -934,6 +985,28 @@ class FileRun:
             f"{self.file}: the connection was lost at statement {number} ({_reason(exc)}); the records commit "
             f"with what they count, so this is exact: {_kept(applied, True)}. Run sqlgen {self.command} again to "
             f"resume from statement {applied + 1}") from None
+
+
+def _broken_precondition(statement, failure: StatementFailed):
+    """The precondition a statement that failed is, when it failed because rows break it."""
+    if statement is None or _server_error(failure.exc)[0] != preconditions.FAILED_CODE:
+        return None
+    return preconditions.read(statement.text)
+
+
+def _rows_breaking(session, precondition) -> tuple[int | None, list, str]:
+    """(how many rows break it, a few of them, what their first value names), asked in the
+    file's session, which reads the tables as the statement did (nothing shown if that fails)."""
+    count_sql, sample_sql = preconditions.queries(precondition, SAMPLE_ROWS)
+    try:
+        with session.cursor() as cursor:
+            cursor.execute(count_sql)
+            count = cursor.fetchone()[0]
+            cursor.execute(sample_sql)
+            samples = [row[:1] for row in cursor.fetchall()]
+        return count, samples, precondition.key
+    except Exception:  # the session or the query failed: the violation is still true
+        return None, [], ""
 
 
 class _Recorded(SqlgenError):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from ..migrations import FIRST_WORD, WHOLLY_VERSIONED
-from ..splitter import assignments
+from ..splitter import PIN_ESCAPES, assignments
+from .preconditions import is_precondition
 
 TRANSACTIONAL = frozenset({"insert", "update", "delete", "replace", "select", "with", "set", "do", "values", "table"})
 # What a SET assignment may name to end, start or shape transactions itself.
@@ -77,18 +78,29 @@ def _sets_the_session(text: str) -> bool:
     return bool(_SESSION_SET.match(text)) and not _LASTING_SCOPE.search(text)
 
 
+_PIN = " ".join(PIN_ESCAPES.lower().split())
+
+
+def is_escape_pin(text: str) -> bool:
+    """The SET sqlgen writes at the top of a file holding a backslash (sqlgen.splitter.PIN_ESCAPES):
+    it reads only the session's own sql_mode, so a new session runs it to the same effect."""
+    return " ".join(text.lower().split()) == _PIN
+
+
 def only_sets_the_session(text: str) -> bool:
     """A SET that leaves nothing once the session ends, and that a new session can run again to
     the same effect: no function call or subquery (a stored function may write, a subquery reads
-    data that may have changed since)."""
+    data that may have changed since), but for sqlgen's own escape pin."""
     text = unwrapped(text)
-    return _sets_the_session(text) and not calls_or_reads(text)
+    return is_escape_pin(text) or (_sets_the_session(text) and not calls_or_reads(text))
 
 
 def session_state_lost(text: str) -> str | None:
     """What a statement sets in its session that running the SETs before a resume point again
     in a new session does not give back, if anything."""
     text = unwrapped(text)
+    if is_escape_pin(text):
+        return None
     if _sets_the_session(text) and calls_or_reads(text):
         return "sets the session from a function or a query"
     if _CREATE.match(text) and _TEMPORARY.search(text[:300]):
@@ -116,11 +128,14 @@ def kind(text: str) -> str:
       the runner's record of it;
     - "session": sets only what the session reads and checks statements with;
     - "other": anything else (transactions, LOCK TABLES, USE, sql_mode, CALL, ...), after which
-      the runner keeps its records in its own session."""
+      the runner keeps its records in its own session.
+    A precondition (sqlgen.mysql.preconditions) reads and leaves nothing: "session"."""
     if _DDL.match(text):
         return "other" if _TEMPORARY.search(text[:300]) else "ddl"
     if _ONE_TABLE_DML.match(text):
         return "dml"
+    if is_precondition(text):
+        return "session"
     prefix = _SET_WORD.match(text)
     if (prefix and not text.startswith("/*") and not calls_or_reads(text)
             and all(_PLAIN_SET.match(part) for part in assignments(text[prefix.end():]))):

@@ -7,7 +7,7 @@ them, as in sqlgen.mysql.
 
 from ..contract import Dialect
 from ..database import reason
-from . import connection, tracking
+from . import connection, preconditions, tracking
 from .dialect import EXPRESSION_RULES as WRITTEN_RULES
 from .dialect import NAME_RULES, READING
 from .reflect import server_info
@@ -83,6 +83,10 @@ DIALECT = Dialect(
     declared_schema=_declared_schema,
     rules=rules,
     render=_render,
+    preconditions=preconditions.preconditions,
+    render_precondition=preconditions.render,
+    read_precondition=preconditions.read,
+    precondition_sql=preconditions.queries,
     tracking=tracking,
     make_runner=_make_runner,
 )

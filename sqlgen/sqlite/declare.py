@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import CompileError
 
 from ..errors import SqlgenError
-from ..declaration import check_table_names, column_name_of, created_by_create_all
+from ..declaration import check_table_names, column_name_of, created_by_create_all, run_create_listeners
 from ..safety import check_action, check_expression, check_name
 from ..schema import Check, Column, ForeignKey, Generated, Index, IndexPart, Schema, Table, TableOptions
 from .dialect import (EXPRESSION_RULES, NAME_RULES, REBUILD_PREFIX, ServerInfo, check_type, expression_key,
@@ -31,7 +31,7 @@ def sa_dialect():
 def declared_schema(metadata: sa.MetaData, server: ServerInfo, version_table: str) -> tuple[Schema, list[str]]:
     dialect = sa_dialect()
     ddl = dialect.ddl_compiler(dialect, None)
-    notes: list[str] = []
+    notes: list[str] = run_create_listeners(metadata, dialect)
     tables = []
     commented = False
     for table in metadata.tables.values():

@@ -18,7 +18,8 @@ from ..errors import SqlgenError
 from ..history import Entry, Row, Step, read_row
 from ..migrations import FileFacts, body_statements
 from ..tracking import COLUMNS
-from . import tracking
+from ..preconditions import SAMPLE_ROWS, failure_message
+from . import preconditions, tracking
 from .dialect import READING, quote_identifier as q
 
 _TRANSACTION_CONTROL = ("begin", "commit", "end", "rollback", "savepoint", "release")
@@ -35,6 +36,14 @@ class Runner:
 
     def _query(self, sql: str, args=()) -> list[tuple]:
         return list(self.connection.execute(sql, args).fetchall())
+
+    def read_only(self, queries: list[str]) -> list[list[tuple]]:
+        """The rows of each query, read in a transaction rolled back (`sqlgen preflight`)."""
+        self.connection.execute("BEGIN")
+        try:
+            return [list(self.connection.execute(sql).fetchall()) for sql in queries]
+        finally:
+            self.connection.execute("ROLLBACK")
 
     def table_exists(self) -> bool:
         return bool(self._query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
@@ -103,7 +112,7 @@ class Runner:
             if skip:
                 return
             self.connection.execute(tracking.down_start(self.table, version, down_facts.checksum, down_facts.count))
-            self._run(entry.migration.down, down_facts)
+            self._run(entry.migration.down, down_facts, "downgrade")
             self.connection.execute(tracking.down_end(self.table, version))
         self.echo(f"reverted {name} ({_count(down_facts.count)}, {time.monotonic() - started:.2f} s)")
 
@@ -165,7 +174,7 @@ class Runner:
                     "or in a migration of their own; nothing was applied")
         return f"version {version}: the migration breaks a foreign key ({where}); nothing was applied"
 
-    def _run(self, path, facts: FileFacts) -> None:
+    def _run(self, path, facts: FileFacts, command: str = "upgrade") -> None:
         import sqlite3
 
         for number, statement in body_statements(path, READING):
@@ -175,9 +184,22 @@ class Runner:
             try:
                 self.connection.execute(statement.text)
             except sqlite3.Error as exc:
+                broken = preconditions.read(statement.text) if preconditions.FAILED_MESSAGE in str(exc) else None
+                if broken is not None:
+                    raise SqlgenError(self._precondition_failed(path.name, broken, command)) from None
                 raise SqlgenError(f"{path.name}, line {statement.line}, statement {number} of {facts.count}: "
                                   f"{exc}; it ran in one transaction, so none of it stayed applied: fix it "
                                   "and run sqlgen again") from None
+
+    def _precondition_failed(self, file: str, precondition, command: str) -> str:
+        """The one line for a check that rows break, counted in the transaction it failed in."""
+        count_sql, sample_sql = preconditions.queries(precondition, SAMPLE_ROWS)
+        try:
+            count = self._query(count_sql)[0][0]
+            samples = [row[:1] for row in self._query(sample_sql)]
+        except Exception:
+            count, samples = None, []
+        return failure_message(file, precondition.violation, count, samples, precondition.key, command, True)
 
     def _record_failure(self, version: int, name: str, facts: FileFacts, direction: str, error: str) -> None:
         """The migration rolled back: record that it failed and that nothing of it stayed."""

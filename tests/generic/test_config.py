@@ -103,3 +103,23 @@ def test_path_settings_refuse_control_characters_wherever_they_come_from(tmp_pat
     (tmp_path / "sqlgen.toml").write_text("")
     with pytest.raises(SqlgenError, match=r"--dir 'a\\x1bb' holds"):
         load_config(cwd=tmp_path, environ={}, directory="a\x1bb")
+
+
+def test_precondition_sample_from_the_file_or_the_environment(tmp_path):
+    assert load_config(cwd=tmp_path, environ={}).precondition_sample == 0
+    (tmp_path / "sqlgen.toml").write_text("precondition_sample = 100000\n")
+    assert load_config(cwd=tmp_path, environ={}).precondition_sample == 100000
+    assert load_config(cwd=tmp_path, environ={"SQLGEN_PRECONDITION_SAMPLE": "50"}).precondition_sample == 50
+
+
+@pytest.mark.parametrize("file, environ, message", [
+    ("precondition_sample = -1\n", {}, "precondition_sample must be a whole number of rows, 0 or more"),
+    ("precondition_sample = '10'\n", {}, "precondition_sample must be a whole number of rows"),
+    ("precondition_sample = true\n", {}, "precondition_sample must be a whole number of rows"),
+    ("", {"SQLGEN_PRECONDITION_SAMPLE": "ten"}, "SQLGEN_PRECONDITION_SAMPLE is 'ten'; give a whole number of rows"),
+])
+def test_a_bad_precondition_sample_is_refused_in_one_line(tmp_path, file, environ, message):
+    (tmp_path / "sqlgen.toml").write_text(file)
+    with pytest.raises(SqlgenError, match=message) as caught:
+        load_config(cwd=tmp_path, environ=environ)
+    assert "\n" not in str(caught.value)

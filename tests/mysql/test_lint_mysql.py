@@ -42,6 +42,7 @@ SETUP = (
 # (code, statement of a hand-written file, target) against the tables above on MariaDB 10.11.
 HAND_WRITTEN = [
     ("drop-table", "DROP TABLE log;", "log"),
+    ("drop-sequence", "DROP SEQUENCE IF EXISTS numbers, `other_seq`;", "other_seq"),
     ("drop-column", "ALTER TABLE account DROP COLUMN bio;", "account.bio"),
     ("drop-generated", "ALTER TABLE `account` DROP `total`;", "account.total"),
     ("truncate", "TRUNCATE TABLE log;", "log"),

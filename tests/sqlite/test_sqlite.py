@@ -691,3 +691,47 @@ def test_only_the_ddl_create_all_emits_on_sqlite_is_declared(tmp_path):
     out = Output()
     commands.generate(make_config(sqlite_url(db), "conditional_models:metadata", tmp_path / "m"), "x", echo=out)
     assert out.lines[-1] == "No changes detected", out.text
+
+
+@pytest.mark.parametrize("after, rows, fix, message", [
+    ('sa.Column("code", sa.String(20), nullable=False), sa.Column("qty", sa.Integer)',
+     "INSERT INTO account VALUES (1, 'a', 1), (2, NULL, 1), (3, NULL, 2)", "UPDATE account SET code = 'x'",
+     "2 rows of account have code NULL (id 2, 3)"),
+    ('sa.Column("code", sa.String(20), unique=True), sa.Column("qty", sa.Integer)',
+     "INSERT INTO account VALUES (1, 'a', 1), (2, 'a', 1), (3, NULL, 2), (4, NULL, 2)",
+     "UPDATE account SET code = 'b' WHERE id = 2", "1 value of code in account appears more than once"),
+    ('sa.Column("code", sa.String(20), index=True, unique=True), sa.Column("qty", sa.Integer)',
+     "INSERT INTO account VALUES (1, 'a', 1), (2, 'a', 1), (3, 'a', 2)",
+     "UPDATE account SET code = id", "1 value of code in account appears more than once"),
+    ('sa.Column("code", sa.String(20)), sa.Column("qty", sa.Integer), sa.CheckConstraint("qty >= 0", name="positive")',
+     "INSERT INTO account VALUES (1, 'a', -1), (2, 'b', NULL)", "UPDATE account SET qty = 0",
+     "1 row of account has values breaking CHECK positive (qty >= 0) (id 1)"),
+])
+def test_a_precondition_that_rows_break_is_named_and_nothing_is_applied(tmp_path, after, rows, fix, message):
+    db = tmp_path / "app.db"
+    directory = tmp_path / "migrations"
+    head = "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+    before_name, after_name = f"before_{tmp_path.name}", f"after_{tmp_path.name}"  # modules are imported once
+    (tmp_path / f"{before_name}.py").write_text(
+        head + 'sa.Table("account", metadata, sa.Column("id", sa.Integer, primary_key=True), '
+               'sa.Column("code", sa.String(20)), sa.Column("qty", sa.Integer))\n')
+    (tmp_path / f"{after_name}.py").write_text(
+        head + f'sa.Table("account", metadata, sa.Column("id", sa.Integer, primary_key=True), {after})\n'
+               'sa.Table("audit", metadata, sa.Column("id", sa.Integer, primary_key=True))\n')
+    config = make_config(sqlite_url(db), f"{before_name}:metadata", directory, root=tmp_path)
+    commands.generate(config, "start", echo=Output())
+    commands.upgrade(config, echo=Output())
+    query(db, rows)
+    config = make_config(sqlite_url(db), f"{after_name}:metadata", directory, root=tmp_path)
+    up = commands.generate(config, "tighten", echo=Output()).paths[0]
+    before = sqlite_snapshot(db)
+    with pytest.raises(SqlgenError) as failed:
+        commands.upgrade(config, echo=Output())
+    assert str(failed.value) == (f"{up.name}: precondition failed before any change: {message}"
+                                 + str(failed.value).split(message, 1)[1])
+    assert str(failed.value).endswith("; fix them, then run sqlgen upgrade again")
+    assert sqlite_snapshot(db) == before
+    assert query(db, "SELECT version, state FROM sqlgen_version ORDER BY version") == [(1, "applied"), (2, "failed")]
+    query(db, fix)
+    commands.upgrade(config, echo=Output())
+    assert query(db, "SELECT version, state FROM sqlgen_version ORDER BY version") == [(1, "applied"), (2, "applied")]

@@ -241,8 +241,3 @@ Table(
     sa.CheckConstraint("bit_text <> b'0'"),
     comment="emoji 🎉 table",
 )
-
-
-sequence_metadata = MetaData()
-Table("numbered", sequence_metadata, Column("id", Integer, sa.Sequence("numbered_seq"), primary_key=True),
-      Column("name", String(20)))

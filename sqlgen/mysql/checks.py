@@ -1,0 +1,384 @@
+"""Which MySQL/MariaDB changes depend on the data, and the query that finds the rows that break
+each (written into files by sqlgen.mysql.preconditions)."""
+
+from __future__ import annotations
+
+import re
+
+from .. import ops
+from ..preconditions import Precondition
+from ..schema import Column, Schema, Table
+from . import types
+from .dialect import quote_identifier as q, quote_string
+
+
+def preconditions(operations: list, schema: Schema | None, sample: int = 0) -> list[Precondition]:
+    """The checks for `operations` run against `schema` (the database before them), in order.
+    `sample`: a table of more rows (as the server estimates them) is checked on that many only."""
+    if schema is None:
+        return []
+    names = _OldNames(operations)
+    created = {op.table.name for op in operations if isinstance(op, ops.CreateTable)}
+    # Columns the file adds, by table: on the rows as they are, they do not exist yet.
+    added_to: dict[str, dict] = {}
+    for operation in operations:
+        if isinstance(operation, ops.AlterTable):
+            added_to.setdefault(operation.table, {}).update(
+                {c.column.name: c.column for c in operation.changes if isinstance(c, ops.AddColumn)})
+    result: list[Precondition] = []
+    for operation in operations:
+        if not isinstance(operation, ops.AlterTable):
+            continue
+        table = schema.table(names.table(operation.table))
+        if table is None:
+            continue
+        added = added_to.get(operation.table, {})
+        for change in operation.changes:
+            if isinstance(change, ops.ModifyColumn):
+                result += _column_checks(table, names.column(operation.table, change.old.name), change.old,
+                                         change.new, sample)
+            elif isinstance(change, ops.AddIndex) and change.index.unique:
+                if not any(i.unique and i.same_shape(change.index) for i in table.indexes):
+                    result += _unique_check(table, operation.table, change.index.name, change.index.parts,
+                                            added, names, sample)
+            elif isinstance(change, ops.AddPrimaryKey):
+                if table.primary_key != change.columns:
+                    result += _primary_key_checks(table, operation.table, change.columns, added, names, sample)
+            elif isinstance(change, ops.AddForeignKey):
+                if not any(fk.same_target(change.fk) for fk in table.foreign_keys):
+                    result += _foreign_key_check(table, operation.table, change.fk, added, names,
+                                                 schema, created, sample)
+            elif isinstance(change, ops.AddCheck):
+                result += _check_check(table, operation.table, change.check, added, names, sample)
+    return result
+
+
+class _OldNames:
+    """The names a table or column had before the file's renames: the checks run before them."""
+
+    def __init__(self, operations: list):
+        self.tables = {op.new_name: op.old_name for op in operations if isinstance(op, ops.RenameTable)}
+        self.columns: dict[tuple[str, str], str] = {}
+        for op in operations:
+            if isinstance(op, ops.AlterTable):
+                for change in op.changes:
+                    if isinstance(change, ops.RenameColumn):
+                        self.columns[(op.table, change.new_name)] = change.old.name
+
+    def table(self, name: str) -> str:
+        return self.tables.get(name, name)
+
+    def column(self, table: str, name: str) -> str:
+        return self.columns.get((table, name), name)
+
+
+def _key(table: Table, fallback: str, alias: str = "") -> str:
+    """The select item that names a row, labelled: its primary key, else the checked column."""
+    if len(table.primary_key) == 1:
+        return f"{alias}{q(table.primary_key[0])} AS {q(table.primary_key[0])}"
+    if table.primary_key:
+        label = "(" + ", ".join(table.primary_key) + ")"
+        listed = ", ".join(alias + q(c) for c in table.primary_key)
+        return f"CONCAT('(', CONCAT_WS(', ', {listed}), ')') AS {q(label)}"
+    return f"{alias}{q(fallback)} AS {q(fallback)}"
+
+
+def _sampled(table: Table, sample: int) -> bool:
+    return bool(sample) and table.rows is not None and table.rows > sample
+
+
+def _source(table: Table, sample: int, alias: str = "") -> str:
+    """What a check reads FROM: the table, or its first `sample` rows when it has more."""
+    if _sampled(table, sample):
+        return f"(SELECT * FROM {q(table.name)} LIMIT {sample}) AS {alias or q(table.name)}"
+    return q(table.name) + (f" AS {alias}" if alias else "")
+
+
+def _reads(table: Table, columns: tuple[str, ...], sample: int = 0) -> str:
+    """What a check on `columns` reads: an index that starts with them (InnoDB's secondary
+    indexes hold the primary key too), else every row; on a big table, a sample said as such."""
+    if _sampled(table, sample):
+        return (f"reads {sample} of about {table.rows} rows of {table.name} (precondition_sample): the others are "
+                "not checked, and the change may still fail on them")
+    for index in table.indexes:
+        if index.columns[: len(columns)] == columns and all(p.length is None for p in index.parts[: len(columns)]):
+            return f"reads index {index.name} of {table.name}, not its rows"
+    if table.primary_key[: len(columns)] == columns:
+        return f"reads {table.name} in primary key order"
+    return f"reads every row of {table.name}"
+
+
+def _rows(table: Table, column: str, condition: str, sample: int) -> str:
+    key = _key(table, column)
+    items = key if not table.primary_key else f"{key}, {q(column)}"
+    return f"SELECT {items} FROM {_source(table, sample)} WHERE {condition}"
+
+
+def _charset(column: Column, table: Table) -> str | None:
+    collation = column.collation or table.options.collation
+    return collation.split("_")[0] if collation else None
+
+
+def _column_checks(table: Table, name: str, old: Column, new: Column, sample: int) -> list[Precondition]:
+    """NOT NULL over NULLs, and a type that may not hold every value of the old one."""
+    result = []
+    target = f"{table.name}.{name}"
+    c = q(name)
+    reads = _reads(table, (name,), sample)
+
+    def add(condition: str, violation: str) -> None:
+        result.append(Precondition(target, f"rows of {table.name} have {violation}",
+                                   _rows(table, name, condition, sample), reads))
+
+    if old.nullable and not new.nullable and new.generated is None:
+        add(f"{c} IS NULL", f"{name} NULL")
+    if old.type != new.type or _charset(old, table) != _charset(new, table):
+        for condition, violation in _value_checks(c, name, old, new, table):
+            if condition is None:
+                result.append(Precondition(target, violation, None))
+            else:
+                add(condition, violation)
+    return result
+
+
+_TEXT_BYTES = {"tinytext": 255, "text": 65535, "mediumtext": 16777215, "tinyblob": 255, "blob": 65535,
+               "mediumblob": 16777215}
+_BINARY = frozenset({"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"})
+_CHARACTER = frozenset({"char", "varchar", "tinytext", "text", "mediumtext", "longtext"})
+_WHOLE = r"'^[[:space:]]*[-+]?[0-9]+[[:space:]]*$'"
+_NUMBER = r"'^[[:space:]]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[[:space:]]*$'"
+_FLOAT_EXACT = {"float": 2 ** 24, "double": 2 ** 53}
+
+
+def _value_checks(c: str, name: str, old: Column, new: Column, table: Table) -> list[tuple[str | None, str]]:
+    """(condition on the old value, what the rows that meet it have) for each way `new` may not
+    hold a value of `old`; a condition of None: the conversion cannot be checked beforehand."""
+    ob, nb = types.type_base(old.type), types.type_base(new.type)
+    checks: list[tuple[str | None, str]] = []
+    if ob in ("enum", "set") and nb == ob:
+        removed = [v for v in _members(old.type) if v not in _members(new.type)]
+        if removed:
+            shown = ", ".join(quote_string(v) for v in removed)
+            if ob == "enum":
+                checks.append((f"{c} IN ({shown})", f"{name} set to a value the new ENUM drops ({shown})"))
+            else:
+                found = " OR ".join(f"FIND_IN_SET({quote_string(v)}, {c})" for v in removed)
+                checks.append((found, f"{name} holding a member the new SET drops ({shown})"))
+        return checks
+    if nb in ("enum", "set"):
+        members = _members(new.type)
+        if nb == "enum":
+            shown = ", ".join(quote_string(v) for v in members)
+            checks.append((f"{c} NOT IN ({shown})", f"{name} set to a value the ENUM does not have"))
+        else:
+            checks.append((None, f"{name} becomes a SET: values that are not its members fail or are dropped"))
+        return checks
+    if nb in _CHARACTER:
+        old_charset, new_charset = _charset(old, table), _charset(new, table)
+        if ob in _CHARACTER and old_charset and new_charset and old_charset != new_charset:
+            checks.append((f"BINARY CONVERT(CONVERT({c} USING {new_charset}) USING {old_charset}) <> BINARY {c}",
+                           f"{name} holding characters {new_charset} cannot store"))
+        length = _length(new.type)
+        if nb in ("char", "varchar") and length is not None:
+            if not (ob in _CHARACTER and not types.types_narrow(old.type, new.type)):
+                checks.append((f"CHAR_LENGTH({c}) > {length}", f"{name} longer than {length} characters"))
+        elif nb in _TEXT_BYTES:
+            limit = _TEXT_BYTES[nb]
+            if not (ob in _CHARACTER and not types.types_narrow(old.type, new.type) and old_charset == new_charset):
+                checks.append((f"OCTET_LENGTH(CONVERT({c} USING {new_charset or 'utf8mb4'})) > {limit}",
+                               f"{name} longer than {limit} bytes"))
+        return checks
+    if nb in _BINARY:
+        length = _length(new.type) if nb in ("binary", "varbinary") else _TEXT_BYTES.get(nb)
+        if length is not None and (types.types_narrow(old.type, new.type) or ob not in _BINARY):
+            checks.append((f"OCTET_LENGTH({c}) > {length}", f"{name} longer than {length} bytes"))
+        return checks
+    if nb in types.INTEGER_BITS:
+        low, high = types._integer_range(new.type)
+        if ob in _CHARACTER or ob in ("enum", "set"):
+            checks.append((f"NOT ({c} REGEXP {_WHOLE})", f"{name} that is not a whole number"))
+            checks.append((f"{c} REGEXP {_WHOLE} AND CAST({c} AS DECIMAL(65,0)) NOT BETWEEN {low} AND {high}",
+                           f"{name} outside {low} to {high}"))
+        elif ob in types.NUMERIC_TYPES or ob in ("bit", "year"):
+            if types.types_narrow(old.type, new.type) or ob not in types.INTEGER_BITS:
+                checks.append((f"{c} NOT BETWEEN {low} AND {high}", f"{name} outside {low} to {high}"))
+            if ob in ("decimal", "float", "double"):
+                checks.append((f"{c} <> ROUND({c})", f"{name} with a fraction, which {new.type} would round"))
+        else:
+            checks.append((None, f"{name} changes from {old.type} to {new.type}, which sqlgen cannot check "
+                                 "beforehand: the statement may fail on rows"))
+        return checks
+    if nb == "decimal":
+        precision, scale = (types._numbers(new.type) + (10, 0))[:2]
+        whole = "1" + "0" * (precision - scale)
+        numeric = ob in types.NUMERIC_TYPES or ob in ("bit", "year")
+        if ob in _CHARACTER:
+            checks.append((f"NOT ({c} REGEXP {_NUMBER})", f"{name} that is not a number"))
+            value = f"CAST({c} AS DOUBLE)"
+        elif numeric:
+            value = c
+        else:
+            return [(None, f"{name} changes from {old.type} to {new.type}, which sqlgen cannot check "
+                           "beforehand: the statement may fail on rows")]
+        if ob in _CHARACTER or types.types_narrow(old.type, new.type) or ob != "decimal":
+            checks.append((f"ABS(ROUND({value}, {scale})) >= {whole}",
+                           f"{name} too large for {new.type}"))
+            if "unsigned" in new.type:
+                checks.append((f"{value} < 0", f"{name} below 0, which {new.type} cannot hold"))
+            old_scale = (types._numbers(old.type) + (0, 0))[1] if ob == "decimal" else None
+            if ob in ("float", "double") or ob in _CHARACTER or (old_scale is not None and old_scale > scale):
+                checks.append((f"{value} <> ROUND({value}, {scale})",
+                               f"{name} with more than {scale} decimal places, which {new.type} would round"))
+        return checks
+    if nb in ("float", "double"):
+        if ob in _CHARACTER:
+            checks.append((f"NOT ({c} REGEXP {_NUMBER})", f"{name} that is not a number"))
+        elif ob in types.INTEGER_BITS or ob == "decimal":
+            exact = _FLOAT_EXACT[nb]
+            if ob != "decimal" and (types.INTEGER_BITS[ob] if ob in types.INTEGER_BITS else 64) <= exact.bit_length() - 1:
+                return checks
+            checks.append((f"ABS({c}) > {exact}", f"{name} beyond the {exact.bit_length() - 1} bits {nb.upper()} "
+                                                   "holds exactly"))
+        elif ob == "double" and nb == "float":
+            checks.append((f"{c} <> CAST({c} AS FLOAT)", f"{name} that FLOAT cannot hold exactly"))
+        return checks
+    if nb == "date" and ob in ("datetime", "timestamp"):
+        checks.append((f"{c} <> DATE({c})", f"{name} with a time of day, which DATE drops"))
+        return checks
+    if nb in ("datetime", "timestamp", "time") and ob == nb:
+        digits = _length(new.type) or 0
+        if digits < (_length(old.type) or 0):
+            checks.append((f"MICROSECOND({c}) % {10 ** (6 - digits)} <> 0",
+                           f"{name} with fractions of a second {new.type} would round"))
+        return checks
+    if nb == "timestamp" and ob in ("datetime", "date"):
+        checks.append((f"{c} NOT BETWEEN '1970-01-01 00:00:01' AND '2038-01-19 03:14:07'",
+                       f"{name} outside the TIMESTAMP range (1970 to 2038)"))
+        return checks
+    if nb in ("date", "datetime", "timestamp", "time") and ob in _CHARACTER:
+        cast = "TIME" if nb == "time" else ("DATE" if nb == "date" else "DATETIME(6)")
+        checks.append((f"CAST({c} AS {cast}) IS NULL AND {c} IS NOT NULL", f"{name} that is not a {nb.upper()}"))
+        return checks
+    if nb == "json":
+        checks.append((f"NOT JSON_VALID({c})", f"{name} that is not valid JSON"))
+        return checks
+    if types.types_narrow(old.type, new.type):
+        checks.append((None, f"{name} changes from {old.type} to {new.type}, which sqlgen cannot check beforehand: "
+                             "the statement may fail on rows"))
+    return checks
+
+
+def _members(column_type: str) -> list[str]:
+    return types.parse_string_list(column_type[column_type.index("(") + 1: column_type.rindex(")")])
+
+
+def _length(column_type: str) -> int | None:
+    return types._first_number(column_type)
+
+
+def _key_parts(parts, table_name: str, added: dict, names: _OldNames):
+    """The GROUP BY items of a key over the rows as they are: new columns hold one value on
+    every row (left out), or NULL on every row (the key then cannot repeat: None)."""
+    items, columns = [], []
+    for part in parts:
+        if part.column is None:
+            items.append(f"({part.expression})")
+            continue
+        if part.column in added:
+            column = added[part.column]
+            if column.default is None and column.nullable:
+                return None, None
+            continue
+        old = names.column(table_name, part.column)
+        items.append(f"LEFT({q(old)}, {part.length})" if part.length else q(old))
+        columns.append(old)
+    return items, columns
+
+
+def _unique_check(table: Table, table_name: str, index_name: str, parts, added: dict,
+                  names: _OldNames, sample: int) -> list[Precondition]:
+    items, columns = _key_parts(parts, table_name, added, names)
+    if items is None:
+        return []
+    target = f"{table.name}.{index_name}"
+    if not items:
+        return [Precondition(target, f"rows of {table.name} are more than one, and the new unique key {index_name} "
+                                     "takes one value on all of them",
+                             f"SELECT COUNT(*) FROM {_source(table, sample)} HAVING COUNT(*) > 1",
+                             f"counts the rows of {table.name}")]
+    listed = ", ".join(items)
+    not_null = " AND ".join(f"{q(column)} IS NOT NULL" for column in columns) or "TRUE"
+    shown = ", ".join(columns) if columns else listed
+    label = q(shown) if len(items) == 1 else q("(" + shown + ")")
+    value = items[0] if len(items) == 1 else f"CONCAT('(', CONCAT_WS(', ', {listed}), ')')"
+    return [Precondition(target, f"values of {shown} in {table.name} appear more than once (as the column's "
+                                 f"collation compares them), which the unique key {index_name} refuses",
+                         f"SELECT {value} AS {label}, COUNT(*) AS `rows` FROM {_source(table, sample)} WHERE {not_null} "
+                         f"GROUP BY {listed} HAVING COUNT(*) > 1",
+                         _reads(table, tuple(columns), sample))]
+
+
+def _primary_key_checks(table: Table, table_name: str, columns: tuple[str, ...], added: dict,
+                        names: _OldNames, sample: int) -> list[Precondition]:
+    from ..schema import IndexPart
+
+    result = []
+    for column in columns:
+        if column in added:
+            continue
+        old = names.column(table_name, column)
+        current = table.column(old)
+        if current is not None and current.nullable:
+            result.append(Precondition(f"{table.name}.{old}", f"rows of {table.name} have {old} NULL, which the "
+                                                              "primary key refuses",
+                                       _rows(table, old, f"{q(old)} IS NULL", sample), _reads(table, (old,), sample)))
+    return result + _unique_check(table, table_name, "PRIMARY", [IndexPart(c) for c in columns], added, names,
+                                  sample)
+
+
+def _foreign_key_check(table: Table, table_name: str, fk, added: dict, names: _OldNames, schema: Schema,
+                       created: set, sample: int) -> list[Precondition]:
+    if any(column in added for column in fk.columns) or fk.ref_schema is not None:
+        return []
+    columns = [names.column(table_name, column) for column in fk.columns]
+    target = f"{table.name}.{fk.name}"
+    present = " AND ".join(f"c.{q(column)} IS NOT NULL" for column in columns)
+    key = _key(table, columns[0], "c.")
+    items = ", ".join(f"c.{q(column)}" for column in columns)
+    selected = f"{key}, {items}"
+    ref_table = names.table(fk.ref_table)
+    parent = schema.table(ref_table)
+    shown = f"{fk.ref_table}.({', '.join(fk.ref_columns)})" if len(fk.ref_columns) > 1 else \
+        f"{fk.ref_table}.{fk.ref_columns[0]}"
+    violation = f"rows of {table.name} have {', '.join(columns)} with no matching {shown}, which the foreign key " \
+                f"{fk.name} refuses"
+    if parent is None or fk.ref_table in created:
+        # The parent is new, so empty: every row with a value breaks the key.
+        return [Precondition(target, violation, f"SELECT {selected} FROM {_source(table, sample, 'c')} WHERE {present}",
+                             _reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}")]
+    ref_columns = [names.column(fk.ref_table, column) for column in fk.ref_columns]
+    match = " AND ".join(f"p.{q(r)} = c.{q(column)}" for r, column in zip(ref_columns, columns))
+    return [Precondition(target, violation,
+                         f"SELECT {selected} FROM {_source(table, sample, 'c')} WHERE {present} AND NOT EXISTS "
+                         f"(SELECT 1 FROM {q(parent.name)} AS p WHERE {match})",
+                         (_reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}")
+                         + f", and looks each up in {parent.name}")]
+
+
+_WORD = re.compile(r"`((?:[^`]|``)+)`|\b([A-Za-z_$][\w$]*)\b")
+
+
+def _check_check(table: Table, table_name: str, check, added: dict, names: _OldNames,
+                 sample: int) -> list[Precondition]:
+    from .expressions import portable  # read the same under every sql_mode, as render writes it
+    target = f"{table.name}.{check.name}"
+    renamed = {new for (t, new) in names.columns if t == table_name}
+    words = {m.group(1).replace("``", "`") if m.group(1) is not None else m.group(2)
+             for m in _WORD.finditer(re.sub(r"'(?:[^'\\]|\\.|'')*'", "''", check.expression))}
+    if {w.lower() for w in words} & {n.lower() for n in set(added) | renamed}:
+        return [Precondition(target, f"CHECK {check.name} names columns this migration adds or renames, so the "
+                                     "rows cannot be checked beforehand: the statement may fail on rows", None)]
+    key = _key(table, table.columns[0].name)
+    return [Precondition(target, f"rows of {table.name} have values breaking CHECK {check.name} ({check.expression})",
+                         f"SELECT {key} FROM {_source(table, sample)} WHERE NOT ({portable(check.expression)})",
+                         _reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}")]

@@ -1,0 +1,322 @@
+"""Preconditions on MariaDB: a migration never stops half-way because of the data.
+
+For each kind of change that depends on the rows, a migration of several tables where the
+risky change is not first: with rows that do not fit, neither the runner nor the real
+mariadb client changes any table, and the runner's one line names the table, the column
+and the number of rows; once the data is fixed, a plain `sqlgen upgrade` applies the same
+file. The same for down files.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from sqlgen import commands
+from sqlgen.errors import SqlgenError
+from support import Output, execute, make_config, snapshot
+
+pytestmark = pytest.mark.mysql
+_MODULES = itertools.count()
+
+HEAD = """import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+metadata = sa.MetaData()
+sa.Table("author", metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False))
+sa.Table("aaa", metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False){aaa})
+"""
+
+
+def source(columns: str, later: bool) -> str:
+    """The models: `account` with `columns`; `later` adds a table and a column that come first in the file."""
+    text = HEAD.format(aaa=', sa.Column("note", sa.String(10))' if later else "")
+    text += f'sa.Table("account", metadata, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False), {columns})\n'
+    if later:
+        text += 'sa.Table("audit", metadata, sa.Column("id", sa.Integer, primary_key=True))\n'
+    return text
+
+
+def module(tmp_path, text: str) -> str:
+    name = f"precondition_models_{next(_MODULES)}"
+    (tmp_path / f"{name}.py").write_text(text)
+    return f"{name}:metadata"
+
+
+# (name, columns before, columns after, rows that do not fit, the fix, what the one line says)
+CASES = [
+    ("narrower-varchar", 'sa.Column("code", sa.String(20))', 'sa.Column("code", sa.String(8))',
+     "INSERT INTO account (id, code) VALUES (1, 'ok'), (2, 'much too long'), (7, 'also too long')",
+     "UPDATE account SET code = LEFT(code, 8)", "2 rows of account have code longer than 8 characters (id 2, 7)"),
+    ("charset", 'sa.Column("code", sa.String(20))', 'sa.Column("code", mysql.VARCHAR(20, charset="latin1"))',
+     "INSERT INTO account (id, code) VALUES (1, 'plain'), (3, '日本')",
+     "UPDATE account SET code = 'fixed' WHERE id = 3", "1 row of account has code holding characters latin1 cannot store (id 3)"),
+    ("integer-range", 'sa.Column("qty", sa.Integer)', 'sa.Column("qty", sa.SmallInteger)',
+     "INSERT INTO account (id, qty) VALUES (1, 5), (4, 70000), (5, -40000)",
+     "UPDATE account SET qty = 0 WHERE ABS(qty) > 32000", "2 rows of account have qty outside -32768 to 32767 (id 4, 5)"),
+    ("unsigned", 'sa.Column("qty", sa.Integer)', 'sa.Column("qty", mysql.INTEGER(unsigned=True))',
+     "INSERT INTO account (id, qty) VALUES (1, 5), (6, -1)",
+     "UPDATE account SET qty = 1 WHERE qty < 0", "1 row of account has qty outside 0 to 4294967295 (id 6)"),
+    ("decimal-range", 'sa.Column("price", sa.Numeric(10, 3))', 'sa.Column("price", sa.Numeric(5, 1))',
+     "INSERT INTO account (id, price) VALUES (1, 1.5), (8, 123456.5), (9, 9999.96)",
+     "UPDATE account SET price = 1.5", "2 rows of account have price too large for decimal(5,1) (id 8, 9)"),
+    ("decimal-scale", 'sa.Column("price", sa.Numeric(10, 3))', 'sa.Column("price", sa.Numeric(10, 1))',
+     "INSERT INTO account (id, price) VALUES (1, 1.5), (8, 2.25)",
+     "UPDATE account SET price = ROUND(price, 1)", "1 row of account has price with more than 1 decimal places"),
+    ("date", 'sa.Column("at", sa.DateTime)', 'sa.Column("at", sa.Date)',
+     "INSERT INTO account (id, at) VALUES (1, '2020-01-01'), (2, '2020-01-02 10:30:00')",
+     "UPDATE account SET at = DATE(at)", "1 row of account has at with a time of day, which DATE drops (id 2)"),
+    ("not-null", 'sa.Column("code", sa.String(20))', 'sa.Column("code", sa.String(20), nullable=False)',
+     "INSERT INTO account (id, code) VALUES (1, 'x'), (2, NULL)",
+     "UPDATE account SET code = '' WHERE code IS NULL", "1 row of account has code NULL (id 2)"),
+    ("unique-under-collation", 'sa.Column("email", sa.String(50))', 'sa.Column("email", sa.String(50), unique=True)',
+     "INSERT INTO account (id, email) VALUES (1, 'a@x'), (2, 'A@X'), (3, NULL), (4, NULL)",
+     "UPDATE account SET email = 'b@x' WHERE id = 2",
+     "1 value of email in account appears more than once (as the column's collation compares them)"),
+    ("foreign-key", 'sa.Column("author_id", sa.Integer)', 'sa.Column("author_id", sa.Integer, sa.ForeignKey("author.id"))',
+     "INSERT INTO author VALUES (1); INSERT INTO account (id, author_id) VALUES (1, 1), (2, NULL), (3, 99)",
+     "UPDATE account SET author_id = 1 WHERE id = 3",
+     "1 row of account has author_id with no matching author.id, which the foreign key"),
+    ("check", 'sa.Column("qty", sa.Integer)', 'sa.Column("qty", sa.Integer), sa.CheckConstraint("qty >= 0", name="qty_positive")',
+     "INSERT INTO account (id, qty) VALUES (1, 0), (2, -4), (3, NULL)",
+     "UPDATE account SET qty = 0 WHERE qty < 0", "1 row of account has values breaking CHECK qty_positive (qty >= 0) (id 2)"),
+    ("enum-value-removed", 'sa.Column("state", sa.Enum("new", "old", "gone"))', 'sa.Column("state", sa.Enum("new", "old"))',
+     "INSERT INTO account (id, state) VALUES (1, 'new'), (2, 'gone')",
+     "UPDATE account SET state = 'old' WHERE state = 'gone'", "1 row of account has state set to a value the new ENUM drops ('gone')"),
+    ("set-member-removed", 'sa.Column("tags", mysql.SET("a", "b", "c"))', 'sa.Column("tags", mysql.SET("a", "b"))',
+     "INSERT INTO account (id, tags) VALUES (1, 'a,b'), (2, 'a,c'), (3, 'c')",
+     "UPDATE account SET tags = 'a'", "2 rows of account have tags holding a member the new SET drops ('c')"),
+    ("text-to-integer", 'sa.Column("ref", sa.String(10))', 'sa.Column("ref", sa.Integer)',
+     "INSERT INTO account (id, ref) VALUES (1, '12'), (2, 'abc'), (3, '')",
+     "UPDATE account SET ref = '0' WHERE ref NOT REGEXP '^[0-9]+$'", "2 rows of account have ref that is not a whole number"),
+    ("text-to-enum", 'sa.Column("state", sa.String(10))', 'sa.Column("state", sa.Enum("new", "old"))',
+     "INSERT INTO account (id, state) VALUES (1, 'new'), (2, 'weird')",
+     "UPDATE account SET state = 'new' WHERE id = 2", "1 row of account has state set to a value the ENUM does not have"),
+]
+
+
+def config_for(tmp_path, db, models: str | None, folder: str = "migrations"):
+    return make_config(db, models, tmp_path / folder, root=tmp_path)
+
+
+def up_to_version_1(tmp_path, db, before: str, rows: str, folder: str = "migrations"):
+    config = config_for(tmp_path, db, module(tmp_path, source(before, later=False)), folder)
+    commands.generate(config, "start", echo=Output())
+    commands.upgrade(config, echo=Output())
+    for statement in rows.split("; "):
+        execute(db, statement)
+    return config
+
+
+def without_tracking(url) -> dict:
+    return snapshot(url, exclude=("sqlgen_version",))
+
+
+def data(url) -> list:
+    return execute(url, "SELECT * FROM account ORDER BY id")[0]
+
+
+@pytest.mark.parametrize("name, before, after, rows, fix, message", CASES, ids=[case[0] for case in CASES])
+def test_rows_that_do_not_fit_stop_the_file_before_any_change(scratch, run_client, tmp_path, name, before, after,
+                                                              rows, fix, message):
+    db = scratch.new()
+    config = up_to_version_1(tmp_path, db, before, rows)
+    config = config_for(tmp_path, db, module(tmp_path, source(after, later=True)))
+    result = commands.generate(config, "tighten", echo=Output())
+    up = result.paths[0]
+    text = up.read_text()
+    assert text.index("CREATE TABLE `audit`") < text.index("ALTER TABLE `account`")  # the risky change is not first
+    assert text.index("sqlgen_precondition") < text.index("CREATE TABLE `audit`")
+    schema, before_rows = without_tracking(db), data(db)
+
+    # By hand: the client stops at the check; no table changed (the tracking row says it started).
+    by_hand = scratch.new()
+    up_to_version_1(tmp_path, by_hand, before, rows, folder="by_hand")
+    ran = run_client(by_hand, up, check=False)
+    assert ran.returncode == 1 and b"Subquery returns more than 1 row" in ran.stderr, ran.stderr
+    assert without_tracking(by_hand) == schema and data(by_hand) == before_rows
+
+    # The runner: one line naming the table, the column and the rows; nothing changed, not recorded.
+    with pytest.raises(SqlgenError) as failed:
+        commands.upgrade(config, echo=Output())
+    line = str(failed.value)
+    assert line.startswith(f"{up.name}: precondition failed before any change: ") and message in line, line
+    assert line.endswith("fix them, then run sqlgen upgrade again") and "\n" not in line
+    assert without_tracking(db) == schema and data(db) == before_rows
+    status = Output()
+    commands.status(config, echo=status)
+    assert "current:   at version 1" in status.text and "precondition failed" in status.text
+
+    # Fixed, the same file goes through with a plain upgrade, and the models are met.
+    execute(db, fix)
+    commands.upgrade(config, echo=Output())
+    assert execute(db, "SELECT version, state FROM sqlgen_version ORDER BY version")[0] == [(1, "applied"),
+                                                                                              (2, "applied")]
+    again = Output()
+    commands.generate(config, "again", echo=again)
+    assert again.lines[-1] == "No changes detected", again.text
+
+
+# Down files: (name, columns before, columns after, rows added once upgraded, the fix, what the line says)
+DOWN_CASES = [
+    ("widening", 'sa.Column("code", sa.String(8))', 'sa.Column("code", sa.String(20))',
+     "INSERT INTO account (id, code) VALUES (1, 'ok'), (2, 'longer than eight')",
+     "UPDATE account SET code = 'short' WHERE id = 2", "1 row of account has code longer than 8 characters (id 2)"),
+    ("foreign-key-dropped", 'sa.Column("author_id", sa.Integer, sa.ForeignKey("author.id"))',
+     'sa.Column("author_id", sa.Integer)',
+     "INSERT INTO account (id, author_id) VALUES (1, 42)", "DELETE FROM account WHERE id = 1",
+     "1 row of account has author_id with no matching author.id"),
+    ("made-nullable", 'sa.Column("code", sa.String(8), nullable=False)', 'sa.Column("code", sa.String(8))',
+     "INSERT INTO account (id, code) VALUES (1, NULL)", "UPDATE account SET code = 'x'",
+     "1 row of account has code NULL (id 1)"),
+    ("enum-widened", 'sa.Column("state", sa.Enum("new", "old"))', 'sa.Column("state", sa.Enum("new", "old", "gone"))',
+     "INSERT INTO account (id, state) VALUES (1, 'gone')", "UPDATE account SET state = 'old'",
+     "1 row of account has state set to a value the new ENUM drops ('gone')"),
+]
+
+
+@pytest.mark.parametrize("name, before, after, rows, fix, message", DOWN_CASES, ids=[case[0] for case in DOWN_CASES])
+def test_a_down_file_cannot_undo_while_rows_do_not_fit(scratch, run_client, tmp_path, name, before, after, rows, fix,
+                                                        message):
+    db = scratch.new()
+    up_to_version_1(tmp_path, db, before, "SELECT 1")
+    config = config_for(tmp_path, db, module(tmp_path, source(after, later=True)))
+    down = commands.generate(config, "widen", echo=Output()).paths[1]
+    commands.upgrade(config, echo=Output())
+    for statement in rows.split("; "):
+        execute(db, statement)
+    schema, rows_now = without_tracking(db), data(db)
+
+    # By hand, on a copy in the same state: the client stops at the check, no table changed.
+    by_hand = scratch.new()
+    up_to_version_1(tmp_path, by_hand, before, "SELECT 1", folder="by_hand")
+    commands.upgrade(config_for(tmp_path, by_hand, None), echo=Output())
+    for statement in rows.split("; "):
+        execute(by_hand, statement)
+    ran = run_client(by_hand, down, check=False)
+    assert ran.returncode == 1 and b"Subquery returns more than 1 row" in ran.stderr, ran.stderr
+    assert without_tracking(by_hand) == schema
+
+    with pytest.raises(SqlgenError) as failed:
+        commands.downgrade(config, "1", echo=Output())
+    line = str(failed.value)
+    assert line.startswith(f"{down.name}: precondition failed before any change: ") and message in line, line
+    assert line.endswith("fix them, then run sqlgen downgrade again")
+    assert without_tracking(db) == schema and data(db) == rows_now
+    current = Output()
+    commands.current(config, echo=current)
+    assert "2" in current.lines[0], current.text  # version 2 is intact, and says so
+
+    execute(db, fix)
+    commands.downgrade(config, "1", echo=Output())
+    assert execute(db, "SELECT version, state FROM sqlgen_version")[0] == [(1, "applied")]
+    back = Output()
+    commands.generate(config_for(tmp_path, db, module(tmp_path, source(before, later=False)), "other"), "x", echo=back)
+    assert back.lines[-1] == "No changes detected", back.text
+
+
+def test_preflight_reports_every_check_of_the_pending_files_and_changes_nothing(scratch, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from sqlgen.cli import main
+    from support import url_text
+
+    db = scratch.new()
+    before = 'sa.Column("code", sa.String(20)), sa.Column("email", sa.String(50)), sa.Column("author_id", sa.Integer)'
+    after = ('sa.Column("code", sa.String(8), nullable=False), sa.Column("email", sa.String(50), unique=True), '
+             'sa.Column("author_id", sa.Integer, sa.ForeignKey("author.id"))')
+    up_to_version_1(tmp_path, db, before, "INSERT INTO author VALUES (1); INSERT INTO account VALUES "
+                                          "(1, 'A-1', 'ann@x', 1), (2, 'B-2-LEGACY', 'bob@x', 1), (7, 'C-7-LEGACY', 'Ann@X', 3)")
+    config = config_for(tmp_path, db, module(tmp_path, source(after, later=True)))
+    commands.generate(config, "tighten", echo=Output())
+    schema, rows = without_tracking(db), data(db)
+
+    out = Output()
+    assert commands.preflight(config, echo=out) == 1
+    assert out.lines[0].endswith(": ok: no rows of account have code NULL")
+    assert "FAILS: 2 rows of account have code longer than 8 characters (id 2, 7)" in out.lines[1]
+    assert "FAILS: 1 value of email in account appears more than once" in out.lines[2] and "'ann@x'" in out.lines[2]
+    assert "FAILS: 1 row of account has author_id with no matching author.id" in out.lines[3] and "(id 7)" in out.lines[3]
+    assert out.lines[-1] == "Preflight: 3 of 4 check(s) fail in 1 pending file(s); fix those rows, then run sqlgen preflight again"
+    assert without_tracking(db) == schema and data(db) == rows
+    assert execute(db, "SELECT COUNT(*) FROM sqlgen_version WHERE version = 2")[0] == [(0,)]  # nothing recorded
+
+    out = Output()
+    commands.preflight(config, as_json=True, echo=out)
+    report = json.loads(out.text)
+    assert (report["checks"], report["failing"], report["pending"]) == (4, 3, ["0002_tighten.up.sql"])
+    longer = report["files"][0]["checks"][1]
+    assert (longer["rows"], longer["key"], longer["sample"]) == (2, "id", ["2", "7"])
+
+    cli = CliRunner().invoke(main, ["--url", url_text(db), "--dir", str(tmp_path / "migrations"), "preflight", "2"])
+    assert cli.exit_code == 1 and "FAILS" in cli.output and "Traceback" not in cli.output
+
+    execute(db, "UPDATE account SET code = LEFT(code, 8), email = CONCAT(id, email), author_id = 1")
+    out = Output()
+    assert commands.preflight(config, echo=out) == 0
+    assert out.lines[-1] == "Preflight: 0 of 4 check(s) fail in 1 pending file(s)"
+    commands.upgrade(config, echo=Output())
+    out = Output()
+    assert commands.preflight(config, echo=out) == 0 and out.lines == ["Nothing to check: at version 2 (0002_tighten)"]
+
+
+HAND_CHECK = """SET NAMES utf8mb4;
+SELECT 'rows of ledger have a negative amount; refund them first' AS `sqlgen_precondition` FROM DUAL
+ WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (
+  SELECT id AS `entry`, amount FROM ledger WHERE amount < 0)) IS NULL;
+CREATE TABLE ledger_archive (id int PRIMARY KEY);
+ALTER TABLE ledger MODIFY amount int unsigned NOT NULL;"""
+
+
+def test_a_hand_written_precondition_is_run_and_reported_the_same_way(scratch, run_client, tmp_path):
+    from support import hand_written
+
+    db, by_hand = scratch.new(), scratch.new()
+    for url in (db, by_hand):
+        execute(url, "CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL)",
+                "INSERT INTO ledger VALUES (1, 5), (2, -3), (3, -1), (4, 0)")
+    config = config_for(tmp_path, db, None)
+    up = hand_written(config, HAND_CHECK)
+    ran = run_client(by_hand, up, check=False)
+    assert ran.returncode == 1 and b"Subquery returns more than 1 row" in ran.stderr
+    assert execute(by_hand, "SHOW TABLES LIKE 'ledger_archive'")[0] == []
+
+    with pytest.raises(SqlgenError, match=r"^0001_by_hand.up.sql: precondition failed before any change: 2 rows of "
+                                          r"ledger have a negative amount; refund them first \(entry 2, 3\); fix them, "
+                                          r"then run sqlgen upgrade again$"):
+        commands.upgrade(config, echo=Output())
+    assert execute(db, "SHOW TABLES LIKE 'ledger_archive'")[0] == []
+    out = Output()
+    assert commands.preflight(config, echo=out) == 1 and "FAILS: 2 rows of ledger" in out.text
+
+    execute(db, "UPDATE ledger SET amount = 0 WHERE amount < 0")
+    commands.upgrade(config, echo=Output())
+    assert execute(db, "SELECT state FROM sqlgen_version")[0] == [("applied",)]
+    assert execute(db, "SELECT COUNT(*) FROM ledger_archive")[0] == [(0,)]
+
+
+def test_on_a_big_table_a_sampled_check_says_what_it_reads(scratch, tmp_path):
+    import dataclasses
+
+    db = scratch.new()
+    up_to_version_1(tmp_path, db, 'sa.Column("code", sa.String(20))', "SELECT 1")
+    execute(db, "INSERT INTO account (id, code) SELECT seq, 'fine' FROM seq_1_to_400",
+            "UPDATE account SET code = 'much too long' WHERE id IN (3, 390)", "ANALYZE TABLE account")
+    config = dataclasses.replace(config_for(tmp_path, db, module(tmp_path, source('sa.Column("code", sa.String(8))',
+                                                                                 later=False))),
+                                 precondition_sample=100)
+    up = commands.generate(config, "tighten", echo=Output()).paths[0].read_text()
+    assert "(SELECT * FROM `account` LIMIT 100) AS `account`" in up
+    assert "reads 100 of about" in up and "(precondition_sample): the others are not checked" in " ".join(
+        line.removeprefix("-- ") for line in up.splitlines())
+    with pytest.raises(SqlgenError, match=r"precondition failed before any change: 1 row of account has code "
+                                          r"longer than 8 characters \(id 3\)"):
+        commands.upgrade(config, echo=Output())
+    execute(db, "UPDATE account SET code = 'ok' WHERE id = 3")
+    # Row 390 is past the sample: the check passes, and the server refuses the change itself, changing nothing.
+    with pytest.raises(SqlgenError, match="Data truncated for column 'code' at row 390; statements 1-2 only set the session"):
+        commands.upgrade(config, echo=Output())
+    assert execute(db, "SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                       "DATABASE() AND TABLE_NAME = 'account' AND COLUMN_NAME = 'code'")[0] == [(20,)]
