@@ -1,6 +1,6 @@
 -- sqlgen migration 0002 (down): undo add tags, comments and user emails
 --
--- Created:    2026-12-01 19:42:00 UTC
+-- Created:    2026-12-01 19:50:50 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1

@@ -444,59 +444,75 @@ def downgrade(config: Config, target: str, *, lock_timeout: float = DEFAULT_LOCK
 
 def preflight(config: Config, target: str = "head", *, as_json: bool = False, echo: Echo = print) -> int:
     """Run the preconditions of the files `sqlgen upgrade TARGET` would apply, changing nothing:
-    0 when every check passes, 1 when rows break one."""
+    0 when every check passes, 1 when rows break one or one could not run."""
     import json
+    import re
 
     from . import history, migrations
     from .preconditions import SAMPLE_ROWS, failure_message
 
-    report, failing, total = [], 0, 0
+    report, failing, unchecked, total = [], 0, 0, 0
+    sampled = re.compile(r"\(SELECT \* FROM .+? LIMIT (\d+)\) AS ", re.S)
     with _session(config, echo) as (runner, found):
         entries = _entries(runner, found)
         steps = history.plan_upgrade(entries, target, _shown(config.directory))
         dialect = runner.dialect
         for step in steps:
             path = step.entry.migration.up
-            checks = []
+            checks, before = [], []
             for number, statement in migrations.body_statements(path, dialect.reading,
                                                                 sql_mode=runner.server.sql_mode):
                 precondition = dialect.read_precondition(statement.text)
                 if precondition is None:
+                    before.append(statement.text)
                     continue
+                total += 1
+                where = f"{path.name}, line {statement.line}"
+                violation = printable(precondition.violation)
+                check = {"statement": number, "line": statement.line, "violation": violation,
+                         "key": printable(precondition.key)}
                 try:
-                    counts, samples = runner.read_only(list(dialect.precondition_sql(precondition, SAMPLE_ROWS)))
+                    # In the file's reading: the SETs before the check (SET NAMES, the escape pin) first.
+                    counts, samples = runner.read_only(list(dialect.precondition_sql(precondition, SAMPLE_ROWS)),
+                                                       setup=before)
                 except Exception as exc:
                     if not dialect.is_driver_error(exc):
                         raise
-                    raise SqlgenError(f"{path.name}, statement {number}: the precondition could not run "
-                                      f"({dialect.describe_error(exc)}); an earlier file may have to run first") from None
+                    unchecked += 1
+                    check.update(unchecked=True, error=printable(dialect.describe_error(exc)))
+                    checks.append(check)
+                    if not as_json:
+                        echo(f"{where}: not checked: it could not run ({check['error']}); an earlier pending file "
+                             "may change what it reads")
+                    continue
                 count = counts[0][0]
-                total += 1
                 failing += bool(count)
-                checks.append({"statement": number, "line": statement.line, "violation": printable(precondition.violation),
-                               "rows": count, "key": printable(precondition.key),
-                               "sample": [printable(str(row[0])) for row in samples[:SAMPLE_ROWS]] if count else []})
-                if not as_json:
-                    if count:
-                        echo(failure_message(f"{path.name}, line {statement.line}", precondition.violation, count,
-                                             [row[:1] for row in samples], precondition.key, "preflight",
-                                             True).replace(": precondition failed before any change: ", ": FAILS: ")
-                             .removesuffix("; fix them, then run sqlgen preflight again"))
-                    else:
-                        violation = printable(precondition.violation)
-                        echo(f"{path.name}, line {statement.line}: ok: "
-                             + (f"no {violation}" if violation.startswith(("rows ", "values ")) else
-                                f"none found ({violation})"))
+                sample = sampled.search(precondition.rows)
+                check.update(rows=count, sample=[printable(str(row[0])) for row in samples[:SAMPLE_ROWS]] if count
+                             else [], sampled_rows=int(sample.group(1)) if sample else None)
+                checks.append(check)
+                if as_json:
+                    continue
+                on = f" (on a sample of {sample.group(1)} rows)" if sample else ""
+                if count:
+                    echo(failure_message(where, precondition.violation, count, [row[:1] for row in samples],
+                                         precondition.key, "preflight", True)
+                         .replace(": precondition failed before any change: ", ": FAILS: ")
+                         .removesuffix("; fix them, then run sqlgen preflight again") + on)
+                else:
+                    echo(f"{where}: ok{on}: " + (f"no {violation}" if violation.startswith(("rows ", "values ")) else
+                                                 f"none found ({violation})"))
             report.append({"file": path.name, "checks": checks})
     if as_json:
         echo(json.dumps({"pending": [entry["file"] for entry in report], "checks": total, "failing": failing,
-                         "files": report}, indent=2))
+                         "unchecked": unchecked, "files": report}, indent=2))
     elif not steps:
         echo(f"Nothing to check: {_at(history.current(entries))}")
     else:
-        echo(f"Preflight: {failing} of {total} check(s) fail in {len(steps)} pending file(s)"
+        echo(f"Preflight: {failing} of {total} check(s) fail"
+             + (f", {unchecked} could not run" if unchecked else "") + f" in {len(steps)} pending file(s)"
              + ("; fix those rows, then run sqlgen preflight again" if failing else ""))
-    return 1 if failing else 0
+    return 1 if failing or unchecked else 0
 
 
 def current(config: Config, *, echo: Echo = print) -> None:

@@ -38,7 +38,7 @@ _SINGULAR = (("rows ", "row ", " have ", " has "), ("values ", "value ", " appea
 def counted(violation: str, count: int | None) -> str:
     """`violation` ("rows of t have ...") for `count` rows: "1 row of t has ...", "2 rows of t have ..."
     (as written when the count is not known)."""
-    if count is None:
+    if count is None or violation.startswith("all "):  # "all rows of t ...": the count is of no use
         return violation
     if count == 1:
         for plural, singular, verb, singular_verb in _SINGULAR:

@@ -7,7 +7,7 @@ import re
 
 from .. import ops
 from ..preconditions import Precondition
-from ..schema import Column, Schema, Table
+from ..schema import Column, IndexPart, Schema, Table
 from . import types
 from .dialect import quote_identifier as q, quote_string
 
@@ -25,6 +25,18 @@ def preconditions(operations: list, schema: Schema | None, sample: int = 0) -> l
         if isinstance(operation, ops.AlterTable):
             added_to.setdefault(operation.table, {}).update(
                 {c.column.name: c.column for c in operation.changes if isinstance(c, ops.AddColumn)})
+    # Columns the file changes (type, collation), by table and their old name: a key over them
+    # compares the new values.
+    changed: dict[str, dict] = {}
+    dropped_indexes: dict[str, set] = {}
+    for operation in operations:
+        if isinstance(operation, ops.AlterTable):
+            for change in operation.changes:
+                if isinstance(change, ops.ModifyColumn):
+                    changed.setdefault(names.table(operation.table), {})[
+                        names.column(operation.table, change.old.name)] = change.new
+                elif isinstance(change, ops.DropIndex):
+                    dropped_indexes.setdefault(names.table(operation.table), set()).add(change.index.name)
     result: list[Precondition] = []
     for operation in operations:
         if not isinstance(operation, ops.AlterTable):
@@ -33,24 +45,72 @@ def preconditions(operations: list, schema: Schema | None, sample: int = 0) -> l
         if table is None:
             continue
         added = added_to.get(operation.table, {})
+        new_values = changed.get(table.name, {})
         for change in operation.changes:
             if isinstance(change, ops.ModifyColumn):
-                result += _column_checks(table, names.column(operation.table, change.old.name), change.old,
-                                         change.new, sample)
+                name = names.column(operation.table, change.old.name)
+                result += _column_checks(table, name, change.old, change.new, sample)
+                # A unique key kept over a column whose values change must still hold on the new values.
+                for index in table.indexes:
+                    if (index.unique and name in index.columns and index.name not in dropped_indexes.get(table.name, ())
+                            and _compares_otherwise(table.column(name), change.new, table)):
+                        result += _unique_check(table, table.name, index.name, index.parts, {}, _OldNames([]),
+                                                sample, new_values)
+                if name in table.primary_key and _compares_otherwise(table.column(name), change.new, table):
+                    result += _unique_check(table, table.name, "PRIMARY", [IndexPart(c) for c in table.primary_key],
+                                            {}, _OldNames([]), sample, new_values)
             elif isinstance(change, ops.AddIndex) and change.index.unique:
-                if not any(i.unique and i.same_shape(change.index) for i in table.indexes):
+                if not any(i.unique and i.same_shape(change.index) for i in table.indexes) or any(
+                        names.column(operation.table, c) in new_values for c in change.index.columns if c):
                     result += _unique_check(table, operation.table, change.index.name, change.index.parts,
-                                            added, names, sample)
+                                            added, names, sample, new_values)
             elif isinstance(change, ops.AddPrimaryKey):
                 if table.primary_key != change.columns:
                     result += _primary_key_checks(table, operation.table, change.columns, added, names, sample)
             elif isinstance(change, ops.AddForeignKey):
                 if not any(fk.same_target(change.fk) for fk in table.foreign_keys):
                     result += _foreign_key_check(table, operation.table, change.fk, added, names,
-                                                 schema, created, sample)
+                                                 schema, created, sample, added_to)
             elif isinstance(change, ops.AddCheck):
                 result += _check_check(table, operation.table, change.check, added, names, sample)
-    return result
+    unique = []
+    for precondition in result:  # the same check from two changes (NOT NULL, and the primary key)
+        if precondition not in unique:
+            unique.append(precondition)
+    return unique
+
+
+def _compares_otherwise(old: Column | None, new: Column, table: Table) -> bool:
+    """Whether a key compares the column's new values otherwise than its old ones."""
+    return old is not None and (types.type_base(old.type) != types.type_base(new.type)
+                                or _collation(old, table) != _collation(new, table))
+
+
+def _collation(column: Column, table: Table) -> str | None:
+    if not types.takes_collation(column.type):
+        return None
+    return column.collation or table.options.collation
+
+
+def _as_new(column: str, old: Column | None, new: Column | None, table: Table) -> str:
+    """The column's value as the change makes it, to compare as a key does afterwards."""
+    c = q(column)
+    if new is None or old is None:
+        return c
+    if types.takes_collation(new.type):
+        collation = _collation(new, table)
+        if collation and collation != _collation(old, table):
+            return f"CONVERT({c} USING {collation.split('_')[0]}) COLLATE {collation}"
+        return c
+    base = types.type_base(new.type)
+    if base in types.INTEGER_BITS:
+        return f"CAST({c} AS {'UNSIGNED' if 'unsigned' in new.type else 'SIGNED'})"
+    if base == "decimal":
+        precision, scale = (types._numbers(new.type) + (10, 0))[:2]
+        return f"CAST({c} AS DECIMAL({precision},{scale}))"
+    if base in ("date", "datetime", "time"):
+        return f"CAST({c} AS {base.upper()})"
+    return c
 
 
 class _OldNames:
@@ -110,7 +170,8 @@ def _reads(table: Table, columns: tuple[str, ...], sample: int = 0) -> str:
 
 def _rows(table: Table, column: str, condition: str, sample: int) -> str:
     key = _key(table, column)
-    items = key if not table.primary_key else f"{key}, {q(column)}"
+    # Each name once: the count and the sample read these rows as a derived table.
+    items = key if key.endswith(f" AS {q(column)}") else f"{key}, {q(column)}"
     return f"SELECT {items} FROM {_source(table, sample)} WHERE {condition}"
 
 
@@ -148,6 +209,14 @@ _CHARACTER = frozenset({"char", "varchar", "tinytext", "text", "mediumtext", "lo
 _WHOLE = r"'^[[:space:]]*[-+]?[0-9]+[[:space:]]*$'"
 _NUMBER = r"'^[[:space:]]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[[:space:]]*$'"
 _FLOAT_EXACT = {"float": 2 ** 24, "double": 2 ** 53}
+_DATE = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+_CLOCK = r"[0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]{1,6})?)?"
+_TEMPORAL_TEXT = {
+    "date": (f"'^[[:space:]]*{_DATE}[[:space:]]*$'", "DATE"),
+    "datetime": (f"'^[[:space:]]*{_DATE}([ T]{_CLOCK})?[[:space:]]*$'", "DATETIME(6)"),
+    "timestamp": (f"'^[[:space:]]*{_DATE}([ T]{_CLOCK})?[[:space:]]*$'", "DATETIME(6)"),
+    "time": ("'^[[:space:]]*-?[0-9]{1,3}:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]{1,6})?)?[[:space:]]*$'", "TIME(6)"),
+}
 
 
 def _value_checks(c: str, name: str, old: Column, new: Column, table: Table) -> list[tuple[str | None, str]]:
@@ -226,7 +295,12 @@ def _value_checks(c: str, name: str, old: Column, new: Column, table: Table) -> 
             if "unsigned" in new.type:
                 checks.append((f"{value} < 0", f"{name} below 0, which {new.type} cannot hold"))
             old_scale = (types._numbers(old.type) + (0, 0))[1] if ob == "decimal" else None
-            if ob in ("float", "double") or ob in _CHARACTER or (old_scale is not None and old_scale > scale):
+            if ob in ("float", "double"):
+                # As the server prints a binary float (0.1, not 0.100000001): the digits it converts.
+                printed = f"CAST(CAST({c} AS CHAR) AS DECIMAL(65,30))"
+                checks.append((f"{printed} <> ROUND({printed}, {scale})",
+                               f"{name} with more than {scale} decimal places, which {new.type} would round"))
+            elif ob in _CHARACTER or (old_scale is not None and old_scale > scale):
                 checks.append((f"{value} <> ROUND({value}, {scale})",
                                f"{name} with more than {scale} decimal places, which {new.type} would round"))
         return checks
@@ -240,7 +314,8 @@ def _value_checks(c: str, name: str, old: Column, new: Column, table: Table) -> 
             checks.append((f"ABS({c}) > {exact}", f"{name} beyond the {exact.bit_length() - 1} bits {nb.upper()} "
                                                    "holds exactly"))
         elif ob == "double" and nb == "float":
-            checks.append((f"{c} <> CAST({c} AS FLOAT)", f"{name} that FLOAT cannot hold exactly"))
+            checks.append((None, f"{name} becomes FLOAT, which keeps about 7 significant digits of each value: "
+                                 "the others are lost, and sqlgen does not refuse the change for that"))
         return checks
     if nb == "date" and ob in ("datetime", "timestamp"):
         checks.append((f"{c} <> DATE({c})", f"{name} with a time of day, which DATE drops"))
@@ -252,12 +327,17 @@ def _value_checks(c: str, name: str, old: Column, new: Column, table: Table) -> 
                            f"{name} with fractions of a second {new.type} would round"))
         return checks
     if nb == "timestamp" and ob in ("datetime", "date"):
-        checks.append((f"{c} NOT BETWEEN '1970-01-01 00:00:01' AND '2038-01-19 03:14:07'",
-                       f"{name} outside the TIMESTAMP range (1970 to 2038)"))
+        # The range is in UTC; the session's time zone turns each value into it (UNIX_TIMESTAMP).
+        checks.append((f"{c} IS NOT NULL AND COALESCE(UNIX_TIMESTAMP({c}), 0) NOT BETWEEN 1 AND 2147483647",
+                       f"{name} outside the TIMESTAMP range (1970 to 2038 UTC)"))
         return checks
     if nb in ("date", "datetime", "timestamp", "time") and ob in _CHARACTER:
-        cast = "TIME" if nb == "time" else ("DATE" if nb == "date" else "DATETIME(6)")
-        checks.append((f"CAST({c} AS {cast}) IS NULL AND {c} IS NOT NULL", f"{name} that is not a {nb.upper()}"))
+        # CAST takes '2020-01-01x' with only a warning, and ALTER TABLE refuses it: the text must read
+        # as the type in full.
+        pattern, cast = _TEMPORAL_TEXT[nb]
+        checks.append((f"{c} IS NOT NULL AND (NOT ({c} REGEXP {pattern}) OR CAST({c} AS {cast}) IS NULL)",
+                       f"{name} that is not a {nb.upper()} written as YYYY-MM-DD[ hh:mm:ss]"
+                       if nb != "time" else f"{name} that is not a TIME written as hh:mm[:ss]"))
         return checks
     if nb == "json":
         checks.append((f"NOT JSON_VALID({c})", f"{name} that is not valid JSON"))
@@ -276,9 +356,11 @@ def _length(column_type: str) -> int | None:
     return types._first_number(column_type)
 
 
-def _key_parts(parts, table_name: str, added: dict, names: _OldNames):
-    """The GROUP BY items of a key over the rows as they are: new columns hold one value on
-    every row (left out), or NULL on every row (the key then cannot repeat: None)."""
+def _key_parts(parts, table: Table, table_name: str, added: dict, names: _OldNames, new_values: dict):
+    """The GROUP BY items of a key over the rows as the change makes them: a new column holds one
+    value on every row (left out), NULL on every row or a value of its own on each
+    (AUTO_INCREMENT): the key then cannot repeat (None, None). A new column whose values are
+    computed (generated, or a function's default) cannot be checked beforehand (None, [])."""
     items, columns = [], []
     for part in parts:
         if part.column is None:
@@ -286,25 +368,30 @@ def _key_parts(parts, table_name: str, added: dict, names: _OldNames):
             continue
         if part.column in added:
             column = added[part.column]
-            if column.default is None and column.nullable:
+            if column.autoincrement or (column.default is None and column.nullable and column.generated is None):
                 return None, None
+            if column.generated is not None or (column.default or "").startswith("("):
+                return None, []
             continue
         old = names.column(table_name, part.column)
-        items.append(f"LEFT({q(old)}, {part.length})" if part.length else q(old))
+        value = _as_new(old, table.column(old), new_values.get(old), table)
+        items.append(f"LEFT({value}, {part.length})" if part.length else value)
         columns.append(old)
     return items, columns
 
 
 def _unique_check(table: Table, table_name: str, index_name: str, parts, added: dict,
-                  names: _OldNames, sample: int) -> list[Precondition]:
-    items, columns = _key_parts(parts, table_name, added, names)
-    if items is None:
-        return []
+                  names: _OldNames, sample: int, new_values: dict | None = None) -> list[Precondition]:
     target = f"{table.name}.{index_name}"
+    items, columns = _key_parts(parts, table, table_name, added, names, new_values or {})
+    if items is None:
+        return [] if columns is None else [Precondition(
+            target, f"the unique key {index_name} takes a column the migration adds with computed values, which "
+                    "sqlgen cannot check beforehand: the statement may fail on duplicates", None)]
     if not items:
-        return [Precondition(target, f"rows of {table.name} are more than one, and the new unique key {index_name} "
-                                     "takes one value on all of them",
-                             f"SELECT COUNT(*) FROM {_source(table, sample)} HAVING COUNT(*) > 1",
+        return [Precondition(target, f"all rows of {table.name} take one value in the new unique key {index_name}, "
+                                     "and there is more than one row",
+                             f"SELECT COUNT(*) AS `rows` FROM {_source(table, sample)} HAVING COUNT(*) > 1",
                              f"counts the rows of {table.name}")]
     listed = ", ".join(items)
     not_null = " AND ".join(f"{q(column)} IS NOT NULL" for column in columns) or "TRUE"
@@ -313,15 +400,13 @@ def _unique_check(table: Table, table_name: str, index_name: str, parts, added: 
     value = items[0] if len(items) == 1 else f"CONCAT('(', CONCAT_WS(', ', {listed}), ')')"
     return [Precondition(target, f"values of {shown} in {table.name} appear more than once (as the column's "
                                  f"collation compares them), which the unique key {index_name} refuses",
-                         f"SELECT {value} AS {label}, COUNT(*) AS `rows` FROM {_source(table, sample)} WHERE {not_null} "
+                         f"SELECT {value} AS {label}, COUNT(*) AS `sqlgen_count` FROM {_source(table, sample)} WHERE {not_null} "
                          f"GROUP BY {listed} HAVING COUNT(*) > 1",
                          _reads(table, tuple(columns), sample))]
 
 
 def _primary_key_checks(table: Table, table_name: str, columns: tuple[str, ...], added: dict,
                         names: _OldNames, sample: int) -> list[Precondition]:
-    from ..schema import IndexPart
-
     result = []
     for column in columns:
         if column in added:
@@ -337,23 +422,34 @@ def _primary_key_checks(table: Table, table_name: str, columns: tuple[str, ...],
 
 
 def _foreign_key_check(table: Table, table_name: str, fk, added: dict, names: _OldNames, schema: Schema,
-                       created: set, sample: int) -> list[Precondition]:
-    if any(column in added for column in fk.columns) or fk.ref_schema is not None:
+                       created: set, sample: int, added_to: dict) -> list[Precondition]:
+    if fk.ref_schema is not None:
         return []
-    columns = [names.column(table_name, column) for column in fk.columns]
     target = f"{table.name}.{fk.name}"
+    new = [column for column in fk.columns if column in added]
+    if new:
+        return _new_column_key(table, fk, [added[column] for column in new], len(new) == len(fk.columns), names,
+                               schema, created, sample, target)
+    columns = [names.column(table_name, column) for column in fk.columns]
     present = " AND ".join(f"c.{q(column)} IS NOT NULL" for column in columns)
     key = _key(table, columns[0], "c.")
-    items = ", ".join(f"c.{q(column)}" for column in columns)
-    selected = f"{key}, {items}"
+    selected = ", ".join([key] + [f"c.{q(column)}" for column in columns if not key.endswith(f" AS {q(column)}")])
     ref_table = names.table(fk.ref_table)
     parent = schema.table(ref_table)
     shown = f"{fk.ref_table}.({', '.join(fk.ref_columns)})" if len(fk.ref_columns) > 1 else \
         f"{fk.ref_table}.{fk.ref_columns[0]}"
     violation = f"rows of {table.name} have {', '.join(columns)} with no matching {shown}, which the foreign key " \
                 f"{fk.name} refuses"
+    parent_added = added_to.get(fk.ref_table, {})
+    if any(column in parent_added for column in fk.ref_columns):
+        if not all(parent_added[c].default is None and parent_added[c].nullable for c in fk.ref_columns
+                   if c in parent_added):
+            return [Precondition(target, f"the foreign key {fk.name} points at {shown}, which the migration adds with "
+                                         "a default, so sqlgen cannot check it beforehand: the statement may fail "
+                                         "on rows", None)]
+        parent = None  # the parent's new column is NULL on every row: nothing matches it yet
     if parent is None or fk.ref_table in created:
-        # The parent is new, so empty: every row with a value breaks the key.
+        # The parent is new (or its column is), so nothing matches: every row with a value breaks the key.
         return [Precondition(target, violation, f"SELECT {selected} FROM {_source(table, sample, 'c')} WHERE {present}",
                              _reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}")]
     ref_columns = [names.column(fk.ref_table, column) for column in fk.ref_columns]
@@ -363,6 +459,33 @@ def _foreign_key_check(table: Table, table_name: str, fk, added: dict, names: _O
                          f"(SELECT 1 FROM {q(parent.name)} AS p WHERE {match})",
                          (_reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}")
                          + f", and looks each up in {parent.name}")]
+
+
+def _new_column_key(table: Table, fk, new: list, whole: bool, names: _OldNames, schema: Schema, created: set,
+                    sample: int, target: str) -> list[Precondition]:
+    """A foreign key on a column the migration adds: every row takes its default (NULL: nothing
+    to check), which the parent must hold when the table has rows."""
+    if all(column.default is None and column.nullable for column in new):
+        return []
+    column = new[0]
+    value = column.default
+    if value is None and not column.nullable:  # NOT NULL without a default: the type's own zero value
+        value = "0" if types.is_numeric(column.type) else ("''" if types.is_textual(column.type) else None)
+    if not whole or len(fk.columns) > 1 or value is None or value.startswith("("):
+        return [Precondition(target, f"the foreign key {fk.name} takes a column the migration adds, whose value "
+                                     "sqlgen cannot check beforehand: the statement may fail on rows", None)]
+    parent = schema.table(names.table(fk.ref_table))
+    shown = f"{fk.ref_table}.{fk.ref_columns[0]}"
+    violation = (f"all rows of {table.name} take {column.name} = {value} (its default), which no {shown} matches, "
+                 f"and the foreign key {fk.name} refuses that")
+    if parent is None or fk.ref_table in created:
+        exists = "FALSE"
+    else:
+        exists = (f"EXISTS (SELECT 1 FROM {q(parent.name)} WHERE "
+                  f"{q(names.column(fk.ref_table, fk.ref_columns[0]))} = {value})")
+    return [Precondition(target, violation,
+                         f"SELECT COUNT(*) AS `rows` FROM {_source(table, sample)} HAVING COUNT(*) > 0 AND NOT {exists}",
+                         f"counts the rows of {table.name}")]
 
 
 _WORD = re.compile(r"`((?:[^`]|``)+)`|\b([A-Za-z_$][\w$]*)\b")

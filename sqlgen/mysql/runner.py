@@ -78,9 +78,13 @@ class Runner:
             cursor.execute(sql, args)
             return list(cursor.fetchall())
 
-    def read_only(self, queries: list[str]) -> list[list[tuple]]:
-        """The rows of each query, read in a read-only transaction (`sqlgen preflight`)."""
+    def read_only(self, queries: list[str], setup: list[str] = ()) -> list[list[tuple]]:
+        """The rows of each query, read in a read-only transaction (`sqlgen preflight`), after those
+        `setup` statements that only set the session (a file's SET NAMES, its escape pin)."""
         with self.control.cursor() as cursor:
+            for sql in setup:
+                if only_sets_the_session(sql):
+                    cursor.execute(sql)
             cursor.execute("START TRANSACTION READ ONLY")
             try:
                 results = []

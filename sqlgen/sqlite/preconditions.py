@@ -71,10 +71,19 @@ def preconditions(operations: list, schema, sample: int = 0) -> list[Preconditio
 
 
 def _key(table) -> str:
-    """The select item that names a row: its one-column primary key, else its rowid."""
+    """The select item that names a row: its primary key (a WITHOUT ROWID table has one), else its rowid."""
     if len(table.primary_key) == 1:
         return f"{q(table.primary_key[0])} AS {q(table.primary_key[0])}"
+    if table.primary_key:
+        label = "(" + ", ".join(table.primary_key) + ")"
+        return "'(' || " + " || ', ' || ".join(q(c) for c in table.primary_key) + f" || ')' AS {q(label)}"
     return 'rowid AS "rowid"'
+
+
+def _items(table, column: str) -> str:
+    """The key, then the column, each once (the count reads the rows as a derived table)."""
+    key = _key(table)
+    return key if key.endswith(f" AS {q(column)}") else f"{key}, {q(column)}"
 
 
 def _rebuild_checks(old, new, changes) -> list[Precondition]:
@@ -92,7 +101,7 @@ def _rebuild_checks(old, new, changes) -> list[Precondition]:
             name = old_name(change.old.name)
             result.append(Precondition(
                 f"{old.name}.{name}", f"rows of {old.name} have {name} NULL",
-                f"SELECT {_key(old)}, {q(name)} FROM {q(old.name)} WHERE {q(name)} IS NULL",
+                f"SELECT {_items(old, name)} FROM {q(old.name)} WHERE {q(name)} IS NULL",
                 f"reads every row of {old.name}"))
         elif isinstance(change, ops.AddIndex) and change.index.unique:
             if any(c.column in added for c in change.index.parts) or any(c.column is None for c in change.index.parts):

@@ -37,7 +37,7 @@ class Runner:
     def _query(self, sql: str, args=()) -> list[tuple]:
         return list(self.connection.execute(sql, args).fetchall())
 
-    def read_only(self, queries: list[str]) -> list[list[tuple]]:
+    def read_only(self, queries: list[str], setup: list[str] = ()) -> list[list[tuple]]:
         """The rows of each query, read in a transaction rolled back (`sqlgen preflight`)."""
         self.connection.execute("BEGIN")
         try:

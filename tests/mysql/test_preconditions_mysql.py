@@ -10,6 +10,7 @@ file. The same for down files.
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 
 import pytest
 
@@ -89,6 +90,29 @@ CASES = [
     ("text-to-integer", 'sa.Column("ref", sa.String(10))', 'sa.Column("ref", sa.Integer)',
      "INSERT INTO account (id, ref) VALUES (1, '12'), (2, 'abc'), (3, '')",
      "UPDATE account SET ref = '0' WHERE ref NOT REGEXP '^[0-9]+$'", "2 rows of account have ref that is not a whole number"),
+    ("text-to-date", 'sa.Column("at", sa.String(30))', 'sa.Column("at", sa.Date)',
+     "INSERT INTO account (id, at) VALUES (1, '2020-01-01'), (2, '2020-01-01x'), (3, NULL)",
+     "UPDATE account SET at = '2020-01-02' WHERE id = 2", "1 row of account has at that is not a DATE"),
+    ("unique-with-a-new-collation", 'sa.Column("code", sa.String(20, collation="utf8mb4_bin"))',
+     'sa.Column("code", sa.String(20, collation="utf8mb4_general_ci"), unique=True)',
+     "INSERT INTO account (id, code) VALUES (1, 'a'), (2, 'A')", "UPDATE account SET code = 'b' WHERE id = 2",
+     "1 value of code in account appears more than once"),
+    ("kept-unique-with-a-new-collation", 'sa.Column("code", sa.String(20, collation="utf8mb4_bin"), unique=True)',
+     'sa.Column("code", sa.String(20, collation="utf8mb4_general_ci"), unique=True)',
+     "INSERT INTO account (id, code) VALUES (1, 'a'), (2, 'A')", "UPDATE account SET code = 'b' WHERE id = 2",
+     "1 value of code in account appears more than once"),
+    ("unique-with-a-new-type", 'sa.Column("ref", sa.String(10), unique=True)', 'sa.Column("ref", sa.Integer, unique=True)',
+     "INSERT INTO account (id, ref) VALUES (1, '1'), (2, '01'), (3, '2')", "UPDATE account SET ref = '5' WHERE id = 2",
+     "1 value of ref in account appears more than once"),
+    ("new-column-key-default", 'sa.Column("x", sa.Integer)',
+     'sa.Column("x", sa.Integer), sa.Column("author_id", sa.Integer, sa.ForeignKey("author.id"), nullable=False, '
+     'server_default="7")',
+     "INSERT INTO author VALUES (1); INSERT INTO account (id) VALUES (1), (2)", "INSERT INTO author VALUES (7)",
+     "all rows of account take author_id = 7 (its default), which no author.id matches"),
+    ("backslash-in-the-file", r'sa.Column("path", sa.String(20), server_default="C:\\tmp")',
+     r'sa.Column("path", sa.String(8), server_default="C:\\tmp")',
+     "INSERT INTO account (id, path) VALUES (1, 'C:\\\\a\\\\long\\\\path')",
+     "UPDATE account SET path = 'C:'", "1 row of account has path longer than 8 characters (id 1)"),
     ("text-to-enum", 'sa.Column("state", sa.String(10))', 'sa.Column("state", sa.Enum("new", "old"))',
      "INSERT INTO account (id, state) VALUES (1, 'new'), (2, 'weird')",
      "UPDATE account SET state = 'new' WHERE id = 2", "1 row of account has state set to a value the ENUM does not have"),
@@ -320,3 +344,95 @@ def test_on_a_big_table_a_sampled_check_says_what_it_reads(scratch, tmp_path):
         commands.upgrade(config, echo=Output())
     assert execute(db, "SELECT CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
                        "DATABASE() AND TABLE_NAME = 'account' AND COLUMN_NAME = 'code'")[0] == [(20,)]
+
+
+def test_checks_of_keys_the_change_makes_unique_by_itself_never_refuse(scratch, tmp_path):
+    """An AUTO_INCREMENT primary key added to rows, a FLOAT made DECIMAL, a DOUBLE made FLOAT,
+    and a narrowed primary key: the server takes them, and so do the checks (or they are only noted)."""
+    db = scratch.new()
+    execute(db, "CREATE TABLE nokey (v int, w int)", "INSERT INTO nokey VALUES (1, 1), (1, 1)",
+            "CREATE TABLE coded (code varchar(20) PRIMARY KEY, f float, d double)",
+            "INSERT INTO coded VALUES ('a', 0.1, 1.5), ('b', 12.34, 2.25), ('much too long', 1, 1)")
+    models = module(tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+                              "sa.Table('nokey', metadata, sa.Column('id', sa.Integer, primary_key=True), "
+                              "sa.Column('v', sa.Integer), sa.Column('w', sa.Integer))\n"
+                              "sa.Table('coded', metadata, sa.Column('code', sa.String(8), primary_key=True), "
+                              "sa.Column('f', sa.Numeric(6, 2)), sa.Column('d', sa.Float))\n")
+    config = config_for(tmp_path, db, models)
+    up = commands.generate(config, "keys", echo=Output()).paths[0].read_text()
+    assert "becomes FLOAT, which keeps about 7 significant digits" in up  # noted, not refused
+    with pytest.raises(SqlgenError, match=r"1 row of coded has code longer than 8 characters \(code 'much too long'\)"):
+        commands.upgrade(config, echo=Output())
+    execute(db, "UPDATE coded SET code = 'c' WHERE code = 'much too long'")
+    commands.upgrade(config, echo=Output())
+    assert execute(db, "SELECT id FROM nokey ORDER BY id")[0] == [(1,), (2,)]
+    assert execute(db, "SELECT f FROM coded ORDER BY code")[0] == [(Decimal("0.10"),), (Decimal("12.34"),),
+                                                                   (Decimal("1.00"),)]
+
+
+def test_a_key_to_a_parent_column_the_migration_adds(scratch, tmp_path):
+    db = scratch.new()
+    execute(db, "CREATE TABLE parent (id int PRIMARY KEY)", "CREATE TABLE child (id int PRIMARY KEY, ref varchar(5))",
+            "INSERT INTO parent VALUES (1)", "INSERT INTO child VALUES (1, 'x'), (2, NULL)")
+    models = module(tmp_path, "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+                              "sa.Table('parent', metadata, sa.Column('id', sa.Integer, primary_key=True, "
+                              "autoincrement=False), sa.Column('code', sa.String(5), unique=True))\n"
+                              "sa.Table('child', metadata, sa.Column('id', sa.Integer, primary_key=True, "
+                              "autoincrement=False), sa.Column('ref', sa.String(5), sa.ForeignKey('parent.code')))\n")
+    config = config_for(tmp_path, db, models)
+    commands.generate(config, "code", echo=Output())
+    with pytest.raises(SqlgenError, match=r"1 row of child has ref with no matching parent.code.* \(id 1\)"):
+        commands.upgrade(config, echo=Output())
+    execute(db, "UPDATE child SET ref = NULL")
+    commands.upgrade(config, echo=Output())
+
+
+def test_a_file_of_rows_only_reports_its_check_the_same_way(scratch, tmp_path):
+    from support import hand_written
+
+    db = scratch.new()
+    execute(db, "CREATE TABLE ledger (id int PRIMARY KEY, amount int NOT NULL)",
+            "CREATE TABLE archive (id int PRIMARY KEY, amount int NOT NULL)", "INSERT INTO ledger VALUES (1, -2), (2, 4)")
+    config = config_for(tmp_path, db, None)
+    hand_written(config, "INSERT INTO archive SELECT * FROM ledger WHERE amount > 0;\n"
+                         "SELECT 'rows of ledger have a negative amount' AS `sqlgen_precondition` FROM DUAL\n"
+                         " WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (\n"
+                         "  SELECT id AS id FROM ledger WHERE amount < 0)) IS NULL;\n"
+                         "DELETE FROM ledger WHERE amount > 0;")
+    with pytest.raises(SqlgenError, match=r"^0001_by_hand.up.sql: precondition failed before any change: 1 row of "
+                                          r"ledger has a negative amount \(id 1\); fix them"):
+        commands.upgrade(config, echo=Output())
+    assert execute(db, "SELECT COUNT(*) FROM archive")[0] == [(0,)]  # one transaction: rolled back
+    execute(db, "UPDATE ledger SET amount = 3 WHERE amount < 0")
+    commands.upgrade(config, echo=Output())
+    assert execute(db, "SELECT COUNT(*) FROM archive")[0] == [(2,)] and execute(db, "SELECT COUNT(*) FROM ledger")[0] == [(0,)]
+
+
+def test_preflight_says_which_checks_cannot_run_before_the_files_ahead_of_them(scratch, tmp_path):
+    import json
+
+    from support import hand_written
+
+    db = scratch.new()
+    config = config_for(tmp_path, db, None)
+    execute(db, "CREATE TABLE account (id int PRIMARY KEY, code varchar(20))", "INSERT INTO account VALUES (1, 'x')")
+    hand_written(config, "ALTER TABLE account ADD COLUMN extra varchar(20);", "extra")
+    hand_written(config, "SELECT 'rows of account have extra longer than 5 characters' AS `sqlgen_precondition` "
+                         "FROM DUAL WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (\n"
+                         "  SELECT id AS id FROM account WHERE CHAR_LENGTH(extra) > 5)) IS NULL;\n"
+                         "SELECT 'rows of account have code NULL' AS `sqlgen_precondition` FROM DUAL WHERE (SELECT 1 "
+                         "UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (\n  SELECT id AS id FROM account WHERE code IS "
+                         "NULL)) IS NULL;\nALTER TABLE account MODIFY extra varchar(5), MODIFY code varchar(20) NOT NULL;",
+                 "narrow")
+    out = Output()
+    assert commands.preflight(config, echo=out) == 1
+    assert "0002_narrow.up.sql, line" in out.lines[0] and ": not checked: it could not run (" in out.lines[0]
+    assert "Unknown column 'extra'" in out.lines[0] and "an earlier pending file may change what it reads" in out.lines[0]
+    assert out.lines[1].endswith(": ok: no rows of account have code NULL")
+    assert out.lines[-1] == "Preflight: 0 of 2 check(s) fail, 1 could not run in 2 pending file(s)"
+    report = Output()
+    assert commands.preflight(config, as_json=True, echo=report) == 1
+    parsed = json.loads(report.text)
+    assert (parsed["failing"], parsed["unchecked"], parsed["pending"]) == (0, 1, ["0001_extra.up.sql", "0002_narrow.up.sql"])
+    assert parsed["files"][1]["checks"][0]["unchecked"] is True
+    commands.upgrade(config, echo=Output())  # the checks were only read: both files still apply
