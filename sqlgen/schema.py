@@ -42,6 +42,9 @@ class Column:
     # None means "the table's default collation".
     collation: str | None = None
     generated: Generated | None = None
+    # The type as written where it carries a display width the canonical type drops ("smallint(5)"):
+    # what the DDL says, never compared.
+    display_type: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ def _table(table: sa.Table, server: ServerInfo, dialect, ddl, notes: list[str]) 
     collation = options.collation
     charset = collation.split("_")[0]
     columns = tuple(_column(column, server, dialect, ddl, collation, charset, notes) for column in table.columns)
-    limits.check_table(table.name, columns, charset, server)
+    limits.check_table(table.name, columns, charset, server, collation, options.comment)
     lossy = [(f"column {table.name}.{c.name}", c.comment) for c in columns if c.comment] + \
         [(f"table {table.name}", options.comment)] * bool(options.comment)
     for where, comment in lossy:
@@ -323,6 +323,10 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
             raise SqlgenError(f"cannot render the default of {where}: {exc}") from None
         if text is not None:
             if not isinstance(column.server_default.arg, str):  # a plain string is quoted by SQLAlchemy
+                if not text.strip():
+                    raise SqlgenError(f"the default of {where} is empty (server_default=text('')): create_all would "
+                                      "write DEFAULT with nothing after it, which the server refuses; give a value, "
+                                      "e.g. server_default='' for an empty string")
                 _expression(text, f"the default of {where}")
             text, on_update_text = expressions.split_on_update(text)
             default = expressions.normalize_default(sequences.calls_in(text, server.database), parsed.type, server)
@@ -359,6 +363,7 @@ def _column(column: sa.Column, server: ServerInfo, dialect, ddl, table_collation
         comment=column.comment or None,
         collation=collation,
         generated=generated,
+        display_type=parsed.display if column_type == parsed.type else None,
     )
 
 

@@ -44,15 +44,24 @@ _FSP_BYTES = (0, 1, 1, 2, 2, 3, 3)
 _ARGUMENTS = re.compile(r"\(([^)]*)\)")
 
 
-def check_table(table: str, columns, table_charset: str, server: ServerInfo) -> None:
+COMMENT_CHARACTERS = {"column": 1024, "table": 2048}  # errors 1629 and 1628
+
+
+def check_table(table: str, columns, table_charset: str, server: ServerInfo, table_collation: str | None = None,
+                comment: str | None = None) -> None:
     """Refuse, in one line naming table.column, what the server would not build."""
     row = 0
     nullable = 0
     for column in columns:
+        where = f"{table}.{column.name}"
         charset = _charset_of(column.collation, table_charset, server)
-        row += _check_column(f"{table}.{column.name}", column.type, charset, server)
-        _check_default(f"{table}.{column.name}", column.type, column.default)
+        row += _check_column(where, column.type, charset, server)
+        _check_default(where, column.type, column.default)
+        _check_number_default(where, column.type, column.default)
+        _check_members(where, column.type, column.collation or table_collation)
+        _check_comment(f"column {where}", column.comment, COMMENT_CHARACTERS["column"])
         nullable += bool(column.nullable)
+    _check_comment(f"table {table}", comment, COMMENT_CHARACTERS["table"])
     row += (nullable + 7) // 8
     if row > ROW_BYTES:
         raise SqlgenError(
@@ -122,6 +131,48 @@ def _check_default(where: str, column_type: str, default: str | None) -> None:
     if (base in INTEGER_TYPES or base in ("decimal", "float", "double")) and not _NUMBER.fullmatch(value.strip()):
         raise SqlgenError(f"column {where}: the default {default} is not a number, and {column_type.upper()} holds "
                           "only numbers; give a number")
+
+
+def _check_number_default(where: str, column_type: str, default: str | None) -> None:
+    """A number default out of the integer type's range (error 1067)."""
+    from decimal import Decimal, InvalidOperation
+
+    from .types import INTEGER_BITS, _integer_range
+
+    if not default or type_base(column_type) not in INTEGER_BITS or not _NUMBER.fullmatch(default.strip("'")):
+        return
+    try:
+        value = Decimal(default.strip("'"))
+    except InvalidOperation:
+        return
+    low, high = _integer_range(column_type)
+    if not low <= value <= high:
+        raise SqlgenError(f"column {where}: the default {default} is outside {column_type.upper()} ({low} to {high}), "
+                          "which the server refuses; give a default it holds, or widen the column")
+
+
+def _check_members(where: str, column_type: str, collation: str | None) -> None:
+    """An ENUM or SET value twice, as the column's collation compares them (error 1291)."""
+    base = type_base(column_type)
+    if base not in ("enum", "set"):
+        return
+    from .types import parse_string_list
+
+    exact = collation is not None and (collation.endswith(("_bin", "_cs")) or collation == "binary")
+    seen: dict[str, str] = {}
+    for value in parse_string_list(column_type[column_type.index("(") + 1: column_type.rindex(")")]):
+        key = value.rstrip(" ") if exact else value.rstrip(" ").casefold()
+        if key in seen:
+            raise SqlgenError(f"column {where}: the {base.upper()} holds {seen[key]!r} and {value!r}, which the server "
+                              f"takes for one value{'' if exact else ' (letter case and trailing spaces do not count)'}"
+                              "; remove one")
+        seen[key] = value
+
+
+def _check_comment(where: str, comment: str | None, limit: int) -> None:
+    if comment is not None and len(comment) > limit:
+        raise SqlgenError(f"{where}: its comment has {len(comment)} characters, and the server keeps at most {limit}; "
+                          "shorten it")
 
 
 def _row_bytes(base: str, numbers: tuple[int, ...], charset: str) -> int:

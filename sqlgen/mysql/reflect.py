@@ -189,7 +189,8 @@ def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json
         generated = Generated(expressions.key(expression, server), kind.group(1).lower() != "virtual",
                               expression.strip())
         default = None
-    canonical = types.parse_type(column_type, charset).type
+    parsed = types.parse_type(column_type, charset)
+    canonical = parsed.type
     if is_json and canonical == "longtext":
         canonical = "json"
     if server.is_mariadb:
@@ -209,6 +210,7 @@ def _column(row, server: ServerInfo, table_collation: str, charset: str, is_json
         comment=comment or None,
         collation=collation if types.takes_collation(canonical) and collation != table_collation else None,
         generated=generated,
+        display_type=parsed.display if canonical == parsed.type else None,
     )
 
 

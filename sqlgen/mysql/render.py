@@ -83,7 +83,9 @@ def create_table(table: Table, server: ServerInfo, skip_fks: tuple[str, ...] = (
 
 
 def column_definition(column: Column, server: ServerInfo) -> str:
-    parts = [q(column.name), column.type]
+    # A display width as the models wrote it, where the server keeps one (MySQL 8.0.19+ drops them).
+    keeps_widths = server.is_mariadb or server.version < (8, 0, 19)
+    parts = [q(column.name), column.display_type if column.display_type and keeps_widths else column.type]
     if column.collation:
         parts.append(f"COLLATE {column.collation}")
     if column.generated is not None:

@@ -59,6 +59,8 @@ DEFAULT_ARGUMENTS = {
 
 # The display width ZEROFILL pads to when none is given (unsigned, as ZEROFILL implies).
 ZEROFILL_WIDTHS = {"tinyint": 3, "smallint": 5, "mediumint": 8, "int": 10, "bigint": 20}
+# The display width the server gives an integer type written without one: (signed, unsigned).
+_DEFAULT_WIDTHS = {"tinyint": (4, 3), "smallint": (6, 5), "mediumint": (9, 8), "int": (11, 10), "bigint": (20, 20)}
 
 # Type words that stand for a character set.
 CHARSET_WORDS = {"ascii": "latin1", "unicode": "ucs2"}
@@ -93,6 +95,9 @@ class ParsedType:
     type: str  # canonical, e.g. "int unsigned", "varchar(50)"
     charset: str | None = None
     collation: str | None = None
+    # The type with the display width it was written with, where the canonical form drops one
+    # ("smallint(5)"): written into DDL as create_all writes it, never compared.
+    display: str | None = None
 
     @property
     def base(self) -> str:
@@ -207,6 +212,7 @@ def parse_type(text: str, charset_of_table: str = "utf8mb4") -> ParsedType:
         # Character types in the binary character set are the byte-string types.
         base, charset, collation = BINARY_EQUIVALENTS[base], None, None
 
+    width = args.strip() if base in INTEGER_TYPES and args is not None and args.strip().isdigit() else None
     args = _normalise_arguments(base, args, effective_charset, zerofill)
     if base in SIZED_FAMILIES and args is not None:
         base = _sized_type(base, int(args), effective_charset)
@@ -221,10 +227,14 @@ def parse_type(text: str, charset_of_table: str = "utf8mb4") -> ParsedType:
         canonical += " unsigned"
     if zerofill:
         canonical += " zerofill"
+    display = None
+    if width is not None and args is None and int(width) not in (0, _DEFAULT_WIDTHS[base][unsigned]):
+        display = f"{base}({int(width)})" + (" unsigned" if unsigned else "")
     return ParsedType(
         canonical,
         CHARSET_ALIASES.get(charset.lower(), charset.lower()) if charset else None,
         collation.lower() if collation else None,
+        display,
     )
 
 

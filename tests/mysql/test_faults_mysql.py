@@ -21,7 +21,7 @@ from faults import CuttingProxy, PrivateServer, wait_for
 
 pytestmark = pytest.mark.mysql
 
-SLOW_ROWS = "SELECT seq FROM seq_1_to_150 WHERE SLEEP(0.01) = 0"  # 150 rows in about 1.5 s
+SLOW_ROWS = "SELECT seq FROM seq_1_to_150 WHERE SLEEP(0.02) = 0"  # 150 rows in about 3 s: long enough to look at it while it runs
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def start_sqlgen(url: str, directory: Path, *args: str) -> subprocess.Popen:
 def upgrade_until_slow(server: PrivateServer, url: str, directory: Path, what: str) -> subprocess.Popen:
     """`sqlgen upgrade` in a process of its own, returned once the server runs its slow statement."""
     process = start_sqlgen(url, directory, "upgrade")
-    wait_for(lambda: running(server, "SLEEP(0.01)"), what=what)
+    wait_for(lambda: running(server, "SLEEP(0.02)"), what=what)
     return process
 
 
@@ -236,12 +236,12 @@ def test_killed_sqlgen_while_dml_runs(server, database, tmp_path):
                                 "CREATE TABLE after_load (id int);\n")
     url = server.url(database)
     kill_upgrade_during_slow(server, url, directory, "the INSERT to run")
-    [(connection, _)] = running(server, "SLEEP(0.01)")
+    [(connection, _)] = running(server, "SLEEP(0.02)")
     lines = status_lines(url, directory)
     assert any(f"still running on the server: connection {connection}" in line for line in lines), lines
     refused = one_line_error(sqlgen(url, directory, "upgrade"))
     assert "is still running on the server" in refused and f"KILL {connection}" in refused, refused
-    wait_for(lambda: not running(server, "SLEEP(0.01)"), what="the orphaned INSERT to end")
+    wait_for(lambda: not running(server, "SLEEP(0.02)"), what="the orphaned INSERT to end")
     # The server went on with the packet: the INSERT and the record after it commit together.
     [row] = tracking(server, database)
     done = row[2]
@@ -264,7 +264,7 @@ def test_killed_sqlgen_while_ddl_runs(server, database, tmp_path):
     url = server.url(database)
     kill_upgrade_during_slow(server, url, directory, "the CREATE TABLE ... SELECT to run")
     assert any("still running on the server" in line for line in status_lines(url, directory))
-    wait_for(lambda: not running(server, "SLEEP(0.01)"), what="the orphaned statement to end")
+    wait_for(lambda: not running(server, "SLEEP(0.02)"), what="the orphaned statement to end")
     lines = status_lines(url, directory)
     assert any("stopped at statement 2, which may or may not have taken effect" in line for line in lines), lines
     refused = one_line_error(sqlgen(url, directory, "upgrade"))
@@ -374,7 +374,7 @@ def test_killed_client_by_hand_is_told_truthfully_and_finished_with_resume_after
 
     def slow_running() -> bool:
         return bool(execute(scratch_db, "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE "
-                                        "'%%SLEEP(0.01)%%' AND INFO NOT LIKE '%%PROCESSLIST%%'")[0])
+                                        "'%%SLEEP(0.02)%%' AND INFO NOT LIKE '%%PROCESSLIST%%'")[0])
 
     wait_for(slow_running, what="the client to reach the slow statement")
     client.kill()
@@ -417,7 +417,7 @@ def test_a_killed_run_seen_only_as_it_ends_is_never_resumed_from_the_old_row(ser
     reading = migrations.facts
 
     def read_slowly(*args, **kwargs):  # the orphan ends while the files are read
-        wait_for(lambda: not running(server, "SLEEP(0.01)"), what="the orphaned INSERT to end")
+        wait_for(lambda: not running(server, "SLEEP(0.02)"), what="the orphaned INSERT to end")
         return reading(*args, **kwargs)
 
     monkeypatch.setattr(migrations, "facts", read_slowly)

@@ -274,3 +274,33 @@ def test_names_reserved_by_the_other_flavour_only_converge(scratch, tmp_path):
     out = Output()
     commands.generate(make_config(made, "conditional_models:flavour_words", tmp_path / "m"), "x", echo=out)
     assert out.lines == ["No changes detected"], out.text
+
+
+WIDTHS = """
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+metadata = sa.MetaData()
+sa.Table("w", metadata, sa.Column("id", mysql.INTEGER(11, unsigned=True), primary_key=True),
+         sa.Column("s", mysql.SMALLINT(5)), sa.Column("i", mysql.INTEGER(4)), sa.Column("t", mysql.TINYINT(0, unsigned=True)),
+         sa.Column("b", mysql.TINYINT(1)), sa.Column("z", mysql.INTEGER(4, zerofill=True)), sa.Column("n", sa.Integer))
+"""
+
+
+def test_display_widths_are_written_as_create_all_writes_them_and_never_compared(scratch, tmp_path, monkeypatch):
+    """MariaDB keeps a display width in COLUMN_TYPE (smallint(5)): written as the models give it,
+    the schema is create_all's; a width alone is never a change."""
+    import importlib
+
+    (tmp_path / "width_models.py").write_text(WIDTHS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    made, empty = scratch.new(), scratch.new()
+    create_all(importlib.import_module("width_models").metadata, made)
+    config = make_config(empty, "width_models:metadata", tmp_path / "m", root=tmp_path)
+    up = commands.generate(config, "w", echo=Output()).paths[0].read_text()
+    assert "`s` smallint(5) NULL" in up and "`n` int NULL" in up and "`t` tinyint unsigned NULL" in up
+    commands.upgrade(config, echo=Output())
+    assert_same_schema(snapshot(empty, generated_names=False), snapshot(made, generated_names=False))
+    execute(made, "ALTER TABLE w MODIFY s smallint(3)")
+    out = Output()
+    commands.generate(make_config(made, "width_models:metadata", tmp_path / "m2", root=tmp_path), "x", echo=out)
+    assert out.lines == ["No changes detected"]

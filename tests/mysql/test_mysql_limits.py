@@ -44,10 +44,27 @@ REFUSED = {
     "row_of_chars": (lambda: [sa.Column(f"c{n}", sa.CHAR(255)) for n in range(65)], "table t: its row takes at least"),
     "default_too_long": (lambda: [sa.Column("x", sa.String(3), server_default="abcd")], "the default 'abcd' is longer than VARCHAR(3)"),
     "default_not_a_number": (lambda: [sa.Column("x", sa.Integer, server_default="abc")], "the default 'abc' is not a number"),
+    "enum_same_value_but_for_case": (lambda: [sa.Column("x", sa.Enum("a", "A", name="e"))],
+                                     "column t.x: the ENUM holds 'a' and 'A', which the server takes for one value"),
+    "set_same_value_twice": (lambda: [sa.Column("x", mysql.SET("a", "b", "a"))], "the SET holds 'a' and 'a'"),
+    "int_default_out_of_range": (lambda: [sa.Column("x", sa.Integer, server_default="3000000000")],
+                                 "column t.x: the default 3000000000 is outside INT (-2147483648 to 2147483647)"),
+    "unsigned_default_below_zero": (lambda: [sa.Column("x", mysql.INTEGER(unsigned=True), server_default="-1")],
+                                    "the default -1 is outside INT UNSIGNED (0 to 4294967295)"),
+    "column_comment_too_long": (lambda: [sa.Column("x", sa.Integer, comment="c" * 1025)],
+                                "column t.x: its comment has 1025 characters, and the server keeps at most 1024"),
+    "default_empty_text": (lambda: [sa.Column("x", sa.Integer, server_default=sa.text(""))],
+                           "the default of t.x is empty (server_default=text(''))"),
+    "default_blank_text": (lambda: [sa.Column("x", sa.String(5), server_default=sa.text("  "))],
+                           "the default of t.x is empty"),
 }
 # At the limit, with the table's `id int` (4 bytes) and a byte of NULL flags per 8 nullable
 # columns: taken, and the server builds them (one more byte, and it refuses: error 1118).
 TAKEN = {
+    "enum_case_under_a_binary_collation": lambda: [sa.Column("x", mysql.ENUM("a", "A", collation="utf8mb4_bin"))],
+    "int_default_at_its_limits": lambda: [sa.Column("x", sa.Integer, server_default="-2147483648"),
+                                          sa.Column("y", mysql.INTEGER(unsigned=True), server_default="4294967295")],
+    "comment_at_its_limit": lambda: [sa.Column("x", sa.Integer, comment="c" * 1024)],
     "decimal": lambda: [sa.Column("x", sa.Numeric(65, 30))],
     "varchar_utf8mb4": lambda: [sa.Column("x", sa.String(16382))],
     "varchar_latin1": lambda: [sa.Column("x", mysql.VARCHAR(65528, charset="latin1"))],
@@ -308,3 +325,10 @@ def test_reviewed_models_are_taken():
 @pytest.mark.mysql
 def test_reviewed_models_converge_both_ways(scratch, run_client, tmp_path, monkeypatch):
     converges_both_ways(REVIEWED, "reviewed_limit_models", scratch, run_client, tmp_path, monkeypatch)
+
+
+def test_a_table_comment_over_2048_characters_is_refused():
+    metadata = sa.MetaData()
+    sa.Table("t", metadata, sa.Column("id", sa.Integer, primary_key=True), comment="c" * 2049)
+    with pytest.raises(SqlgenError, match="table t: its comment has 2049 characters, and the server keeps at most 2048"):
+        declared_schema(metadata, MARIADB, "sqlgen_version")
