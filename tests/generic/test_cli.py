@@ -50,7 +50,8 @@ def assert_clean_error(result, message: str):
     assert PASSWORD not in result.output
 
 
-COMMANDS = ["generate", "upgrade", "downgrade", "current", "history", "status", "stamp", "sql", "verify", "rehash"]
+COMMANDS = ["generate", "upgrade", "downgrade", "current", "history", "status", "stamp", "sql", "verify", "rehash",
+            "preflight"]
 
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], *[[command, "--help"] for command in COMMANDS]])
@@ -301,11 +302,19 @@ def applied(project):
     return project
 
 
+def test_preflight_on_sqlite_checks_the_pending_file_and_exits_0(applied):
+    result = invoke("--url", SQLITE, "preflight")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Preflight: 0 of 0 check(s) fail in 1 pending file(s)\n"
+    assert invoke("--url", SQLITE, "current").output == "1 0001_first\n"  # nothing applied
+
+
 @pytest.mark.parametrize("args, message", [
     # A target of the other command: the error lists only this command's targets.
     (["downgrade", "HEAD"], f"cannot read the target 'head' of sqlgen downgrade: {DOWNGRADE_TARGETS}"),
     (["downgrade", "+1"], f"cannot read the target '+1' of sqlgen downgrade: {DOWNGRADE_TARGETS}"),
     (["upgrade", "base"], f"cannot read the target 'base' of sqlgen upgrade: {UPGRADE_TARGETS}"),
+    (["preflight", "base"], f"cannot read the target 'base' of sqlgen upgrade: {UPGRADE_TARGETS}"),
     # Digits of other scripts: str.isdigit() takes them, int() reads '١' as 1 and fails on '²'.
     (["upgrade", "\u0662"], f"cannot read the target '\u0662' of sqlgen upgrade: {UPGRADE_TARGETS}"),
     (["upgrade", "\u00b2"], f"cannot read the target '\u00b2' of sqlgen upgrade: {UPGRADE_TARGETS}"),
