@@ -446,13 +446,11 @@ def preflight(config: Config, target: str = "head", *, as_json: bool = False, ec
     """Run the preconditions of the files `sqlgen upgrade TARGET` would apply, changing nothing:
     0 when every check passes, 1 when rows break one or one could not run."""
     import json
-    import re
 
     from . import history, migrations
     from .preconditions import SAMPLE_ROWS, failure_message
 
     report, failing, unchecked, total = [], 0, 0, 0
-    sampled = re.compile(r"\(SELECT \* FROM .+? LIMIT (\d+)\) AS ", re.S)
     with _session(config, echo) as (runner, found):
         entries = _entries(runner, found)
         steps = history.plan_upgrade(entries, target, _shown(config.directory))
@@ -487,13 +485,12 @@ def preflight(config: Config, target: str = "head", *, as_json: bool = False, ec
                     continue
                 count = counts[0][0]
                 failing += bool(count)
-                sample = sampled.search(precondition.rows)
                 check.update(rows=count, sample=[printable(str(row[0])) for row in samples[:SAMPLE_ROWS]] if count
-                             else [], sampled_rows=int(sample.group(1)) if sample else None)
+                             else [], sampled_rows=precondition.sample)
                 checks.append(check)
                 if as_json:
                     continue
-                on = f" (on a sample of {sample.group(1)} rows)" if sample else ""
+                on = f" (on a sample of {precondition.sample} rows)" if precondition.sample else ""
                 if count:
                     echo(failure_message(where, precondition.violation, count, [row[:1] for row in samples],
                                          precondition.key, "preflight", True)

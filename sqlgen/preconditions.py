@@ -30,6 +30,24 @@ class Precondition:
     rows: str | None
     cost: str = ""  # what the check reads: "reads every row of account"
     key: str = ""  # what the first column of `rows` names ("id"): shown with the sample rows
+    sample: int | None = None  # rows of a big table the check reads, when it reads only those
+
+
+def comment(precondition: Precondition, fails_with: str) -> str:
+    """The comment lines above a check: what it reads, and what its error (`fails_with`) means."""
+    what = printable(precondition.violation)
+    if precondition.rows is None:
+        return f"-- not checked before the change ({printable(precondition.target)}): {what}"
+    cost = f" ({printable(precondition.cost)})" if precondition.cost else ""
+    return wrapped(f"precondition {printable(precondition.target)}, read-only{cost}: it fails with \"{fails_with}\" "
+                   f"when {what}, before anything has changed; its inner SELECT lists those rows")
+
+
+def queries(precondition: Precondition, limit: int, alias: str) -> tuple[str, str]:
+    """(the query counting the rows that break it, the query listing `limit` of them); `alias`:
+    the derived table's name, quoted."""
+    rows = f"({precondition.rows}) AS {alias}"
+    return f"SELECT COUNT(*) FROM {rows}", f"SELECT * FROM {rows} LIMIT {limit}"
 
 
 _SINGULAR = (("rows ", "row ", " have ", " has "), ("values ", "value ", " appear ", " appears "))

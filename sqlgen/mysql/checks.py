@@ -168,6 +168,11 @@ def _reads(table: Table, columns: tuple[str, ...], sample: int = 0) -> str:
     return f"reads every row of {table.name}"
 
 
+def _reads_all(table: Table, sample: int) -> str:
+    """What a check of the whole table reads: every row, or its sample."""
+    return _reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}"
+
+
 def _rows(table: Table, column: str, condition: str, sample: int) -> str:
     key = _key(table, column)
     # Each name once: the count and the sample read these rows as a derived table.
@@ -451,13 +456,13 @@ def _foreign_key_check(table: Table, table_name: str, fk, added: dict, names: _O
     if parent is None or fk.ref_table in created:
         # The parent is new (or its column is), so nothing matches: every row with a value breaks the key.
         return [Precondition(target, violation, f"SELECT {selected} FROM {_source(table, sample, 'c')} WHERE {present}",
-                             _reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}")]
+                             _reads_all(table, sample))]
     ref_columns = [names.column(fk.ref_table, column) for column in fk.ref_columns]
     match = " AND ".join(f"p.{q(r)} = c.{q(column)}" for r, column in zip(ref_columns, columns))
     return [Precondition(target, violation,
                          f"SELECT {selected} FROM {_source(table, sample, 'c')} WHERE {present} AND NOT EXISTS "
                          f"(SELECT 1 FROM {q(parent.name)} AS p WHERE {match})",
-                         (_reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}")
+                         _reads_all(table, sample)
                          + f", and looks each up in {parent.name}")]
 
 
@@ -504,4 +509,4 @@ def _check_check(table: Table, table_name: str, check, added: dict, names: _OldN
     key = _key(table, table.columns[0].name)
     return [Precondition(target, f"rows of {table.name} have values breaking CHECK {check.name} ({check.expression})",
                          f"SELECT {key} FROM {_source(table, sample)} WHERE NOT ({portable(check.expression)})",
-                         _reads(table, (), sample) if _sampled(table, sample) else f"reads every row of {table.name}")]
+                         _reads_all(table, sample))]

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..preconditions import Precondition, wrapped
-from ..safety import printable
+from ..preconditions import Precondition, comment, queries as shared_queries
 from .dialect import quote_string
 
 FAILED_CODE = 1242  # what the statement fails with when rows break the check
@@ -27,14 +26,10 @@ _STATEMENT = re.compile(
 def render(precondition: Precondition) -> tuple[str, str | None]:
     """The check as it is written into a file: (its comment lines, its statement without a
     semicolon; None when it cannot be checked beforehand)."""
-    what = printable(precondition.violation)
+    lines = comment(precondition, "Subquery returns more than 1 row")
     if precondition.rows is None:
-        return f"-- not checked before the change ({printable(precondition.target)}): {what}", None
-    cost = f" ({printable(precondition.cost)})" if precondition.cost else ""
-    comment = wrapped(f"precondition {printable(precondition.target)}, read-only{cost}: it fails with \"Subquery "
-                      f"returns more than 1 row\" when {what}, before anything has changed; its inner SELECT lists "
-                      "those rows")
-    return comment, (f"SELECT {quote_string(precondition.violation)} AS `sqlgen_precondition` FROM DUAL\n"
+        return lines, None
+    return lines, (f"SELECT {quote_string(precondition.violation)} AS `sqlgen_precondition` FROM DUAL\n"
                      f" WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (\n  {precondition.rows}\n)) IS NULL")
 
 
@@ -50,7 +45,8 @@ def read(text: str) -> Precondition | None:
     label = _LABEL.match(rows)
     key = "" if label is None else label.group(1)
     key = key[1:-1].replace("``", "`") if key.startswith("`") else key
-    return Precondition("", violation, rows, key=key)
+    sample = _SAMPLE.search(rows)
+    return Precondition("", violation, rows, key=key, sample=int(sample.group(1)) if sample else None)
 
 
 def is_precondition(text: str) -> bool:
@@ -58,9 +54,11 @@ def is_precondition(text: str) -> bool:
 
 
 def queries(precondition: Precondition, limit: int) -> tuple[str, str]:
-    """(the query counting the rows that break it, the query listing `limit` of them)."""
-    rows = f"({precondition.rows}) AS `sqlgen_rows`"
-    return f"SELECT COUNT(*) FROM {rows}", f"SELECT * FROM {rows} LIMIT {limit}"
+    return shared_queries(precondition, limit, "`sqlgen_rows`")
+
+
+# How sqlgen.mysql.checks reads only the first rows of a big table (precondition_sample).
+_SAMPLE = re.compile(r"\(SELECT \* FROM `(?:[^`]|``)+` LIMIT (\d+)\) AS ", re.S)
 
 
 # The first item of a check's SELECT names the row: "SELECT <expression> AS `label`, ...".

@@ -909,9 +909,9 @@ class FileRun:
             self.innodb = runner._all_tables_innodb(self.file, number)
         doubt = None if _changes_nothing_on_failure(kind, statement.text, in_batch, self.innodb, runner.server) \
             else number
-        broken = self._broken_precondition(statement, failure)
+        broken = _broken_precondition(statement, failure)
         if broken is not None:
-            message = failure_message(self.file, broken.violation, *self._rows_breaking(broken), self.command,
+            message = failure_message(self.file, broken.violation, *_rows_breaking(self.session, broken), self.command,
                                       self.lasting == 0)
             if not self.lasting:
                 # Nothing before it stays once the session ends: the next run starts the file over,
@@ -932,12 +932,6 @@ class FileRun:
             f"{failure}; {_kept(applied, self.lasting > 0)}. Fix the cause (the statement, or the data it failed "
             f"on) and run sqlgen {self.command} again to resume from statement {applied + 1}, or repair by hand "
             "and run sqlgen stamp") from None
-
-    def _broken_precondition(self, statement, failure: StatementFailed):
-        return _broken_precondition(statement, failure)
-
-    def _rows_breaking(self, precondition) -> tuple[int | None, list, str]:
-        return _rows_breaking(self.session, precondition)
 
     def _own_failed(self, number: int, exc, ran: int | None = None) -> None:
         code, message = _server_error(exc)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..preconditions import Precondition, wrapped
-from ..safety import printable
+from ..preconditions import Precondition, comment, queries as shared_queries
 from .dialect import quote_identifier as q, quote_string
 
 FAILED_MESSAGE = "integer overflow"
@@ -24,13 +23,10 @@ _LABEL = re.compile(r"SELECT\s+(?:[^\"']|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")*?\s
 
 
 def render(precondition: Precondition) -> tuple[str, str | None]:
-    what = printable(precondition.violation)
+    lines = comment(precondition, FAILED_MESSAGE)
     if precondition.rows is None:
-        return f"-- not checked before the change ({printable(precondition.target)}): {what}", None
-    cost = f" ({printable(precondition.cost)})" if precondition.cost else ""
-    comment = wrapped(f"precondition {printable(precondition.target)}, read-only{cost}: it fails with \"integer "
-                      f"overflow\" when {what}, before anything has changed; its inner SELECT lists those rows")
-    return comment, (f"SELECT {quote_string(precondition.violation)} AS \"sqlgen_precondition\"\n"
+        return lines, None
+    return lines, (f"SELECT {quote_string(precondition.violation)} AS \"sqlgen_precondition\"\n"
                      f" WHERE abs(-9223372036854775807 - EXISTS (\n  {precondition.rows}\n)) < 0")
 
 
@@ -45,8 +41,7 @@ def read(text: str) -> Precondition | None:
 
 
 def queries(precondition: Precondition, limit: int) -> tuple[str, str]:
-    rows = f"({precondition.rows}) AS \"sqlgen_rows\""
-    return f"SELECT COUNT(*) FROM {rows}", f"SELECT * FROM {rows} LIMIT {limit}"
+    return shared_queries(precondition, limit, '"sqlgen_rows"')
 
 
 def preconditions(operations: list, schema, sample: int = 0) -> list[Precondition]:

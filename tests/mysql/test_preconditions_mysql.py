@@ -335,6 +335,9 @@ def test_on_a_big_table_a_sampled_check_says_what_it_reads(scratch, tmp_path):
     assert "(SELECT * FROM `account` LIMIT 100) AS `account`" in up
     assert "reads 100 of about" in up and "(precondition_sample): the others are not checked" in " ".join(
         line.removeprefix("-- ") for line in up.splitlines())
+    out = Output()
+    assert commands.preflight(config, echo=out) == 1
+    assert "FAILS: 1 row of account has code longer than 8 characters (id 3) (on a sample of 100 rows)" in out.text
     with pytest.raises(SqlgenError, match=r"precondition failed before any change: 1 row of account has code "
                                           r"longer than 8 characters \(id 3\)"):
         commands.upgrade(config, echo=Output())
