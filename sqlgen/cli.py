@@ -219,7 +219,7 @@ def downgrade(ctx, target, lock_timeout, resume_at, resume_after):
 @click.pass_context
 def preflight(ctx, target, as_json):
     """Run the preconditions of the pending files up to TARGET (default head), changing nothing:
-    exit 1 when rows break one."""
+    exit 1 when rows break one, or one could not run."""
     from . import commands
 
     ctx.exit(run(ctx, commands.preflight, target, as_json=as_json))
