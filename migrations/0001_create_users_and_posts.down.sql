@@ -1,6 +1,6 @@
 -- sqlgen migration 0001 (down): undo create users and posts
 --
--- Created:    2026-11-22 09:04:14 UTC
+-- Created:    2026-12-01 22:09:39 UTC
 -- Models:     examples.blog.models_v1:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -14,6 +14,8 @@
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
 
+SET NAMES utf8mb4;
+
 -- sqlgen:tracking begin (marks version 1 as being undone in `sqlgen_version` when the file is
 -- run by hand; sqlgen downgrade skips these lines and records it the same way. A
 -- "Subquery returns more than 1 row" error here means version 1 is not applied:
@@ -25,8 +27,6 @@ UPDATE `sqlgen_version` SET `state` = 'reverting', `statements_applied` = 0, `st
   `execution_ms` = NULL, `progress_checksum` = NULL, `error` = NULL
 WHERE `version` = 1;
 -- sqlgen:tracking end
-
-SET NAMES utf8mb4;
 
 -- DESTRUCTIVE drop-table post: drops table post and every row in it
 DROP TABLE `post`;

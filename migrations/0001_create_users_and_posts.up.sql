@@ -1,6 +1,6 @@
 -- sqlgen migration 0001 (up): create users and posts
 --
--- Created:    2026-11-22 09:04:14 UTC
+-- Created:    2026-12-01 22:09:39 UTC
 -- Models:     examples.blog.models_v1:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -11,6 +11,8 @@
 --
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
+
+SET NAMES utf8mb4;
 
 -- sqlgen:tracking begin (records this migration in `sqlgen_version` when the file is run by hand;
 -- sqlgen upgrade skips these lines and records it the same way. A "Duplicate entry"
@@ -34,8 +36,6 @@ CREATE TABLE IF NOT EXISTS `sqlgen_version` (
 INSERT INTO `sqlgen_version` (`version`, `name`, `checksum`, `state`, `statements_applied`, `statements_total`, `started_at`, `applied_by`)
 VALUES (1, '0001_create_users_and_posts', 'b0a83bdb3a33624366fa17168a3027547848a1795b81316b804b630feb920247', 'running', 0, 3, NOW(6), CURRENT_USER());
 -- sqlgen:tracking end
-
-SET NAMES utf8mb4;
 
 CREATE TABLE `user` (
   `id` int NOT NULL AUTO_INCREMENT,

@@ -1,6 +1,6 @@
 -- sqlgen migration 0002 (down): undo add tags, comments and user emails
 --
--- Created:    2026-12-01 19:50:50 UTC
+-- Created:    2026-12-01 22:09:39 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -22,6 +22,16 @@
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
 
+SET NAMES utf8mb4;
+
+-- precondition user.name, read-only (reads every row of user): it fails with "Subquery returns more
+-- than 1 row" when rows of user have name longer than 50 characters, before anything has changed;
+-- its inner SELECT lists those rows
+SELECT 'rows of user have name longer than 50 characters' AS `sqlgen_precondition` FROM DUAL
+ WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (
+  SELECT `id` AS `id`, `name` FROM `user` WHERE CHAR_LENGTH(`name`) > 50
+)) IS NULL;
+
 -- sqlgen:tracking begin (marks version 2 as being undone in `sqlgen_version` when the file is
 -- run by hand; sqlgen downgrade skips these lines and records it the same way. A
 -- "Subquery returns more than 1 row" error here means version 2 is not applied:
@@ -33,16 +43,6 @@ UPDATE `sqlgen_version` SET `state` = 'reverting', `statements_applied` = 0, `st
   `execution_ms` = NULL, `progress_checksum` = NULL, `error` = NULL
 WHERE `version` = 2;
 -- sqlgen:tracking end
-
-SET NAMES utf8mb4;
-
--- precondition user.name, read-only (reads every row of user): it fails with "Subquery returns more
--- than 1 row" when rows of user have name longer than 50 characters, before anything has changed;
--- its inner SELECT lists those rows
-SELECT 'rows of user have name longer than 50 characters' AS `sqlgen_precondition` FROM DUAL
- WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (
-  SELECT `id` AS `id`, `name` FROM `user` WHERE CHAR_LENGTH(`name`) > 50
-)) IS NULL;
 
 -- DESTRUCTIVE drop-column user.email: drops column user.email and its data
 -- DESTRUCTIVE drop-column user.is_admin: drops column user.is_admin and its data

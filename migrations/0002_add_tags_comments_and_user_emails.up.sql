@@ -1,6 +1,6 @@
 -- sqlgen migration 0002 (up): add tags, comments and user emails
 --
--- Created:    2026-12-01 19:50:50 UTC
+-- Created:    2026-12-01 22:09:39 UTC
 -- Models:     examples.blog.models:Base
 -- Dialect:    mariadb
 -- Server:     10.11.19-MariaDB-0+deb12u1
@@ -17,6 +17,24 @@
 --
 -- MySQL and MariaDB commit each DDL statement on its own: if a statement
 -- fails, the statements before it stay applied.
+
+SET NAMES utf8mb4;
+
+-- precondition post.slug, read-only (counts the rows of post): it fails with "Subquery returns more
+-- than 1 row" when all rows of post take one value in the new unique key slug, and there is more
+-- than one row, before anything has changed; its inner SELECT lists those rows
+SELECT 'all rows of post take one value in the new unique key slug, and there is more than one row' AS `sqlgen_precondition` FROM DUAL
+ WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (
+  SELECT COUNT(*) AS `rows` FROM `post` HAVING COUNT(*) > 1
+)) IS NULL;
+
+-- precondition user.email, read-only (counts the rows of user): it fails with "Subquery returns
+-- more than 1 row" when all rows of user take one value in the new unique key email, and there is
+-- more than one row, before anything has changed; its inner SELECT lists those rows
+SELECT 'all rows of user take one value in the new unique key email, and there is more than one row' AS `sqlgen_precondition` FROM DUAL
+ WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (
+  SELECT COUNT(*) AS `rows` FROM `user` HAVING COUNT(*) > 1
+)) IS NULL;
 
 -- sqlgen:tracking begin (records this migration in `sqlgen_version` when the file is run by hand;
 -- sqlgen upgrade skips these lines and records it the same way. A "Duplicate entry"
@@ -40,24 +58,6 @@ CREATE TABLE IF NOT EXISTS `sqlgen_version` (
 INSERT INTO `sqlgen_version` (`version`, `name`, `checksum`, `state`, `statements_applied`, `statements_total`, `started_at`, `applied_by`)
 VALUES (2, '0002_add_tags_comments_and_user_emails', '54959dcf7d9fa22e93e4fd919b566c4667da0fd1e0d315a4efc9aa6b1736fedf', 'running', 0, 8, NOW(6), CURRENT_USER());
 -- sqlgen:tracking end
-
-SET NAMES utf8mb4;
-
--- precondition post.slug, read-only (counts the rows of post): it fails with "Subquery returns more
--- than 1 row" when all rows of post take one value in the new unique key slug, and there is more
--- than one row, before anything has changed; its inner SELECT lists those rows
-SELECT 'all rows of post take one value in the new unique key slug, and there is more than one row' AS `sqlgen_precondition` FROM DUAL
- WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (
-  SELECT COUNT(*) AS `rows` FROM `post` HAVING COUNT(*) > 1
-)) IS NULL;
-
--- precondition user.email, read-only (counts the rows of user): it fails with "Subquery returns
--- more than 1 row" when all rows of user take one value in the new unique key email, and there is
--- more than one row, before anything has changed; its inner SELECT lists those rows
-SELECT 'all rows of user take one value in the new unique key email, and there is more than one row' AS `sqlgen_precondition` FROM DUAL
- WHERE (SELECT 1 UNION ALL SELECT 1 FROM DUAL WHERE EXISTS (
-  SELECT COUNT(*) AS `rows` FROM `user` HAVING COUNT(*) > 1
-)) IS NULL;
 
 CREATE TABLE `comment` (
   `id` int NOT NULL AUTO_INCREMENT,

@@ -31,9 +31,10 @@ def check_pair_layout(text, up: str, down: str, reading, sql_mode: str | None) -
     order, tracking blocks where they belong, and no comment lets text out."""
     from .migrations import check_layout
 
-    check_layout(up, text.up_file, reading, [text.up_tracking[0], *text.up_blocks, text.up_tracking[1]], sql_mode)
-    check_layout(down, text.down_file, reading, [text.down_tracking[0], *text.down_blocks, text.down_tracking[1]],
-                 sql_mode)
+    check_layout(up, text.up_file, reading,
+                 [*text.up_leading, text.up_tracking[0], *text.up_blocks, text.up_tracking[1]], sql_mode)
+    check_layout(down, text.down_file, reading,
+                 [*text.down_leading, text.down_tracking[0], *text.down_blocks, text.down_tracking[1]], sql_mode)
 
 
 def _laid_out_facts(content: str, file_name: str, reading, sql_mode: str | None):

@@ -90,8 +90,8 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
             echo("No changes detected")
             return result
         text.dialect, text.server = plan.server.flavour, plan.server.version_string
-        text.up_blocks, up_findings = plan.blocks(plan.operations, plan.current)
-        text.down_blocks, down_findings = plan.blocks(plan.inverse, plan.target)
+        text.up_leading, text.up_blocks, up_findings = plan.blocks(plan.operations, plan.current)
+        text.down_leading, text.down_blocks, down_findings = plan.blocks(plan.inverse, plan.target)
         text.up_review, text.down_review = review_lines(up_findings), review_lines(down_findings)
         result.summary = [printable(line) for op in plan.operations for line in op.summaries()]
 
@@ -172,7 +172,7 @@ def check(config: Config, *, as_json: bool = False, echo: Echo = print) -> int:
             "changes": changes,
             "risks": [{"level": finding.level, "code": finding.code, "target": printable(finding.target),
                        "message": printable(finding.message)}
-                      for finding in plan.blocks(plan.operations, plan.current)[1]],
+                      for finding in plan.blocks(plan.operations, plan.current)[2]],
             "notes": notes,
         }, indent=2))
     else:

@@ -309,6 +309,7 @@ class FactsReader:
         self.splitter = Splitter(name, reading, strict=False, sql_mode=sql_mode)
         self.tracking: list = []  # the tracking statements
         self.body_lines: list[int] = []  # first and last line of the body statements
+        self.first_lasting: int | None = None  # line of the first body statement that may not lead the file
         self.body: list | None = [] if keep else None
         self.kept_chars = 0
         self.unterminated = False
@@ -343,6 +344,8 @@ class FactsReader:
         self.body_lines[1:] = [statement.line]
         if len(self.body_lines) == 1:
             self.body_lines.insert(0, statement.line)
+        if self.first_lasting is None and not (self.reading.may_lead and self.reading.may_lead(statement.text)):
+            self.first_lasting = statement.line
         self.checksum.add(statement.text)
         self.transactional = self.transactional and self.rolls_back(statement.text)
         return True
@@ -350,8 +353,8 @@ class FactsReader:
     def facts(self) -> FileFacts:
         splitter = self.splitter
         problems = [FileProblem(line, "client-command", message) for line, message in splitter.refused]
-        layout = _tracking_problems(splitter.markers, self.tracking, self.body_lines, self.expected_tracking,
-                                    self.reading)
+        layout = _tracking_problems(splitter.markers, self.tracking, self.body_lines, self.first_lasting,
+                                    self.expected_tracking, self.reading)
         return FileFacts(self.checksum.hexdigest(), self.count, self.transactional and self.count > 0,
                          bool(self.tracking or splitter.markers), self.recorded, splitter.delimiter, self.unterminated,
                          tuple(problems + layout.problems), layout.rehashable, tuple(splitter.directives),
@@ -373,9 +376,10 @@ class _Layout:
         self.problems.append(FileProblem(line, "tracking-block", message))
 
 
-def _tracking_problems(markers, tracking, body_lines, expected, reading: Reading) -> _Layout:
+def _tracking_problems(markers, tracking, body_lines, first_lasting, expected, reading: Reading) -> _Layout:
     """Where the tracking blocks stand and what they hold, against what sqlgen writes:
-    one block before every statement of the file, one after, each exactly sqlgen's."""
+    one block before every statement of the file but those that may lead it (SETs of the
+    session and read-only checks, `Reading.may_lead`), one after, each exactly sqlgen's."""
     layout = _Layout([])
     if not markers and not tracking:
         return layout  # a hand-written file: the runner records it all the same
@@ -390,10 +394,14 @@ def _tracking_problems(markers, tracking, body_lines, expected, reading: Reading
                                         f"one after; this file has {len(begins)}: run sqlgen rehash")
         layout.rehashable = not tracking or _all_known(tracking, expected, reading)
         return layout
-    if body_lines and not ends[0] < body_lines[0] <= body_lines[-1] < begins[1]:
-        layout.add(begins[1] if body_lines[-1] > begins[1] else begins[0],
-                   "a statement of the file stands before its first tracking block or after its last; the "
-                   "tracking blocks must come first and last: run sqlgen rehash")
+    if body_lines and body_lines[-1] > begins[1]:
+        layout.add(begins[1], "a statement of the file stands after its last tracking block; the tracking blocks "
+                              "must come first and last: run sqlgen rehash")
+    elif first_lasting is not None and first_lasting < ends[0]:
+        layout.add(first_lasting, "a statement that changes something stands before the file's first tracking "
+                                  "block, so by hand it would run before the file is recorded as started (only "
+                                  "SETs of the session and read-only checks may come first): move it below the "
+                                  "block, or run sqlgen rehash")
     if expected is None:
         return layout
     blocks = ([s for s in tracking if s.line < begins[1]], [s for s in tracking if s.line > begins[1]])
@@ -462,7 +470,7 @@ def with_tracking(text: str, opening: str, closing: str, reading: Reading, sql_m
     if lines and lines[-1] == "":
         lines.pop()
     spans = _tracking_spans(lines, reading, sql_mode)
-    if len(spans) == 2 and not _has_statements(lines[:spans[0][0]], reading, sql_mode) and \
+    if len(spans) == 2 and not _has_lasting_statements(lines[:spans[0][0]], reading, sql_mode) and \
             not _has_statements(lines[spans[1][1] + 1:], reading, sql_mode):
         (a, b), (c, d) = spans
         body = lines[b + 1:c]
@@ -505,6 +513,15 @@ def _tracking_spans(lines: list[str], reading: Reading, sql_mode: str | None) ->
             spans.append((start, line - 1))
             start = None
     return spans
+
+
+def _has_lasting_statements(lines: list[str], reading: Reading, sql_mode: str | None) -> bool:
+    """Whether `lines` hold a statement that may not lead a file (see Reading.may_lead)."""
+    reader = FactsReader("<file>", reading, sql_mode=sql_mode, keep=False)
+    for _ in reader.statements(line + "\n" for line in lines):
+        if reader.first_lasting is not None:
+            return True
+    return False
 
 
 def _has_statements(lines: list[str], reading: Reading, sql_mode: str | None) -> bool:

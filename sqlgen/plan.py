@@ -34,8 +34,14 @@ class Plan:
         operations = diff_or_explain(self.current, self.target, self.dialect.rules(self.server), renames)
         return replace(self, operations=operations, inverse=invert(operations), renames=renames)
 
-    def blocks(self, operations, schema) -> tuple[list[str], list]:
-        """Each operation's statements, flagged with what `sqlgen lint` finds in them.
+    def blocks(self, operations, schema) -> tuple[list[str], list[str], list]:
+        """(leading, blocks, findings): each operation's statements in `blocks`, flagged with
+        what `sqlgen lint` finds in them.
+
+        `leading` holds the preamble and the read-only checks of the rows, for the front of
+        the file, before its opening tracking block where the dialect allows it: by hand, a
+        check that fails then stops the file before anything is recorded or changed. (Where
+        it does not, they lead `blocks`.)
 
         `schema` is the database the statements run against: it tells a
         narrowing MODIFY from a widening one, and which columns a rebuild drops.
@@ -64,17 +70,20 @@ class Plan:
         # Each statement carries its operation's number as its line, to put the findings back.
         findings = lint_statements([Statement(text, number) for number, group in enumerate(rendered)
                                     for text in group], self.dialect.lint, schema, self.server)
-        blocks = list(self.dialect.preamble) + ([self.dialect.pin_escapes] if pinned else [])
+        leading = list(self.dialect.preamble) + ([self.dialect.pin_escapes] if pinned else [])
         for (comment, statement), precondition in checks:
             if statement is not None:
                 check_statement(statement, self.dialect.reading, [f"precondition {precondition.target}"], mode,
                                 exact=not self.dialect.copies_comments, rules=self.dialect.written_rules)
-            blocks.append(comment + (f"\n{statement};" if statement is not None else ""))
+            leading.append(comment + (f"\n{statement};" if statement is not None else ""))
+        blocks = []
         for number, statements in enumerate(rendered):
             lines = ["-- " + printable(finding.describe()) for finding in findings if finding.line == number]
             lines.append(";\n\n".join(statements) + ";")
             blocks.append("\n".join(lines))
-        return blocks, findings
+        if self.dialect.reading.may_lead is None:
+            return [], leading + blocks, findings
+        return leading, blocks, findings
 
 
 def ask_about_renames(plan: Plan, ask: Callable[[str], bool]) -> Plan:

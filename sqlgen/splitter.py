@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .errors import SqlgenError
 from .safety import printable
@@ -53,6 +53,10 @@ class Reading:
 
     client: str  # the client, as the docs name it
     shell_style: bool  # the sqlite3 shell's reading (see above), else the mysql client's
+    # Statements that may stand before a file's opening tracking block because they leave
+    # nothing behind (the preamble, read-only preconditions): a file run by hand that stops
+    # among them has changed nothing and recorded nothing. None: nothing may lead.
+    may_lead: Callable[[str], bool] | None = None
 
 
 TRACKING_BEGIN = "-- sqlgen:tracking begin"

@@ -48,6 +48,9 @@ class MigrationText:
     notice_lines: tuple[str, ...] = ()
     up_blocks: list[str] = field(default_factory=list)
     down_blocks: list[str] = field(default_factory=list)
+    # The preamble and the read-only checks, laid out before the opening tracking block.
+    up_leading: list[str] = field(default_factory=list)
+    down_leading: list[str] = field(default_factory=list)
     # `sqlgen lint` findings, one line each; None when not reviewed (generate --empty).
     up_review: list[str] | None = None
     down_review: list[str] | None = None
@@ -74,12 +77,34 @@ class MigrationText:
         )
         up = _render(environment, "up", dict(common, blocks=self.up_blocks, reverse_file=self.down_file,
                                              review_lines=_review(self.up_review),
-                                             tracking_begin=self.up_tracking[0], tracking_end=self.up_tracking[1]))
+                                             **_opening(environment, "up", self.up_leading, self.up_tracking)))
         down = _render(environment, "down", dict(common, blocks=self.down_blocks, reverse_file=self.up_file,
                                                  review_lines=_review(self.down_review),
-                                                 tracking_begin=self.down_tracking[0],
-                                                 tracking_end=self.down_tracking[1]))
+                                                 **_opening(environment, "down", self.down_leading,
+                                                            self.down_tracking)))
         return up, down
+
+
+def _opening(environment, direction: str, leading: list[str], tracking: tuple[str, str]) -> dict:
+    """The template's values for the front of the file: `leading_blocks`, then the tracking
+    blocks. A template of an earlier sqlgen that does not place `leading_blocks` gets them
+    just before its opening block, where they belong."""
+    values = dict(leading_blocks=leading, tracking_begin=tracking[0], tracking_end=tracking[1])
+    if leading and not _places(environment, TEMPLATE_NAMES[direction], "leading_blocks"):
+        values.update(leading_blocks=[], tracking_begin="\n\n".join([*leading, tracking[0]] if tracking[0]
+                                                                      else leading))
+    return values
+
+
+def _places(environment, name: str, variable: str) -> bool:
+    import jinja2
+    from jinja2 import meta
+
+    try:
+        source = environment.loader.get_source(environment, name)[0]
+        return variable in meta.find_undeclared_variables(environment.parse(source))
+    except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+        return True  # _render reports what is wrong with the template
 
 
 def _review(findings: list[str] | None) -> list[str]:

@@ -11,8 +11,8 @@ from functools import lru_cache
 from ..contract import Dialect
 from ..splitter import PIN_ESCAPES as PIN
 from . import connection, preconditions, tracking
-from .dialect import NAME_RULES, NOT_TABLES, READING, WRITTEN_RULES, server_info
-from .transactions import is_transactional
+from .dialect import NAME_RULES, NOT_TABLES, WRITTEN_RULES, server_info
+from .transactions import FILE_READING, is_transactional
 
 def rules(server=None):
     """How the diff treats MySQL (the same for every server version)."""
@@ -99,7 +99,7 @@ DIALECT = Dialect(
     notice=("MySQL and MariaDB commit each DDL statement on its own: if a statement",
             "fails, the statements before it stay applied."),
     by_hand="-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql",
-    reading=READING,
+    reading=FILE_READING,
     rolls_back=is_transactional,
     lint=_lint,
     parse_url=connection.parse_url,

@@ -69,7 +69,7 @@ class ServerInfo:
 CHARSET_ALIASES = {"utf8": "utf8mb3"}
 
 # What the server takes in a name: 64 characters, no trailing space, nothing beyond U+FFFF.
-READING = Reading("mariadb", shell_style=False)  # files run in the mysql or mariadb client
+READING = Reading("mariadb", shell_style=False)  # how the mysql or mariadb client cuts a file (see FILE_READING)
 NAME_RULES = NameRules(max_length=64, trailing_space=False, supplementary=False, server="MySQL and MariaDB")
 # A server may run with or without NO_BACKSLASH_ESCAPES, and the client follows it:
 # an expression must be one expression either way.

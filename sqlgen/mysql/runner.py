@@ -36,8 +36,7 @@ from ..history import UNFINISHED, Entry, Row, Step, read_row
 from ..migrations import Checksum, FileFacts, body_statements, shown_statement
 from . import preconditions, tracking
 from ..preconditions import SAMPLE_ROWS, failure_message
-from .dialect import READING
-from .transactions import is_transactional, kind, only_sets_the_session, session_state_lost, unwrapped
+from .transactions import FILE_READING, is_transactional, kind, only_sets_the_session, session_state_lost, unwrapped
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
 TRACKING_LOCK_WAIT = 60  # seconds the tracking session waits for a lock before the run stops
@@ -212,7 +211,7 @@ class Runner:
         from ..migrations import facts
 
         path = migration.up if direction == "up" else migration.down
-        return facts(path, READING, expected_tracking(self.dialect, self.table, migration, direction),
+        return facts(path, FILE_READING, expected_tracking(self.dialect, self.table, migration, direction),
                      self.server.sql_mode, is_transactional)
 
     def _upgrade_as_read(self, step: Step) -> FileFacts | None:
@@ -228,7 +227,7 @@ class Runner:
         path, version, name = entry.migration.up, entry.version, entry.name
         if entry.row is not None or not self._all_tables_innodb(path.name):
             return None
-        reader = FactsReader(path.name, READING, expected_tracking(self.dialect, self.table, entry.migration, "up"),
+        reader = FactsReader(path.name, FILE_READING, expected_tracking(self.dialect, self.table, entry.migration, "up"),
                              self.server.sql_mode, is_transactional, keep=False)
         session = self.open_session()
         try:
@@ -433,7 +432,7 @@ class Runner:
         if not step.resume_from:
             return
         prefix = Checksum()
-        for number, statement in body_statements(path, READING, sql_mode=self.server.sql_mode):
+        for number, statement in body_statements(path, FILE_READING, sql_mode=self.server.sql_mode):
             if number > step.resume_from:
                 break
             lost = session_state_lost(statement.text)
@@ -1069,7 +1068,7 @@ def _statements(path, sql_mode: str, facts: FileFacts | None = None) -> Iterator
     facts were read, or read again (a large file is split in a second thread meanwhile)."""
     if facts is not None and facts.body is not None and not facts.problems:
         return (item for item in enumerate(facts.body, 1))
-    statements = body_statements(path, READING, sql_mode=sql_mode)
+    statements = body_statements(path, FILE_READING, sql_mode=sql_mode)
     return read_ahead(statements) if path.stat().st_size > READ_AHEAD_CHARS else statements
 
 

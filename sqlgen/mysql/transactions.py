@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..migrations import FIRST_WORD, WHOLLY_VERSIONED
 from ..splitter import PIN_ESCAPES, assignments
+from .dialect import READING
 from .preconditions import is_precondition
 
 TRANSACTIONAL = frozenset({"insert", "update", "delete", "replace", "select", "with", "set", "do", "values", "table"})
@@ -141,3 +143,14 @@ def kind(text: str) -> str:
             and all(_PLAIN_SET.match(part) for part in assignments(text[prefix.end():]))):
         return "session"
     return "other"
+
+
+def leaves_nothing(text: str) -> bool:
+    """A SET of the session only, or a read-only precondition: by hand, the client may stop at
+    one before the file's tracking block has recorded anything, and nothing has changed."""
+    return only_sets_the_session(text) or is_precondition(text)
+
+
+# How a migration file reads (the client's cutting, READING), and what may lead its opening
+# tracking block: the reading of the dialect's contract and of the runner.
+FILE_READING = replace(READING, may_lead=leaves_nothing)

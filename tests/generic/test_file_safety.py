@@ -143,7 +143,8 @@ def test_an_edited_tracking_block_is_refused_and_rehash_restores_it(generated, s
     elif edit == "moved-closing-block":
         closing = text[text.rindex("-- sqlgen:tracking begin"):]
         text = text[:text.rindex("-- sqlgen:tracking begin")]
-        text = text.replace("SET NAMES utf8mb4;", closing + "\nSET NAMES utf8mb4;", 1)
+        end_of_opening = text.index("-- sqlgen:tracking end\n") + len("-- sqlgen:tracking end\n")
+        text = text[:end_of_opening] + "\n" + closing + text[end_of_opening:]  # before the first change
     else:
         text = re.sub(r"(-- sqlgen:tracking begin\n)UPDATE[^;]*;\n", r"\1", text, count=1)
     assert text != up.read_text()

@@ -122,3 +122,21 @@ def test_rehash_keeps_unusual_line_breaks_inside_strings(tmp_path):
     fresh = with_tracking(text, opening, closing, MYSQL_CLIENT)
     assert "'a\x0cb\rc\u2028d'" in fresh
     assert with_tracking(fresh, opening, closing, MYSQL_CLIENT) == fresh
+
+
+def test_checks_lead_the_opening_tracking_block_and_a_template_without_them_still_places_them(tmp_path):
+    from sqlgen.writer import builtin_templates
+
+    opening = "-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\n-- sqlgen:tracking end"
+    closing = "-- sqlgen:tracking begin\nUPDATE v SET s = 1;\n-- sqlgen:tracking end"
+    text = MigrationText(version=1, message="m", created="now", models="m", dialect="d", server="s",
+                         up_leading=["SET NAMES utf8mb4;", "SELECT 'check' AS c;"], up_blocks=["ALTER TABLE t;"],
+                         up_tracking=(opening, closing), down_blocks=["SELECT 2;"])
+    up, _ = text.render(None)
+    assert up.index("SET NAMES") < up.index("SELECT 'check'") < up.index(opening) < up.index("ALTER TABLE t;")
+    # A template of an earlier sqlgen, which knows no leading_blocks: they come just before its opening block.
+    old = (builtin_templates() / "up.sql.j2").read_text()
+    old = old.replace("{% for block in leading_blocks %}\n\n{{ block }}\n{% endfor %}\n", "")
+    assert "leading_blocks" not in old
+    (tmp_path / "up.sql.j2").write_text(old)
+    assert text.render(tmp_path)[0] == up

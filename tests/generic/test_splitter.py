@@ -13,7 +13,7 @@ import pytest
 from sqlgen.errors import SqlgenError
 from sqlgen.migrations import facts_of_lines, with_tracking
 from sqlgen.mysql.transactions import is_transactional
-from sqlgen.mysql.dialect import READING as MYSQL_CLIENT
+from sqlgen.mysql.transactions import FILE_READING as MYSQL_CLIENT
 from sqlgen.splitter import split, split_text
 from sqlgen.sqlite.dialect import READING as SQLITE3_SHELL
 
@@ -295,3 +295,61 @@ def test_the_plain_text_fast_path_splits_exactly_like_the_step_by_step_scan(monk
     monkeypatch.setattr(splitter, "_plain_run", lambda *patterns_of: None)
     assert [outcome(text) for text in texts] == fast
     assert sum(isinstance(result, list) and len(result) > 1 for result in fast) > 1000  # the mixes do split
+
+
+CHECK = ("SELECT 'rows of t have a NULL' AS `sqlgen_precondition` FROM DUAL\n WHERE (SELECT 1 UNION ALL SELECT 1 "
+         "FROM DUAL WHERE EXISTS (SELECT id FROM t WHERE a IS NULL)) IS NULL;")
+OPENING = "-- sqlgen:tracking begin\nINSERT INTO v VALUES (1);\n-- sqlgen:tracking end"
+CLOSING = "-- sqlgen:tracking begin\nUPDATE v SET s = 1;\n-- sqlgen:tracking end"
+
+
+def layout_problems(text: str, reading=MYSQL_CLIENT) -> list[tuple[int, str]]:
+    return [(p.line, p.message) for p in facts_of_lines(io.StringIO(text), "f.sql", reading).problems
+            if p.kind == "tracking-block"]
+
+
+@pytest.mark.parametrize("leading", [
+    "SET NAMES utf8mb4;",
+    "SET NAMES utf8mb4;\n" + CHECK,
+    "SET NAMES utf8mb4;\nSET SESSION foreign_key_checks = 0, sql_mode = 'STRICT_TRANS_TABLES';\n" + CHECK,
+    "/*!40101 SET NAMES utf8mb4 */;\n" + CHECK + "\n" + CHECK,
+])
+def test_only_session_sets_and_read_only_checks_may_lead_the_opening_block(leading):
+    """By hand the client may stop at a check before the file is recorded: what comes before the
+    opening block must change nothing."""
+    text = f"-- head\n\n{leading}\n\n{OPENING}\n\nALTER TABLE t MODIFY a int NOT NULL;\n\n{CLOSING}\n"
+    assert layout_problems(text) == []
+
+
+@pytest.mark.parametrize("lasting", [
+    "DELETE FROM t WHERE a IS NULL;",
+    "CREATE TABLE x (id int);",
+    "SET GLOBAL max_connections = 10;",
+    "SET @n = (SELECT COUNT(*) FROM t);",  # reads the data: not a SET a new session repeats alike
+    "SELECT 'x' AS `sqlgen_precondition` FROM DUAL WHERE (SELECT 1) IS NULL; DROP TABLE t;",
+    "SELECT 1 INTO @one;",
+])
+def test_a_statement_that_changes_something_before_the_opening_block_is_a_layout_problem(lasting):
+    text = f"SET NAMES utf8mb4;\n{CHECK}\n{lasting}\n\n{OPENING}\n\nALTER TABLE t MODIFY a int;\n\n{CLOSING}\n"
+    problems = layout_problems(text)
+    assert len(problems) == 1 and "changes something stands before the file's first tracking block" in problems[0][1]
+    assert problems[0][0] >= 3  # the line of the statement, not of the block
+
+
+def test_a_statement_after_the_closing_block_is_still_a_layout_problem():
+    problems = layout_problems(f"{OPENING}\nSELECT 1;\n{CLOSING}\nSET NAMES utf8mb4;\n")
+    assert len(problems) == 1 and "after its last tracking block" in problems[0][1]
+
+
+def test_on_sqlite_nothing_may_lead_the_opening_block():
+    text = ("SELECT 'x' AS \"sqlgen_precondition\"\n WHERE abs(-9223372036854775807 - EXISTS (SELECT 1)) < 0;\n"
+            f"{OPENING}\nSELECT 1;\n{CLOSING}\n")
+    assert len(layout_problems(text, SQLITE3_SHELL)) == 1
+
+
+def test_rehash_keeps_leading_checks_before_the_opening_block_and_moves_the_block_above_a_change():
+    generated = f"-- head\n\nSET NAMES utf8mb4;\n\n{CHECK}\n\n{OPENING.replace('(1)', '(0)')}\n\nSELECT 1;\n\n{CLOSING}\n"
+    assert with_tracking(generated, OPENING, CLOSING, MYSQL_CLIENT) == generated.replace("(0)", "(1)")
+    edited = generated.replace("SET NAMES utf8mb4;", "SET NAMES utf8mb4;\nDELETE FROM t;")
+    fixed = with_tracking(edited, OPENING, CLOSING, MYSQL_CLIENT)
+    assert fixed.index(OPENING) < fixed.index("DELETE FROM t") and layout_problems(fixed) == []

@@ -153,12 +153,20 @@ def test_rows_that_do_not_fit_stop_the_file_before_any_change(scratch, run_clien
     assert text.index("sqlgen_precondition") < text.index("CREATE TABLE `audit`")
     schema, before_rows = without_tracking(db), data(db)
 
-    # By hand: the client stops at the check; no table changed (the tracking row says it started).
+    # By hand: the client stops at the check, which stands before the tracking block: no table
+    # changed, the tracking table included, so status says the file is simply pending.
     by_hand = scratch.new()
     up_to_version_1(tmp_path, by_hand, before, rows, folder="by_hand")
+    tracked = execute(by_hand, "SELECT * FROM sqlgen_version")[0]
     ran = run_client(by_hand, up, check=False)
     assert ran.returncode == 1 and b"Subquery returns more than 1 row" in ran.stderr, ran.stderr
     assert without_tracking(by_hand) == schema and data(by_hand) == before_rows
+    assert execute(by_hand, "SELECT * FROM sqlgen_version")[0] == tracked
+    by_hand_config = config_for(tmp_path, by_hand, None)  # the same files
+    status = Output()
+    commands.status(by_hand_config, echo=status)
+    assert "current:   at version 1" in status.text and "pending:   1" in status.text, status.text
+    assert "running" not in status.text and "by hand" not in status.text, status.text
 
     # The runner: one line naming the table, the column and the rows; nothing changed, not recorded.
     with pytest.raises(SqlgenError) as failed:
@@ -179,6 +187,13 @@ def test_rows_that_do_not_fit_stop_the_file_before_any_change(scratch, run_clien
     again = Output()
     commands.generate(config, "again", echo=again)
     assert again.lines[-1] == "No changes detected", again.text
+
+    # After the client stopped at the check: the rows fixed, a plain upgrade runs the same file.
+    execute(by_hand, fix)
+    commands.upgrade(by_hand_config, echo=Output())
+    assert execute(by_hand, "SELECT version, state FROM sqlgen_version ORDER BY version")[0] == [(1, "applied"),
+                                                                                                   (2, "applied")]
+    assert without_tracking(by_hand) == without_tracking(db)
 
 
 # Down files: (name, columns before, columns after, rows added once upgraded, the fix, what the line says)
@@ -217,9 +232,11 @@ def test_a_down_file_cannot_undo_while_rows_do_not_fit(scratch, run_client, tmp_
     commands.upgrade(config_for(tmp_path, by_hand, None), echo=Output())
     for statement in rows.split("; "):
         execute(by_hand, statement)
+    tracked = execute(by_hand, "SELECT * FROM sqlgen_version")[0]
     ran = run_client(by_hand, down, check=False)
     assert ran.returncode == 1 and b"Subquery returns more than 1 row" in ran.stderr, ran.stderr
     assert without_tracking(by_hand) == schema
+    assert execute(by_hand, "SELECT * FROM sqlgen_version")[0] == tracked  # version 2 still plainly applied
 
     with pytest.raises(SqlgenError) as failed:
         commands.downgrade(config, "1", echo=Output())
@@ -237,6 +254,12 @@ def test_a_down_file_cannot_undo_while_rows_do_not_fit(scratch, run_client, tmp_
     back = Output()
     commands.generate(config_for(tmp_path, db, module(tmp_path, source(before, later=False)), "other"), "x", echo=back)
     assert back.lines[-1] == "No changes detected", back.text
+
+    # By hand, the client stopped at the check: fixed, a plain downgrade runs the same down file.
+    execute(by_hand, fix)
+    commands.downgrade(config_for(tmp_path, by_hand, None), "1", echo=Output())
+    assert execute(by_hand, "SELECT version, state FROM sqlgen_version")[0] == [(1, "applied")]
+    assert without_tracking(by_hand) == without_tracking(db)
 
 
 def test_preflight_reports_every_check_of_the_pending_files_and_changes_nothing(scratch, tmp_path):
