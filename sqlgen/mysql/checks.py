@@ -234,7 +234,11 @@ def _value_checks(c: str, name: str, old: Column, new: Column, table: Table) -> 
         if removed:
             shown = ", ".join(quote_string(v) for v in removed)
             if ob == "enum":
-                checks.append((f"{c} IN ({shown})", f"{name} set to a value the new ENUM drops ({shown})"))
+                # A value the new ENUM holds under the column's collation is kept ('Old' becomes
+                # 'old' under _ci): the server compares, so the check compares the same way.
+                kept = ", ".join(quote_string(v) for v in _members(new.type))
+                checks.append((f"{_as_new(name, old, new, table)} NOT IN ({kept})",
+                               f"{name} set to a value the new ENUM drops ({shown})"))
             else:
                 found = " OR ".join(f"FIND_IN_SET({quote_string(v)}, {c})" for v in removed)
                 checks.append((found, f"{name} holding a member the new SET drops ({shown})"))

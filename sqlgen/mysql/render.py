@@ -33,7 +33,8 @@ from ..ops import (
     SetTableOptions,
 )
 from ..schema import Column, ForeignKey, Index, Table, TableOptions
-from . import sequences
+from ..errors import SqlgenError
+from . import sequences, types
 from .dialect import ServerInfo, quote_identifier as q, quote_string
 from .expressions import portable  # expressions that read the same under every sql_mode
 
@@ -48,6 +49,9 @@ def render(operation: Operation, server: ServerInfo) -> str:
     if isinstance(operation, RenameTable):
         return f"RENAME TABLE {q(operation.old_name)} TO {q(operation.new_name)}"
     if isinstance(operation, AlterTable):
+        for change in operation.changes:
+            if isinstance(change, ModifyColumn):
+                _refuse_conversion_by_position(operation.table, change)
         clauses = [clause for change in operation.changes for clause in _clauses(change, server)]
         return f"ALTER TABLE {q(operation.table)}\n" + ",\n".join(INDENT + c for c in clauses)
     if isinstance(operation, CreateSequence):
@@ -57,6 +61,19 @@ def render(operation: Operation, server: ServerInfo) -> str:
     if isinstance(operation, DropSequence):
         return sequences.drop(operation.sequence)
     raise TypeError(f"cannot render {operation!r}")
+
+
+def _refuse_conversion_by_position(table: str, change: ModifyColumn) -> None:
+    old, new = change.old.type, change.new.type
+    if not types.converts_by_position(old, new):
+        return
+    what = (f"stores each value's position in the {types.type_base(old).upper()} (1, 2, ...), not the number "
+            "it reads as" if types.type_base(old) in ("enum", "set") else
+            f"reads each number as a position in the {types.type_base(new).upper()} (2 becomes its second "
+            "member), not as text")
+    raise SqlgenError(f"{table}.{change.new.name}: changing {old} to {new} {what}, silently; make the column a "
+                      f"VARCHAR in one migration, then {new} in the next (sqlgen checks the rows of each step "
+                      "before it runs)")
 
 
 def create_table(table: Table, server: ServerInfo, skip_fks: tuple[str, ...] = ()) -> str:

@@ -109,6 +109,20 @@ def type_base(canonical: str) -> str:
     return re.split(r"[\s(]", canonical, maxsplit=1)[0]
 
 
+# ENUM and SET values are numbered by their position: between them and a number, the server
+# converts through that position, never through the text ('20', the second member, becomes 2;
+# 2 becomes the second member, whatever it reads).
+_BY_POSITION = frozenset({"enum", "set"})
+_NUMBER_TYPES = NUMERIC_TYPES | {"bit", "year"}
+
+
+def converts_by_position(old_type: str, new_type: str) -> bool:
+    """Whether MODIFY from `old_type` to `new_type` maps ENUM/SET members to and from their
+    positions instead of their text."""
+    old, new = type_base(old_type), type_base(new_type)
+    return (old in _BY_POSITION and new in _NUMBER_TYPES) or (old in _NUMBER_TYPES and new in _BY_POSITION)
+
+
 _TYPE_HEAD = re.compile(r"\s*((?:national\s+|long\s+)?[a-z_][a-z0-9_]*(?:\s+(?:precision|varying))?)", re.I)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sqlgen.errors import SqlgenError
 from sqlgen.mysql.dialect import ServerInfo
 from sqlgen.mysql.render import column_definition, create_table, render
 from sqlgen.ops import (
@@ -135,3 +136,26 @@ def test_golden_files_are_plain_statements(name):
     text = (GOLDEN / name).read_text()
     blocks = [b for b in text.split("\n\n") if b.strip() and not b.startswith("--")]
     assert all(block.rstrip().endswith(";") for block in blocks)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("enum('10','20','abc')", "int"), ("enum('1','2')", "decimal(5,1)"), ("set('1','2')", "bigint unsigned"),
+    ("enum('2020','2021')", "year"), ("enum('a','b')", "bit(8)"), ("enum('1.5')", "double"),
+    ("int", "enum('a','b')"), ("tinyint(1)", "enum('0','1')"), ("decimal(5,1)", "set('1.0','2.0')"),
+])
+def test_a_change_between_enum_and_a_number_is_refused_since_the_server_converts_positions(old, new):
+    change = AlterTable("account", (ModifyColumn(Column("state", old), Column("state", new)),))
+    with pytest.raises(SqlgenError) as refused:
+        render(change, MARIADB)
+    line = str(refused.value)
+    assert line.startswith(f"account.state: changing {old} to {new} ") and "position" in line, line
+    assert line.endswith("sqlgen checks the rows of each step before it runs)") and "\n" not in line
+
+
+@pytest.mark.parametrize("old, new", [
+    ("enum('10','20')", "varchar(2)"), ("varchar(2)", "enum('10','20')"), ("enum('2020-01-01')", "date"),
+    ("varchar(10)", "int"), ("enum('a')", "enum('a','b')"), ("int", "bigint"),
+])
+def test_conversions_through_text_are_rendered(old, new):
+    change = AlterTable("account", (ModifyColumn(Column("state", old), Column("state", new)),))
+    assert render(change, MARIADB) == f"ALTER TABLE `account`\n  MODIFY COLUMN `state` {new} NULL"

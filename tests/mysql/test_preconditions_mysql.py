@@ -462,3 +462,60 @@ def test_preflight_says_which_checks_cannot_run_before_the_files_ahead_of_them(s
     assert (parsed["failing"], parsed["unchecked"], parsed["pending"]) == (0, 1, ["0001_extra.up.sql", "0002_narrow.up.sql"])
     assert parsed["files"][1]["checks"][0]["unchecked"] is True
     commands.upgrade(config, echo=Output())  # the checks were only read: both files still apply
+
+
+@pytest.mark.parametrize("collation, kept", [("utf8mb4_general_ci", True), ("utf8mb4_bin", False)])
+def test_an_enum_value_that_only_changes_case_is_kept_where_the_collation_says_so(scratch, tmp_path, collation,
+                                                                                 kept):
+    """Under _ci the server maps 'Old' onto 'old', so the check lets the file through; under _bin
+    'Old' is dropped, and the check stops the file before any change."""
+    db = scratch.new()
+    before = f'sa.Column("kind", mysql.ENUM("new", "Old", collation="{collation}"))'
+    after = f'sa.Column("kind", mysql.ENUM("new", "old", collation="{collation}"))'
+    up_to_version_1(tmp_path, db, before, "INSERT INTO account (id, kind) VALUES (1, 'new'), (2, 'Old'), (3, NULL)")
+    config = config_for(tmp_path, db, module(tmp_path, source(after, later=True)))
+    commands.generate(config, "lower", echo=Output())
+    schema = without_tracking(db)
+    if kept:
+        commands.upgrade(config, echo=Output())
+        assert execute(db, "SELECT id, kind FROM account ORDER BY id")[0] == [(1, "new"), (2, "old"), (3, None)]
+        return
+    with pytest.raises(SqlgenError, match=r"1 row of account has kind set to a value the new ENUM drops \('Old'\)"):
+        commands.upgrade(config, echo=Output())
+    assert without_tracking(db) == schema
+
+
+def test_the_server_converts_enum_positions_to_numbers_so_generate_refuses_that_change(scratch, tmp_path):
+    from click.testing import CliRunner
+
+    from sqlgen.cli import main
+    from support import url_text
+
+    db = scratch.new()
+    # What the refusal rests on: MariaDB turns '20', the second member, into 2, and 2 into 'b'.
+    execute(db, "CREATE TABLE probe (id int PRIMARY KEY, e enum('10','20'), n int)")
+    execute(db, "INSERT INTO probe VALUES (1, '20', 2)")
+    execute(db, "ALTER TABLE probe MODIFY e int, MODIFY n enum('a','b')")
+    assert execute(db, "SELECT e, n FROM probe")[0] == [(2, "b")]
+    execute(db, "DROP TABLE probe")
+
+    up_to_version_1(tmp_path, db, 'sa.Column("state", sa.Enum("10", "20", name="st"))',
+                    "INSERT INTO account (id, state) VALUES (1, '20')")
+    config = config_for(tmp_path, db, module(tmp_path, source('sa.Column("state", sa.Integer)', later=True)))
+    before = sorted(p.name for p in (tmp_path / "migrations").iterdir())
+    cli = CliRunner().invoke(main, ["--url", url_text(db), "--dir", str(tmp_path / "migrations"), "--models",
+                                    config.models, "-C", str(tmp_path), "generate", "-m", "number"])
+    assert cli.exit_code == 1 and "Traceback" not in cli.output, cli.output
+    assert cli.output.strip().splitlines() == [
+        "Error: account.state: changing enum('10','20') to int stores each value's position in the ENUM (1, 2, ...), "
+        "not the number it reads as, silently; make the column a VARCHAR in one migration, then int in the next "
+        "(sqlgen checks the rows of each step before it runs)"], cli.output
+    assert sorted(p.name for p in (tmp_path / "migrations").iterdir()) == before  # nothing written
+
+    # The two steps it advises go through, and keep the number each value reads as.
+    commands.generate(config_for(tmp_path, db, module(tmp_path, source('sa.Column("state", sa.String(2))',
+                                                                        later=True))), "text", echo=Output())
+    commands.upgrade(config, echo=Output())
+    commands.generate(config, "number", echo=Output())
+    commands.upgrade(config, echo=Output())
+    assert execute(db, "SELECT state FROM account")[0] == [(20,)]
