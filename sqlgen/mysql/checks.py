@@ -236,8 +236,11 @@ def _value_checks(c: str, name: str, old: Column, new: Column, table: Table) -> 
             if ob == "enum":
                 # A value the new ENUM holds under the column's collation is kept ('Old' becomes
                 # 'old' under _ci): the server compares, so the check compares the same way.
+                # ('' is also the value a non-strict server stores for an invalid one; the server
+                # keeps it as it is, unless '' was a member the new ENUM drops.)
                 kept = ", ".join(quote_string(v) for v in _members(new.type))
-                checks.append((f"{_as_new(name, old, new, table)} NOT IN ({kept})",
+                invalid = "" if "" in removed else f" AND {c} <> ''"
+                checks.append((f"{_as_new(name, old, new, table)} NOT IN ({kept}){invalid}",
                                f"{name} set to a value the new ENUM drops ({shown})"))
             else:
                 found = " OR ".join(f"FIND_IN_SET({quote_string(v)}, {c})" for v in removed)
