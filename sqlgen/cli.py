@@ -16,8 +16,8 @@ from . import __version__
 
 
 class Context:
-    def __init__(self, url, models, directory, verbose):
-        self.options = dict(url=url, models=models, directory=directory)
+    def __init__(self, url, models, directory, verbose, exclude=()):
+        self.options = dict(url=url, models=models, directory=directory, exclude=tuple(exclude))
         self.verbose = verbose
 
     def config(self):
@@ -81,12 +81,15 @@ def _one_line(message: str) -> str:
 @click.option("--url", metavar="URL", help="Database URL, e.g. mysql+pymysql://user:pw@host/db [env SQLGEN_URL].")
 @click.option("--models", metavar="MODULE:ATTR", help="Where the models are, e.g. app.models:Base [env SQLGEN_MODELS].")
 @click.option("--dir", "directory", metavar="DIR", help="Migrations directory (default: migrations) [env SQLGEN_DIR].")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Tables never compared, created or dropped, as glob patterns (repeatable), e.g. 'legacy_*' "
+                   "[env SQLGEN_EXCLUDE, comma-separated].")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
 @click.option("-C", "chdir", metavar="DIR", type=click.Path(exists=True, file_okay=False),
               help="Run as if started in DIR (like git -C).")
 @click.version_option(__version__, prog_name="sqlgen")
 @click.pass_context
-def main(ctx: click.Context, url, models, directory, verbose, chdir):
+def main(ctx: click.Context, url, models, directory, exclude, verbose, chdir):
     """Turn SQLAlchemy model edits into plain SQL migrations for SQLite, MySQL and MariaDB.
 
     Settings come from the options above, then SQLGEN_* environment variables,
@@ -94,7 +97,7 @@ def main(ctx: click.Context, url, models, directory, verbose, chdir):
     """
     if chdir:
         os.chdir(chdir)
-    ctx.obj = Context(url, models, directory, verbose)
+    ctx.obj = Context(url, models, directory, verbose, exclude)
 
 
 @main.command()

@@ -26,10 +26,11 @@ DEFAULTS = {
     "version_table": "sqlgen_version",
 }
 KNOWN_KEYS = ("url", "models", "directory", "version_table", "templates", "verify", "verify_url",
-              "precondition_sample")
+              "precondition_sample", "exclude")
 ENVIRONMENT = {"url": "SQLGEN_URL", "models": "SQLGEN_MODELS", "directory": "SQLGEN_DIR",
-               "verify_url": "SQLGEN_VERIFY_URL", "precondition_sample": "SQLGEN_PRECONDITION_SAMPLE"}
-OPTIONS = {"url": "--url", "models": "--models", "directory": "--dir"}
+               "verify_url": "SQLGEN_VERIFY_URL", "precondition_sample": "SQLGEN_PRECONDITION_SAMPLE",
+               "exclude": "SQLGEN_EXCLUDE"}
+OPTIONS = {"url": "--url", "models": "--models", "directory": "--dir", "exclude": "--exclude"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Config:
     verify_url: str | None = None  # the server that holds the scratch database (default: url's)
     # Preconditions on tables of more rows than this read only this many (0: always every row).
     precondition_sample: int = 0
+    # Glob patterns over table names: tables sqlgen never compares, creates or drops.
+    exclude: tuple[str, ...] = ()
 
     def require_url(self) -> str:
         if not self.url:
@@ -127,6 +130,7 @@ def load_config(
     models: str | None = None,
     directory: str | None = None,
     verbose: bool = False,
+    exclude: tuple[str, ...] = (),
     cwd: Path | None = None,
     environ: dict | None = None,
 ) -> Config:
@@ -148,6 +152,10 @@ def load_config(
             if key == "verify":
                 if not isinstance(value, bool):
                     raise SqlgenError(f"{config_file}: verify must be true or false")
+            elif key == "exclude":
+                if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                    raise SqlgenError(f"{config_file}: exclude must be a list of glob patterns over table names, "
+                                      "e.g. exclude = [\"legacy_*\"]")
             elif key == "precondition_sample":
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise SqlgenError(f"{config_file}: precondition_sample must be a whole number of rows, 0 or more "
@@ -187,7 +195,21 @@ def load_config(
         verify=bool(settings.get("verify", False)),
         verify_url=dialects.relative_url(verify_url_value, verify_url_base) if verify_url_value else None,
         precondition_sample=sample or 0,
+        exclude=_patterns(*pick("exclude", tuple(exclude) or None)),
     )
+
+
+def _patterns(value, _base: Path, source: str) -> tuple[str, ...]:
+    """exclude: a list (the config file), comma-separated text (the environment) or the options."""
+    if value is None:
+        return ()
+    patterns = [part.strip() for part in value.split(",")] if isinstance(value, str) else list(value)
+    for pattern in patterns:
+        bad = _control_character(pattern)
+        if not pattern or bad is not None:
+            raise SqlgenError(f"{source}: {pattern!r} is not a pattern of table names; give glob patterns "
+                              "such as legacy_* (no empty ones, no control characters)")
+    return tuple(patterns)
 
 
 def _folder(value: str, base: Path, source: str) -> Path:

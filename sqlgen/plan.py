@@ -123,6 +123,7 @@ def make_plan(config: Config, dialect, renames: tuple = ()) -> Plan:
 
 
 def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
+    from .excluded import leave_out
     from .models import load_metadata
     from .ops import invert
 
@@ -137,6 +138,8 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
     server = reflection.server_facts()
     target, notes = dialect.declared_schema(metadata, server, config.version_table)
     current = reflection.schema()
+    current, target, left_out = leave_out(current, target, config.exclude)
+    notes += left_out
     for kind, name in current.unmanaged:
         if kind not in dialect.not_tables and name in target.table_names():
             raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "

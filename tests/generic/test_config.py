@@ -123,3 +123,23 @@ def test_a_bad_precondition_sample_is_refused_in_one_line(tmp_path, file, enviro
     with pytest.raises(SqlgenError, match=message) as caught:
         load_config(cwd=tmp_path, environ=environ)
     assert "\n" not in str(caught.value)
+
+
+def test_exclude_from_the_file_the_environment_and_the_options(tmp_path):
+    (tmp_path / "sqlgen.toml").write_text('exclude = ["legacy_*", "tmp_?"]\n')
+    assert load_config(cwd=tmp_path, environ={}).exclude == ("legacy_*", "tmp_?")
+    assert load_config(cwd=tmp_path, environ={"SQLGEN_EXCLUDE": "old_*, audit"}).exclude == ("old_*", "audit")
+    assert load_config(cwd=tmp_path, environ={"SQLGEN_EXCLUDE": "old_*"}, exclude=("x",)).exclude == ("x",)
+
+
+@pytest.mark.parametrize("content, environ, message", [
+    ('exclude = "legacy_*"\n', {}, r"exclude must be a list of glob patterns over table names, e\.g\. exclude = \[\"legacy_\*\"\]"),
+    ('exclude = ["a", 3]\n', {}, "exclude must be a list of glob patterns"),
+    ('exclude = [""]\n', {}, "exclude must be a list of glob patterns"),
+    ("", {"SQLGEN_EXCLUDE": "a,,b"}, r"SQLGEN_EXCLUDE: '' is not a pattern of table names"),
+    ("", {"SQLGEN_EXCLUDE": "a\tb"}, r"SQLGEN_EXCLUDE: 'a\\tb' is not a pattern of table names"),
+])
+def test_a_bad_exclude_is_one_line_saying_what_to_write(tmp_path, content, environ, message):
+    (tmp_path / "sqlgen.toml").write_text(content)
+    with pytest.raises(SqlgenError, match=message):
+        load_config(cwd=tmp_path, environ=environ)
