@@ -41,6 +41,11 @@ from .transactions import FILE_READING, is_transactional, kind, only_sets_the_se
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
 TRACKING_LOCK_WAIT = 60  # seconds the tracking session waits for a lock before the run stops
 READ_AHEAD_CHARS = 256 * 1024  # statements split ahead of the server, handed over in batches of this size
+# A data file run while it is read goes to the server in packets of up to this many characters
+# (and an eighth of the server's max_allowed_packet; at most PACKET_STATEMENTS statements): a round
+# trip per packet, not per statement. A longer statement goes alone.
+PACKET_CHARS = 512 * 1024
+PACKET_STATEMENTS = 1000
 READ_AHEAD_BATCHES = 8  # at most this many batches split ahead (a few MB in memory)
 
 
@@ -234,12 +239,24 @@ class Runner:
             session.autocommit(True)
             session.begin()
             try:
+                with session.cursor() as cursor:  # a packet stays well within what the server takes
+                    cursor.execute("SELECT @@max_allowed_packet")
+                    budget = min(PACKET_CHARS, int(cursor.fetchone()[0]) // 8)
                 with open_migration(path) as handle, closing(read_ahead(reader.statements(handle))) as statements:
+                    packet, size = [], 0
                     for number, statement in statements:
                         if reader.refused or not is_transactional(statement.text):
                             _rollback(session)
                             return None
-                        self._execute(session, path.name, number, 0, statement)
+                        if packet and size + len(statement.text) > budget:
+                            self._execute_many(session, path.name, packet)
+                            packet, size = [], 0
+                        packet.append((number, statement))
+                        size += len(statement.text)
+                        if len(packet) >= PACKET_STATEMENTS:
+                            self._execute_many(session, path.name, packet)
+                            packet, size = [], 0
+                    self._execute_many(session, path.name, packet)
             except UnicodeDecodeError:
                 _rollback(session)
                 return None  # said in full by the whole read
@@ -467,6 +484,63 @@ class Runner:
             raise StatementFailed(file, number, total, statement.line, exc) from None
         if warnings:
             self._show_warnings(session, file, number, statement)
+
+    def _execute_many(self, session, file: str, packet: list) -> None:
+        """Statements of one transaction, several to a packet, each followed by SHOW WARNINGS:
+        the server runs them in order and stops at the first error, so the replies tell which
+        failed, and what each warned of. A statement the server would read otherwise than the
+        file (backslashes, see _check_reading) after the one before it fails the file, which
+        the caller rolls back whole."""
+        import pymysql
+
+        if len(packet) == 1:
+            number, statement = packet[0]
+            self._execute(session, file, number, 0, statement)
+            return
+        _check_reading(session, file, packet[0][0], 0, packet[0][1])
+        items = [item for _, statement in packet for item in (statement.text, "SHOW WARNINGS")]
+        received = 0  # replies read: two per statement
+        try:
+            with session.cursor() as cursor:
+                cursor.execute(";\n".join(items))
+                while True:
+                    number, statement = packet[received // 2]
+                    if received % 2 == 0:
+                        warned = cursor.warning_count
+                    else:
+                        if warned:
+                            for level, code, message in cursor.fetchall():
+                                self.echo(f"{level.lower()}: {file}, line {statement.line}, statement {number}: "
+                                          f"{code} {message}")
+                        if received // 2 + 1 < len(packet):  # the next one, already sent
+                            _check_reading(session, file, *packet[received // 2 + 1][:1], 0,
+                                           packet[received // 2 + 1][1], sent=True)
+                    received += 1
+                    if received == len(items) or not cursor.nextset():
+                        break
+        except pymysql.err.MySQLError as exc:
+            number, statement = packet[min(received // 2, len(packet) - 1)]
+            if received % 2 == 0 and exc.args and exc.args[0] == 1064:
+                exc = self._parse_error_alone(session, statement, exc)
+            raise StatementFailed(file, number, 0, statement.line, exc) from None
+
+    def _parse_error_alone(self, session, statement, exc):
+        """The server quotes a syntax error's context up to the end of the packet: alone, the
+        statement gives the message the client gives. It never ran, and runs alone inside a
+        transaction rolled back at once, so that nothing of it can stay."""
+        import pymysql
+
+        try:
+            _rollback(session)
+            session.begin()
+            with session.cursor() as cursor:
+                cursor.execute(statement.text)
+        except pymysql.err.MySQLError as alone:
+            if alone.args and alone.args[0] == 1064:
+                return alone
+        finally:
+            _rollback(session)
+        return exc
 
     def _show_warnings(self, session, file: str, number: int, statement) -> None:
         for level, code, message in session.show_warnings() or ():
@@ -1135,10 +1209,12 @@ def read_ahead(statements: Iterator, batch_chars: int = READ_AHEAD_CHARS) -> Ite
 _NO_BACKSLASH_ESCAPES = 0x0200  # SERVER_STATUS_NO_BACKSLASH_ESCAPES, which the mysql client reads by
 
 
-def _check_reading(session, file: str, number: int, total: int, statement) -> None:
+def _check_reading(session, file: str, number: int, total: int, statement, sent: bool = False) -> None:
     """The client reads backslashes as the server's status flag says after the statement
     before: a routine or trigger that runs SET sql_mode can leave it other than the file
-    shows. Where that changes how a statement holding a backslash reads, it does not run."""
+    shows. Where that changes how a statement holding a backslash reads, it does not run
+    (`sent`: it was sent in one packet with the statement before, in a transaction that is
+    then rolled back whole)."""
     if statement.escapes is None or "\\" not in statement.text:
         return
     flag_says_escapes = not (getattr(session, "server_status", 0) or 0) & _NO_BACKSLASH_ESCAPES
@@ -1147,8 +1223,8 @@ def _check_reading(session, file: str, number: int, total: int, statement) -> No
         raise StatementFailed(file, number, total, statement.line, SqlgenError(
             None, f"the server reports NO_BACKSLASH_ESCAPES {now} here (a routine or trigger run by a statement "
                   "before it set sql_mode), so the mysql client would read this statement's backslashes otherwise "
-                  "than sqlgen; it did not run. Write its strings without backslashes, or set sql_mode in the file "
-                  "before it"))
+                  f"than sqlgen; {'it ran in the transaction sqlgen then rolled back' if sent else 'it did not run'}. "
+                  "Write its strings without backslashes, or set sql_mode in the file before it"))
 
 
 def _send(session, sql: str) -> None:

@@ -904,3 +904,33 @@ def test_warnings_in_another_character_set_end_in_one_clear_line(scratch_db, tmp
     run(config, commands.upgrade)  # the row says statement 2 ran: the rest follows, once
     assert execute(scratch_db, "SELECT COUNT(*) FROM t")[0] == [(1,)]
     assert _status(config)[-1] == "status:    up to date"
+
+
+def test_a_large_file_sent_several_statements_to_a_packet_says_each_ones_warnings(scratch_db, tmp_path):
+    """Statements of a large data file go to the server many to a packet: the warnings of one in
+    the middle are still told with its own number and line, and nothing is told twice."""
+    execute(scratch_db, "CREATE TABLE big (id int PRIMARY KEY, body text) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    body = _large_inserts(1, 300) + "INSERT IGNORE INTO big VALUES (5, 'again');\n" + _large_inserts(301, 300)
+    write(directory, 1, "load", body, "DELETE FROM big;\n")
+    out = run(make_config(scratch_db, None, directory), commands.upgrade)
+    warned = [line for line in out.lines if line.startswith("warning:")]
+    assert warned == ["warning: 0001_load.up.sql, line 301, statement 301: 1062 Duplicate entry '5' for key "
+                      "'PRIMARY'"], out.lines
+    assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(600,)]
+
+
+def test_a_syntax_error_in_the_middle_of_a_packet_is_reported_as_the_client_reports_it(scratch_db, tmp_path,
+                                                                                     run_client):
+    execute(scratch_db, "CREATE TABLE big (id int PRIMARY KEY, body text) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    body = _large_inserts(1, 300) + "INSERT INTO big VALUES (9999, 'x') oops;\n" + _large_inserts(301, 300)
+    up, _ = write(directory, 1, "load", body, "DELETE FROM big;\n")
+    with pytest.raises(SqlgenError) as failed:
+        run(make_config(scratch_db, None, directory), commands.upgrade)
+    line = str(failed.value)
+    assert "line 301, statement 301 of 601: error 1064" in line and "near 'oops' at line 1" in line, line
+    assert "INSERT INTO big VALUES (301" not in line  # the statements after it in its packet are not quoted
+    assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(0,)]
+    by_hand = run_client(scratch_db, up, check=False)
+    assert b"near 'oops' at line 1" in by_hand.stderr, by_hand.stderr
