@@ -493,9 +493,9 @@ class Runner:
         the caller rolls back whole."""
         import pymysql
 
-        if len(packet) == 1:
-            number, statement = packet[0]
-            self._execute(session, file, number, 0, statement)
+        if len(packet) <= 1:
+            for number, statement in packet:
+                self._execute(session, file, number, 0, statement)
             return
         _check_reading(session, file, packet[0][0], 0, packet[0][1])
         items = [item for _, statement in packet for item in (statement.text, "SHOW WARNINGS")]

@@ -934,3 +934,17 @@ def test_a_syntax_error_in_the_middle_of_a_packet_is_reported_as_the_client_repo
     assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(0,)]
     by_hand = run_client(scratch_db, up, check=False)
     assert b"near 'oops' at line 1" in by_hand.stderr, by_hand.stderr
+
+
+def test_a_large_file_whose_statements_fill_their_last_packet_exactly_runs_to_its_end(scratch_db, tmp_path,
+                                                                                    monkeypatch):
+    """A file of exactly k packets' worth of statements: the last packet is full, nothing is left."""
+    from sqlgen.mysql import runner as runner_module
+
+    monkeypatch.setattr(runner_module, "PACKET_STATEMENTS", 100)
+    execute(scratch_db, "CREATE TABLE big (id int PRIMARY KEY, body text) ENGINE=InnoDB")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", _large_inserts(1, 600), "DELETE FROM big;\n")
+    out = run(make_config(scratch_db, None, directory), commands.upgrade)
+    assert any(line.startswith("applied 0001_load (600 statements") for line in out.lines), out.lines
+    assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(600,)]
