@@ -398,10 +398,10 @@ def _tracking_problems(markers, tracking, body_lines, first_lasting, expected, r
         layout.add(begins[1], "a statement of the file stands after its last tracking block; the tracking blocks "
                               "must come first and last: run sqlgen rehash")
     elif first_lasting is not None and first_lasting < ends[0]:
-        layout.add(first_lasting, "a statement that changes something stands before the file's first tracking "
-                                  "block, so by hand it would run before the file is recorded as started (only "
-                                  "SETs of the session and read-only checks may come first): move it below the "
-                                  "block, or run sqlgen rehash")
+        layout.add(first_lasting, "a statement stands before the file's first tracking block that may change "
+                                  "something, or how the file is recorded, before the file is recorded as started "
+                                  "by hand (only SET NAMES utf8mb4, the escape pin and read-only checks may come "
+                                  "first): move it below the block, or run sqlgen rehash")
     if expected is None:
         return layout
     blocks = ([s for s in tracking if s.line < begins[1]], [s for s in tracking if s.line > begins[1]])
@@ -482,6 +482,7 @@ def with_tracking(text: str, opening: str, closing: str, reading: Reading, sql_m
     header = 0
     while header < len(lines) and (lines[header].startswith(("--", "#")) or not lines[header].strip()):
         header += 1
+    header = _after_leading(lines, header, reading, sql_mode)
     top, body = lines[:header], lines[header:]
     while top and not top[-1].strip():
         top.pop()
@@ -494,6 +495,24 @@ def with_tracking(text: str, opening: str, closing: str, reading: Reading, sql_m
         parts.append("\n".join(body))
     parts.append(closing)
     return "\n\n".join(parts) + "\n"
+
+
+def _after_leading(lines: list[str], header: int, reading: Reading, sql_mode: str | None) -> int:
+    """Where the opening block goes: after the statements that may lead the file (SET NAMES and
+    the read-only checks, see Reading.may_lead), above the comment lines of the first one that
+    may not; with none of those, after the header."""
+    if reading.may_lead is None:
+        return header
+    reader = FactsReader("<file>", reading, sql_mode=sql_mode, keep=False)
+    for _ in reader.statements(line + "\n" for line in lines):
+        if reader.first_lasting is not None:
+            break
+    if reader.first_lasting is None or reader.first_lasting - 1 <= header:
+        return header
+    place = reader.first_lasting - 1
+    while place > header and lines[place - 1].startswith(("--", "#")):
+        place -= 1
+    return place
 
 
 def _tracking_spans(lines: list[str], reading: Reading, sql_mode: str | None) -> list[tuple[int, int]]:

@@ -50,7 +50,7 @@ class Plan:
         from .splitter import Statement
 
         from .migrations import check_statement
-        from .splitter import escape_reading
+        from .splitter import escape_reading, split_text
 
         rendered = [self.dialect.render(operation, self.server) for operation in operations]
         rendered = [[statements] if isinstance(statements, str) else statements for statements in rendered]
@@ -81,8 +81,14 @@ class Plan:
             lines = ["-- " + printable(finding.describe()) for finding in findings if finding.line == number]
             lines.append(";\n\n".join(statements) + ";")
             blocks.append("\n".join(lines))
-        if self.dialect.reading.may_lead is None:
+        may_lead = self.dialect.reading.may_lead
+        if may_lead is None:
             return [], leading + blocks, findings
+        # (Should a check read as one that may not lead, it and those after it follow the block.)
+        first_not = next((i for i, block in enumerate(leading) if not all(
+            may_lead(statement.text) for statement in split_text(block, self.dialect.reading, "<check>"))), None)
+        if first_not is not None:
+            return leading[:first_not], leading[first_not:] + blocks, findings
         return leading, blocks, findings
 
 

@@ -618,7 +618,31 @@ class Splitter:
                                                                                "as its own command"))
                     return None
             self._follow_sql_mode(text)
+            self._refuse_unsafe_character_set(text)
         return Statement(text, self.start_line, self.statement_tracking, escapes, self.delimiter == ";")
+
+    def _refuse_unsafe_character_set(self, text: str) -> None:
+        """The server reads the bytes of the statements after a SET NAMES in that character set. In
+        big5, gbk, sjis, cp932 and gb18030 a character's second byte may be a backslash or a quote,
+        so what the client and sqlgen read as a string's end may not be one to the server; and a
+        value sqlgen cannot tell may be one of them."""
+        folded = text.casefold()
+        if not ("names" in folded or "char" in folded) or not _SETS_SOMETHING.match(text):
+            return
+        # Strings blanked in place: a keyword inside one is no keyword; its value is read from the text.
+        blanked = _ANY_STRING.sub(lambda m: m.group()[0] + "x" * (len(m.group()) - 2) + m.group()[-1], text)
+        for keyword in _CLIENT_CHARSET.finditer(blanked):
+            match = _CLIENT_CHARSET.match(text, keyword.start())
+            name = (match.group(2) if match.group(1) else match.group(3) or "").lower()
+            if name in _UNSAFE_CLIENT_CHARSETS or not name or name == "default":
+                shown = printable(" ".join(text.split())[:60])
+                self._fail(self.start_line, f"`{shown}` sets the character set the server reads the file's "
+                                            f"statements in to {name or 'a value sqlgen cannot tell'}"
+                                            f"{', in which a character may end in the byte of a backslash or a quote' if name in _UNSAFE_CLIENT_CHARSETS else ''}"
+                                            ", so the server may read what follows otherwise than the mysql client "
+                                            "and sqlgen do; migration files talk utf8mb4 (sqlgen sends them as UTF-8): "
+                                            "remove it")
+                return
 
     def _follow_sql_mode(self, text: str) -> None:
         """The client follows the session's sql_mode as the server reports it after each
@@ -667,6 +691,12 @@ class Splitter:
 _UNKNOWN = object()
 _SINGLE_QUOTED = re.compile(_QUOTED[True, "'"], re.S)
 _MENTIONS_MODE = re.compile("sql_mode", re.I)
+# A SET, also inside a versioned comment; what sets the character set the server reads in, and its value.
+_SETS_SOMETHING = re.compile(r"\s*(?:/\*M?!\d*\s*)?set\b", re.I)
+_CLIENT_CHARSET = re.compile(r"\b(?:names|character\s+set|charset|character_set_client|character_set_connection)\b"
+                             r"\s*(?::?=\s*)?(?:(['\"`])(\w*)\1|(\w+)|)", re.I | re.A)
+_UNSAFE_CLIENT_CHARSETS = frozenset({"big5", "cp932", "gb18030", "gbk", "sjis"})
+_ANY_STRING = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"", re.S)
 # Statements that run code the file does not show (EXECUTE, EXECUTE IMMEDIATE, CALL): after
 # one, the client may read the session's sql_mode as that code left it.
 _RUNS_OTHER_CODE = re.compile(r"\b(?:execute|call)\b", re.I | re.A)

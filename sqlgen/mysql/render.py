@@ -67,10 +67,14 @@ def _refuse_conversion_by_position(table: str, change: ModifyColumn) -> None:
     old, new = change.old.type, change.new.type
     if not types.converts_by_position(old, new):
         return
-    what = (f"stores each value's position in the {types.type_base(old).upper()} (1, 2, ...), not the number "
-            "it reads as" if types.type_base(old) in ("enum", "set") else
-            f"reads each number as a position in the {types.type_base(new).upper()} (2 becomes its second "
-            "member), not as text")
+    numbering = {"enum": ("position", "(1, 2, ...)", "2 becomes its second member"),
+                 "set": ("bits", "(1, 2, 4, ...)", "3 becomes its first two members")}
+    if types.type_base(old) in numbering:
+        kind, numbers, _ = numbering[types.type_base(old)]
+        what = f"stores each value's {kind} in the {types.type_base(old).upper()} {numbers}, not the number it reads as"
+    else:
+        kind, _, example = numbering[types.type_base(new)]
+        what = f"reads each number as {kind} of the {types.type_base(new).upper()} ({example}), not as text"
     raise SqlgenError(f"{table}.{change.new.name}: changing {old} to {new} {what}, silently; make the column a "
                       f"VARCHAR in one migration, then {new} in the next (sqlgen checks the rows of each step "
                       "before it runs)")

@@ -60,8 +60,13 @@ _QUOTED = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"|`(?:[^`]|`
 
 def calls_or_reads(text: str) -> bool:
     """A parenthesis outside quotes: a function call or a subquery, which may read the data or
-    change it (a stored function can), so running it again is not running the same thing."""
-    return "(" in _QUOTED.sub("", text)
+    change it (a stored function can), so running it again is not running the same thing; or
+    a sequence's next value, which each run takes anew."""
+    code = _QUOTED.sub("", text)
+    return "(" in code or bool(_SEQUENCE_VALUE.search(code))
+
+
+_SEQUENCE_VALUE = re.compile(r"\b(?:next|previous)\s+value\s+for\b", re.I)
 
 
 # --- What a statement leaves in its session ---------------------------------------------------------
@@ -146,9 +151,47 @@ def kind(text: str) -> str:
 
 
 def leaves_nothing(text: str) -> bool:
-    """A SET of the session only, or a read-only precondition: by hand, the client may stop at
-    one before the file's tracking block has recorded anything, and nothing has changed."""
-    return only_sets_the_session(text) or is_precondition(text)
+    """What may stand before a file's opening tracking block: sqlgen's own SET NAMES utf8mb4 and
+    escape pin, and preconditions that call only built-in functions. By hand, the client may
+    stop at one before the tracking block has recorded anything, and nothing has changed; and
+    none of them changes how the tracking statements that follow record (another SET, of the
+    time zone or the storage engine, would: it goes after the block)."""
+    return bool(_OWN_PREAMBLE.fullmatch(text)) or is_escape_pin(text) or (
+        is_precondition(text) and only_reads(text))
+
+
+_OWN_PREAMBLE = re.compile(r"set\s+names\s+utf8mb4", re.I)
+# The functions a precondition may call and still only read: those sqlgen's checks use, and
+# other built-ins of the same kind. A stored function (any other name, a qualified or quoted
+# one) may write, and so may a sequence's next value.
+READ_ONLY_FUNCTIONS = frozenset("""
+    abs cast ceil ceiling char char_length character_length coalesce concat concat_ws convert count date
+    datediff datetime day decimal exists floor find_in_set greatest hex if ifnull in instr isnull json_extract
+    json_valid lcase least left length locate lower ltrim microsecond mod month not nullif octet_length
+    position replace right round rtrim sign substr substring time timestamp trim truncate ucase unix_timestamp
+    upper year and or is on using values binary
+""".split())
+_CALL = re.compile(r"(`(?:[^`]|``)+`|[\w$]+)?(\s*\.\s*(?:`(?:[^`]|``)+`|[\w$]+))?\s*\(")
+_STRING = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"", re.S)
+
+
+def only_reads(text: str) -> bool:
+    """Whether every call in `text` (strings aside) is of a built-in read-only function."""
+    code = _STRING.sub("''", text)
+    if _SEQUENCE_VALUE.search(code):
+        return False
+    for match in _CALL.finditer(code):
+        name, qualified = match.group(1), match.group(2)
+        if qualified or (name is not None and (name.startswith("`") or name.lower() not in READ_ONLY_FUNCTIONS
+                                               and not _KEYWORD_BEFORE_PARENTHESIS.fullmatch(name))):
+            return False
+    return True
+
+
+# Words a parenthesis follows that are no call: a subquery, a list, a type's size.
+_KEYWORD_BEFORE_PARENTHESIS = re.compile(
+    r"select|from|where|having|exists|in|as|all|union|by|between|like|regexp|rlike|when|then|else|"
+    r"signed|unsigned|integer|double|float|varchar|char|nchar|binary|date|datetime|time|decimal|json|is|null", re.I)
 
 
 # How a migration file reads (the client's cutting, READING), and what may lead its opening

@@ -311,8 +311,8 @@ def layout_problems(text: str, reading=MYSQL_CLIENT) -> list[tuple[int, str]]:
 @pytest.mark.parametrize("leading", [
     "SET NAMES utf8mb4;",
     "SET NAMES utf8mb4;\n" + CHECK,
-    "SET NAMES utf8mb4;\nSET SESSION foreign_key_checks = 0, sql_mode = 'STRICT_TRANS_TABLES';\n" + CHECK,
-    "/*!40101 SET NAMES utf8mb4 */;\n" + CHECK + "\n" + CHECK,
+    "set  names\n  UTF8MB4;\nSET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '');\n" + CHECK,
+    CHECK + "\n" + CHECK.replace("a IS NULL", "CHAR_LENGTH(`b`) > 8 OR ABS(c) > 2 OR CAST(d AS DECIMAL(5,1)) <> d"),
 ])
 def test_only_session_sets_and_read_only_checks_may_lead_the_opening_block(leading):
     """By hand the client may stop at a check before the file is recorded: what comes before the
@@ -328,11 +328,19 @@ def test_only_session_sets_and_read_only_checks_may_lead_the_opening_block(leadi
     "SET @n = (SELECT COUNT(*) FROM t);",  # reads the data: not a SET a new session repeats alike
     "SELECT 'x' AS `sqlgen_precondition` FROM DUAL WHERE (SELECT 1) IS NULL; DROP TABLE t;",
     "SELECT 1 INTO @one;",
+    # SETs that change how the tracking statements after them record, or what they create
+    "SET SESSION time_zone = '+13:00';", "SET SESSION enforce_storage_engine = MyISAM;", "SET autocommit = 0;",
+    "SET SESSION foreign_key_checks = 0;", "/*!40101 SET NAMES utf8mb4 */;", "SET NAMES gbk;",
+    "SET @x = NEXT VALUE FOR s;",
+    # checks that call what may write: a stored function, qualified or quoted, or a sequence
+    CHECK.replace("a IS NULL", "evil(a)"), CHECK.replace("a IS NULL", "app.evil(a)"),
+    CHECK.replace("a IS NULL", "`evil` (a)"), CHECK.replace("a IS NULL", "a = NEXT VALUE FOR s"),
+    CHECK.replace("a IS NULL", "a = nextval(s)"), CHECK.replace("a IS NULL", "SLEEP(a)"),
 ])
-def test_a_statement_that_changes_something_before_the_opening_block_is_a_layout_problem(lasting):
+def test_a_statement_that_may_change_something_before_the_opening_block_is_a_layout_problem(lasting):
     text = f"SET NAMES utf8mb4;\n{CHECK}\n{lasting}\n\n{OPENING}\n\nALTER TABLE t MODIFY a int;\n\n{CLOSING}\n"
     problems = layout_problems(text)
-    assert len(problems) == 1 and "changes something stands before the file's first tracking block" in problems[0][1]
+    assert len(problems) == 1 and "stands before the file's first tracking block" in problems[0][1], problems
     assert problems[0][0] >= 3  # the line of the statement, not of the block
 
 
@@ -353,3 +361,34 @@ def test_rehash_keeps_leading_checks_before_the_opening_block_and_moves_the_bloc
     edited = generated.replace("SET NAMES utf8mb4;", "SET NAMES utf8mb4;\nDELETE FROM t;")
     fixed = with_tracking(edited, OPENING, CLOSING, MYSQL_CLIENT)
     assert fixed.index(OPENING) < fixed.index("DELETE FROM t") and layout_problems(fixed) == []
+
+
+@pytest.mark.parametrize("sql", [
+    "SET NAMES gbk;", "SET NAMES 'big5';", "/*!40101 SET NAMES sjis */;", "SET CHARACTER SET cp932;",
+    "SET SESSION character_set_client = `gb18030`;", "SET @@session.character_set_client='gbk';",
+    "SET STATEMENT character_set_client=gbk FOR SELECT 1;", "SET character_set_client = @cs;", "SET NAMES DEFAULT;",
+    "SET @a = 1, NAMES gbk;",
+])
+def test_a_set_of_a_character_set_whose_characters_may_end_in_a_backslash_is_refused(sql):
+    """In gbk, '中\\'' is one character and a quote: the server would end the string where the client
+    and sqlgen do not (a DELETE hidden after it would run)."""
+    problems = facts_of_lines(io.StringIO(sql), "f.sql", MYSQL_CLIENT).problems
+    assert len(problems) == 1 and "migration files talk utf8mb4" in problems[0].message, problems
+
+
+@pytest.mark.parametrize("sql", [
+    "SET NAMES utf8mb4;", "SET NAMES latin1;", "SET NAMES utf8mb4 COLLATE utf8mb4_bin;", "SET @x = 'names gbk';",
+    "ALTER TABLE t CONVERT TO CHARACTER SET gbk;", "CREATE TABLE t (a text) CHARSET=big5;",
+    "INSERT INTO t VALUES ('SET NAMES gbk');",
+])
+def test_other_character_sets_and_mere_mentions_are_read_as_usual(sql):
+    assert facts_of_lines(io.StringIO(sql), "f.sql", MYSQL_CLIENT).problems == ()
+
+
+def test_tracking_blocks_added_to_a_hand_written_file_come_after_its_set_names_and_checks():
+    """sqlgen rehash and sqlgen sql: by hand, a check of the file that fails then records nothing."""
+    hand = f"-- my fix\n\nSET NAMES utf8mb4;\n\n-- first\n{CHECK}\n\n-- now change it\nALTER TABLE t MODIFY a int;\n"
+    added = with_tracking(hand, OPENING, CLOSING, MYSQL_CLIENT)
+    assert added.index(CHECK) < added.index(OPENING) < added.index("-- now change it") < added.index(CLOSING)
+    assert layout_problems(added) == []
+    assert with_tracking(added, OPENING, CLOSING, MYSQL_CLIENT) == added  # and it stays so

@@ -151,6 +151,8 @@ def test_rows_that_do_not_fit_stop_the_file_before_any_change(scratch, run_clien
     text = up.read_text()
     assert text.index("CREATE TABLE `audit`") < text.index("ALTER TABLE `account`")  # the risky change is not first
     assert text.index("sqlgen_precondition") < text.index("CREATE TABLE `audit`")
+    # Every check leads the file, before the opening tracking block (each calls only built-ins).
+    assert text.rindex("sqlgen_precondition") < text.index("-- sqlgen:tracking begin"), text
     schema, before_rows = without_tracking(db), data(db)
 
     # By hand: the client stops at the check, which stands before the tracking block: no table
@@ -221,6 +223,7 @@ def test_a_down_file_cannot_undo_while_rows_do_not_fit(scratch, run_client, tmp_
     up_to_version_1(tmp_path, db, before, "SELECT 1")
     config = config_for(tmp_path, db, module(tmp_path, source(after, later=True)))
     down = commands.generate(config, "widen", echo=Output()).paths[1]
+    assert down.read_text().rindex("sqlgen_precondition") < down.read_text().index("-- sqlgen:tracking begin")
     commands.upgrade(config, echo=Output())
     for statement in rows.split("; "):
         execute(db, statement)

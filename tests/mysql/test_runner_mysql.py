@@ -948,3 +948,29 @@ def test_a_large_file_whose_statements_fill_their_last_packet_exactly_runs_to_it
     out = run(make_config(scratch_db, None, directory), commands.upgrade)
     assert any(line.startswith("applied 0001_load (600 statements") for line in out.lines), out.lines
     assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(600,)]
+
+
+def test_a_file_that_sets_names_gbk_to_hide_a_statement_is_refused_before_anything_runs(scratch, tmp_path,
+                                                                                       run_client):
+    """In gbk the last byte of '中' takes the backslash after it, so the quote that follows ends the
+    string for the server: the DELETE that the client and sqlgen read inside a string runs."""
+    hidden = "SET NAMES gbk;\nSET @x = '中\\'; DELETE FROM sentinel; SET @y = 1 /* ' */;\nSET NAMES utf8mb4;\n"
+    by_runner, by_hand = scratch.new(), scratch.new()
+    for db in (by_runner, by_hand):
+        execute(db, "CREATE TABLE sentinel (id int PRIMARY KEY)")
+        execute(db, "INSERT INTO sentinel VALUES (1), (2)")
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "hidden", hidden + "CREATE TABLE t (id int);\n", "DROP TABLE t;\n")
+    config = make_config(by_runner, None, directory)
+    with pytest.raises(SqlgenError, match=r"0001_hidden.up.sql, line 1: .*SET NAMES gbk.* migration files talk "
+                                          r"utf8mb4 .*nothing was run"):
+        run(config, commands.upgrade)
+    assert execute(by_runner, "SELECT COUNT(*) FROM sentinel")[0] == [(2,)] and tables(by_runner) == ["sentinel"]
+    assert run_status_code(config) == 1
+    # What the refusal guards against: by hand, the client runs the hidden DELETE.
+    run_client(by_hand, up, check=False)
+    assert execute(by_hand, "SELECT COUNT(*) FROM sentinel")[0] == [(0,)]
+
+
+def run_status_code(config) -> int:
+    return commands.status(config, echo=Output())
