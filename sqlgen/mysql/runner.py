@@ -998,7 +998,8 @@ class FileRun:
                                        self.digests.get(applied), failure.server_error, doubt), failure)
         if doubt:
             raise SqlgenError(
-                f"{failure}; it may have done part of its work before it failed, and {_kept(applied, True)}. "
+                f"{failure}; it may have done part of its work before it failed, and "
+                f"{_kept(applied, self.lasting > 0)}. "
                 f"Check what it did, then run sqlgen {self.command} --resume-at {applied + 1} to run it again, or "
                 f"sqlgen {self.command} --resume-after {number} to go on after it") from None
         raise SqlgenError(
@@ -1099,8 +1100,9 @@ def _kind(statement) -> str:
 
 
 def _changes_nothing_on_failure(kind: str, text: str, batched: bool, innodb: bool | None, server) -> bool:
-    """Whether a statement that failed with a server error left nothing behind."""
-    if kind == "session" or batched:
+    """Whether a statement that failed with a server error left nothing behind. (A SET of the
+    session leaves nothing once the session ends, whatever it set before failing.)"""
+    if kind == "session" or batched or only_sets_the_session(text):
         return True
     if kind == "ddl":
         # DDL is atomic but for these: MariaDB drops the tables (views...) of DROP TABLE a, b it

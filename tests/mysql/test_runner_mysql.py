@@ -974,3 +974,20 @@ def test_a_file_that_sets_names_gbk_to_hide_a_statement_is_refused_before_anythi
 
 def run_status_code(config) -> int:
     return commands.status(config, echo=Output())
+
+
+@pytest.mark.parametrize("failing", ["SET SESSION time_zone = '+14:00'", "SET @a = 1, SESSION time_zone = 'nowhere'",
+                                     "SET SESSION sql_mode = 'NO_SUCH_MODE'"])
+def test_a_session_set_that_fails_left_nothing_so_a_plain_rerun_retries_it(scratch_db, tmp_path, failing):
+    directory = tmp_path / "migrations"
+    up, _ = write(directory, 1, "tz", f"SET NAMES utf8mb4;\n{failing};\nCREATE TABLE t6 (id int);\n", "DROP TABLE t6;\n")
+    config = make_config(scratch_db, None, directory)
+    with pytest.raises(SqlgenError) as failed:
+        run(config, commands.upgrade)
+    line = str(failed.value)
+    assert "statement 1 only set the session, so nothing of it stayed applied" in line, line
+    assert "--resume-after" not in line and "may have done part of its work" not in line, line
+    up.write_text(f"SET NAMES utf8mb4;\nSET SESSION time_zone = '+13:00';\nCREATE TABLE t6 (id int);\n")
+    out = run(config, commands.upgrade)
+    assert any(line.startswith("applied 0001_tz") for line in out.lines), out.lines
+    assert tables(scratch_db) == ["t6"]
