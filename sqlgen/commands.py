@@ -81,6 +81,7 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
                 raise SqlgenError(f"--rename {table}:{new}: {new!r} is the tracking table sqlgen records migrations "
                                   "in (the version_table setting); rename the table to another name")
         plan = make_plan(config, dialect, chosen)
+        _refuse_dropping_everything(config, plan)
         if ask is not None:
             plan = ask_about_renames(plan, ask)
         result.notes = [printable(note) for note in plan.notes]
@@ -94,6 +95,8 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.down_leading, text.down_blocks, down_findings = plan.blocks(plan.inverse, plan.target)
         text.up_review, text.down_review = review_lines(up_findings), review_lines(down_findings)
         result.summary = [printable(line) for op in plan.operations for line in op.summaries()]
+
+        _refuse_unapplied(config, dialect, existing, echo)
 
     sql_mode = "" if empty else plan.server.sql_mode  # how the files will be read: the server's mode
     result.up_text, result.down_text = with_tracking_blocks(text, config, name, dialect, sql_mode)
@@ -123,6 +126,45 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     echo(f"Wrote {_shown(result.paths[0])}")
     echo(f"Wrote {_shown(result.paths[1])}")
     return result
+
+
+def _refuse_unapplied(config: Config, dialect, existing, echo: Echo) -> None:
+    """generate diffs the models against the database: with a migration of the folder not yet
+    applied there, the new one would make the same change again."""
+    if not existing:
+        return
+    try:
+        dialect.refuse_missing(config.require_url())
+    except SqlgenError:
+        rows = {}  # no database yet (a SQLite file not made): nothing of the folder is applied
+    else:
+        with _session(config, echo) as (runner, _):
+            rows = {row.version: row for row in runner.rows()}
+    waiting = [m for m in existing if m.version not in rows or rows[m.version].state != "applied"]
+    if not waiting:
+        return
+    first = waiting[0].name
+    what = (f"{first} is" if len(waiting) == 1 else
+            f"{len(waiting)} migrations ({first} to {waiting[-1].name}) are")
+    states = {rows[m.version].state for m in waiting if m.version in rows}
+    state = f" (recorded as {', '.join(sorted(states))}: see sqlgen status)" if states else ""
+    raise SqlgenError(f"{what} not applied to this database yet{state}; generate compares the models with the "
+                      "database, so the new migration would make the same changes again. Run sqlgen upgrade "
+                      f"first (or delete the pending files to make them again)")
+
+
+def _refuse_dropping_everything(config: Config, plan) -> None:
+    """Models that declare no table, against a database that holds some, are most often models
+    whose modules were never imported: the migration would drop every table."""
+    if plan.target.tables or not plan.current.tables:
+        return
+    names = plan.current.table_names()
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    raise SqlgenError(
+        f"the models ({config.models}) declare no table, but the database holds {len(names)} ({shown}): the "
+        "migration would drop every one. Check that the models' modules are imported where the models are "
+        "(a model class is known only once its module is imported); to drop them all on purpose, write that "
+        "migration by hand (sqlgen generate --empty)")
 
 
 def parse_renames(specs: tuple[str, ...]) -> tuple[tuple[str, str | None, str], ...]:

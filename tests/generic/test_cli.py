@@ -379,3 +379,33 @@ def test_resume_options_are_refused_in_one_line_where_nothing_stopped(project, c
     both = invoke("--url", url, "--dir", str(migrations), command, target, "--resume-at", "1", "--resume-after", "1")
     assert both.exit_code == 2 and "use --resume-at or --resume-after, not both" in both.output
     assert invoke("--url", url, "--dir", str(migrations), command, "--help").output.count("--resume-a") == 2
+
+
+def test_generate_refuses_to_write_a_migration_while_another_is_not_applied(project):
+    """A second generate before upgrade would write the same change twice."""
+    url = f"sqlite:///{project / 'app.db'}"
+    first = invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users")
+    assert first.exit_code == 0, first.output
+    again = invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users again")
+    assert_clean_error(again, "0001_users is not applied to this database yet; generate compares the models with "
+                              "the database, so the new migration would make the same changes again. Run sqlgen "
+                              "upgrade first")
+    assert sorted(p.name for p in (project / "migrations").glob("*.sql")) == ["0001_users.down.sql",
+                                                                           "0001_users.up.sql"]
+    assert invoke("--url", url, "upgrade").exit_code == 0
+    after = invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "nothing")
+    assert after.exit_code == 0 and "No changes detected" in after.output
+
+
+def test_generate_refuses_models_that_declare_no_table_against_a_database_that_has_some(project):
+    """A models module whose model modules were never imported: the migration would drop everything."""
+    url = f"sqlite:///{project / 'app.db'}"
+    assert invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users").exit_code == 0
+    assert invoke("--url", url, "upgrade").exit_code == 0
+    (project / "empty_models.py").write_text("import sqlalchemy as sa\nmetadata = sa.MetaData()\n")
+    refused = invoke("--url", url, "--models", "empty_models:metadata", "generate", "-m", "oops")
+    assert_clean_error(refused, "the models (empty_models:metadata) declare no table, but the database holds 1 "
+                                "(user): the migration would drop every one")
+    assert len(list((project / "migrations").glob("*.sql"))) == 2
+    by_hand = invoke("--url", url, "--models", "empty_models:metadata", "generate", "--empty", "-m", "drop all")
+    assert by_hand.exit_code == 0, by_hand.output

@@ -127,6 +127,7 @@ def test_numbering_continues_after_the_highest_version(scratch, tmp_path):
         (directory / f"{name}.up.sql").write_text("SELECT 1;\n")
         (directory / f"{name}.down.sql").write_text("SELECT 1;\n")
     config = make_config(db, "change_kinds:create_table__after", directory)
+    commands.upgrade(config, echo=Output())
     up, _ = commands.generate(config, "Add Posts & Users!", echo=Output()).paths
     assert up.name == "0003_add_posts_users.up.sql"
 

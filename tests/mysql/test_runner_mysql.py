@@ -987,7 +987,7 @@ def test_a_session_set_that_fails_left_nothing_so_a_plain_rerun_retries_it(scrat
     line = str(failed.value)
     assert "statement 1 only set the session, so nothing of it stayed applied" in line, line
     assert "--resume-after" not in line and "may have done part of its work" not in line, line
-    up.write_text(f"SET NAMES utf8mb4;\nSET SESSION time_zone = '+13:00';\nCREATE TABLE t6 (id int);\n")
+    up.write_text("SET NAMES utf8mb4;\nSET SESSION time_zone = '+13:00';\nCREATE TABLE t6 (id int);\n")
     out = run(config, commands.upgrade)
     assert any(line.startswith("applied 0001_tz") for line in out.lines), out.lines
     assert tables(scratch_db) == ["t6"]

@@ -147,6 +147,7 @@ def assert_intact(place: Place, *dbs) -> None:
 
 
 def assert_converged(place: Place, directory: Path, *dbs, mode: str | None = ...) -> None:
+    """generate finds nothing to do (with a later file pending, it would refuse to write one)."""
     for db in dbs:
         config = make_config(place.url(db, mode), MODELS, directory)
         out = Output()
