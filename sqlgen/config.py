@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dialects
@@ -50,6 +50,8 @@ class Config:
     precondition_sample: int = 0
     # Glob patterns over table names: tables sqlgen never compares, creates or drops.
     exclude: tuple[str, ...] = ()
+    # The models themselves, where a front end has them already (flask sqlgen: the app's db).
+    metadata: object = field(default=None, compare=False, repr=False)
 
     def require_url(self) -> str:
         if not self.url:
@@ -133,7 +135,10 @@ def load_config(
     exclude: tuple[str, ...] = (),
     cwd: Path | None = None,
     environ: dict | None = None,
+    app_settings: dict | None = None,
 ) -> Config:
+    """The settings from the options, then the environment, then `app_settings` (a Flask app's
+    SQLGEN_* keys and its SqlGen extension), then the config file, then the defaults."""
     cwd = (cwd or Path.cwd()).resolve()
     environ = os.environ if environ is None else environ
     found = find_config_file(cwd)
@@ -169,6 +174,8 @@ def load_config(
             return option, cwd, OPTIONS[key]
         if key in ENVIRONMENT and environ.get(ENVIRONMENT[key]):
             return environ[ENVIRONMENT[key]], cwd, ENVIRONMENT[key]
+        if app_settings and app_settings.get(key) not in (None, "", ()):
+            return app_settings[key], cwd, f"the app's SQLGEN_{key.upper()}"
         if key in settings:
             return settings[key], root, f"{config_file}: {key}"
         return DEFAULTS.get(key), root, key
@@ -178,6 +185,10 @@ def load_config(
     url_value, url_base, _ = pick("url", url)
     verify_url_value, verify_url_base, _ = pick("verify_url", None)
     sample, _, sample_source = pick("precondition_sample", None)
+    if isinstance(sample, bool) or (sample is not None and not isinstance(sample, (int, str))) or \
+            (isinstance(sample, int) and sample < 0):
+        raise SqlgenError(f"{sample_source} is {sample!r}; give a whole number of rows, 0 or more "
+                          "(0: preconditions read every row)")
     if isinstance(sample, str):
         if not (sample.strip().isascii() and sample.strip().isdigit()):
             raise SqlgenError(f"{sample_source} is {sample!r}; give a whole number of rows, 0 or more "
@@ -192,7 +203,7 @@ def load_config(
         root=root,
         config_file=config_file,
         verbose=verbose,
-        verify=bool(settings.get("verify", False)),
+        verify=bool(pick("verify", None)[0] or False),
         verify_url=dialects.relative_url(verify_url_value, verify_url_base) if verify_url_value else None,
         precondition_sample=sample or 0,
         exclude=_patterns(*pick("exclude", tuple(exclude) or None)),
@@ -215,6 +226,7 @@ def _patterns(value, _base: Path, source: str) -> tuple[str, ...]:
 def _folder(value: str, base: Path, source: str) -> Path:
     """A folder setting as an absolute path; refused if it holds a control character
     (a NUL cannot be in a path at all; the others would garble every message naming it)."""
+    value = str(value)
     bad = _control_character(value)
     if bad is not None:
         raise SqlgenError(f"{source} {value!r} holds the control character {bad!r}; "

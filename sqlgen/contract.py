@@ -38,6 +38,8 @@ class Dialect:
     # The database
     parse_url: Callable  # url -> URL object (database, drivername, render_as_string ...)
     relative_url: Callable  # (url, folder) -> the URL a config file in that folder means
+    # A URL from another tool's configuration (a Flask app's): (the URL sqlgen takes for it, notes)
+    adopt_url: Callable[[str], tuple[str, list[str]]]
     open_database: Callable  # url -> context manager of a Database
     is_driver_error: Callable[[BaseException], bool]
     describe_error: Callable[[BaseException], str]  # the driver's message, masked, with advice where known

@@ -29,6 +29,7 @@ def load_metadata(spec: str, root: Path):
                 f"module {module_name!r} has no attribute {attr!r}; " + _candidates_text(module)
             )
         metadata = as_metadata(getattr(module, attr))
+        refuse_binds(getattr(module, attr), metadata, spec)
         if metadata is None:
             kind = type(getattr(module, attr)).__name__
             raise SqlgenError(
@@ -37,6 +38,8 @@ def load_metadata(spec: str, root: Path):
             )
         return metadata
     found = _candidates(module)
+    for name, _, metadata in found:
+        refuse_binds(getattr(module, name), metadata, f"{module_name}:{name}")
     distinct = {id(metadata): metadata for _, _, metadata in found}
     if len(distinct) == 1:
         return next(iter(distinct.values()))
@@ -72,6 +75,26 @@ def _short(exc: BaseException) -> str:
     if frames:
         return f"{message} ({frames[-1].filename}, line {frames[-1].lineno})"
     return message
+
+
+def refuse_binds(value, metadata, spec: str) -> None:
+    """Flask-SQLAlchemy binds keep tables in other databases: their tables are not in the default
+    database's MetaData (version 3: db.metadatas[key]; version 2: tables marked with a bind_key).
+    A migration of the default database alone would leave them out, or put them where they do
+    not belong: refused in one line until sqlgen migrates each bind."""
+    keys = set()
+    metadatas = getattr(value, "metadatas", None)
+    if isinstance(metadatas, dict):
+        keys |= {key for key, other in metadatas.items() if key is not None and getattr(other, "tables", None)}
+    if metadata is not None:
+        keys |= {table.info["bind_key"] for table in metadata.tables.values()
+                 if table.info.get("bind_key") is not None}
+    if keys:
+        shown = ", ".join(sorted(map(str, keys)))
+        raise SqlgenError(f"{spec} has models in Flask-SQLAlchemy binds ({shown}) besides the default database; "
+                          "sqlgen migrates one database per migrations folder and does not migrate binds yet. "
+                          "Give sqlgen one database's MetaData (for a bind, a module with "
+                          "metadata = db.metadatas['<bind>'], its own --dir and that bind's --url)")
 
 
 def as_metadata(value):

@@ -137,7 +137,8 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
     reflection = _Reflection(url, dialect, frozenset({config.version_table}))
     reflection.start()  # connects and reads the server's facts meanwhile
     try:
-        metadata = load_metadata(config.require_models(), config.root)
+        metadata = config.metadata if config.metadata is not None else load_metadata(config.require_models(),
+                                                                                      config.root)
     finally:
         # Only now the schema: importing the models may itself touch the database.
         reflection.models_loaded.set()

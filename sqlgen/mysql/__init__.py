@@ -104,6 +104,7 @@ DIALECT = Dialect(
     lint=_lint,
     parse_url=connection.parse_url,
     relative_url=_as_given,
+    adopt_url=connection.adopt_url,
     open_database=connection.open_database,
     is_driver_error=connection.is_driver_error,
     describe_error=connection.describe_error,

@@ -287,6 +287,27 @@ _IN_THE_URL = frozenset({"host", "port", "user", "username", "password", "passwd
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+def adopt_url(url: str) -> tuple[str, list[str]]:
+    """An application's URL as sqlgen takes it: through PyMySQL whatever driver it names, and
+    without the options that configure the application's own engine (pool_recycle, ...)."""
+    from urllib.parse import urlencode
+
+    parsed = parse_url(url)
+    notes = []
+    scheme, rest = url.split("://", 1)
+    backend = scheme.split("+")[0]
+    if parsed.get_driver_name() != "pymysql":
+        notes.append(f"the app's URL names the driver {parsed.get_driver_name()}; sqlgen connects through PyMySQL")
+    known = _TEXT_OPTIONS | _INT_OPTIONS.keys() | _BOOL_OPTIONS | _TLS_FILES.keys()
+    kept = [(key, value) for key, value in parsed.query if key in known]
+    ignored = [key for key, _ in parsed.query if key not in known]
+    if ignored:
+        notes.append(f"ignored the option(s) {', '.join(ignored)} of the app's URL: they configure its engine, "
+                     "not the sessions sqlgen opens")
+    location = rest.split("?", 1)[0]
+    return f"{backend}+pymysql://{location}" + (f"?{urlencode(kept)}" if kept else ""), notes
+
+
 def _pymysql_args(parsed: MysqlUrl, url: str) -> dict:
     """PyMySQL's keyword arguments for a URL (?charset=..., ?ssl_ca=... and friends included)."""
     if parsed.get_driver_name() != "pymysql":

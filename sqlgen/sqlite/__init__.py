@@ -73,6 +73,7 @@ DIALECT = Dialect(
     lint=_lint,
     parse_url=connection.parse_url,
     relative_url=connection.relative_url,
+    adopt_url=lambda url: (url, []),  # a Flask-SQLAlchemy engine's SQLite URL is already absolute
     open_database=connection.open_database,
     is_driver_error=connection.is_driver_error,
     describe_error=reason,

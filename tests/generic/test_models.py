@@ -118,3 +118,35 @@ def test_attribute_of_the_wrong_kind(tmp_path):
 def test_malformed_spec(tmp_path):
     with pytest.raises(SqlgenError, match="not of the form package.module:attr"):
         load_metadata("app.models:", tmp_path)
+
+
+@pytest.mark.parametrize("source, spec", [
+    ("""
+        from flask_sqlalchemy import SQLAlchemy
+        db = SQLAlchemy()
+        class Thing(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+        class Entry(db.Model):
+            __bind_key__ = "logs"
+            id = db.Column(db.Integer, primary_key=True)
+        """, ":db"),
+    ("""
+        from flask_sqlalchemy import SQLAlchemy
+        db = SQLAlchemy()
+        class Entry(db.Model):
+            __bind_key__ = "logs"
+            id = db.Column(db.Integer, primary_key=True)
+        """, ""),
+    ("""
+        from sqlalchemy import MetaData, Table, Column, Integer
+        metadata = MetaData()
+        Table("thing", metadata, Column("id", Integer, primary_key=True))
+        Table("entry", metadata, Column("id", Integer, primary_key=True), info={"bind_key": "logs"})
+        """, ":metadata"),  # Flask-SQLAlchemy 2 marks a bind's tables in the one MetaData
+])
+def test_models_in_flask_sqlalchemy_binds_are_refused_never_left_out(tmp_path, source, spec):
+    name = f"bound_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
+    with pytest.raises(SqlgenError, match=r"has models in Flask-SQLAlchemy binds \(logs\) besides the default "
+                                          r"database; sqlgen migrates one database per migrations folder"):
+        load_metadata(f"{name}{spec}", tmp_path)
