@@ -140,6 +140,18 @@ def generate(ctx, message, dry_run, empty, renames, no_input, verify):
 
 
 @main.command()
+@click.option("-m", "--message", default="existing schema", show_default=True, help="What version 1 is called.")
+@click.option("--dry-run", is_flag=True, help="Print both files instead of writing them; record nothing.")
+@click.pass_context
+def baseline(ctx, message, dry_run):
+    """Start a migrations folder on a database another tool built: version 1 is the schema as
+    it is, recorded as applied without running any SQL."""
+    from . import commands
+
+    run(ctx, commands.baseline, message, dry_run=dry_run)
+
+
+@main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--offline", is_flag=True, help="Do not ask the database (FILES are then required).")
 @click.pass_context

@@ -17,7 +17,7 @@ from . import dialects
 from .blocks import check_pair_layout, expected_tracking, expected_tracking_of, fresh_text, with_tracking_blocks
 from .config import Config
 from .errors import SqlgenError
-from .plan import ask_about_renames, make_plan
+from .plan import ask_about_renames, make_baseline, make_plan
 from .proof import prove
 from .safety import check_name, printable
 
@@ -36,9 +36,29 @@ class GenerateResult:
     paths: tuple[Path, ...] = ()
 
 
+def baseline(config: Config, message: str = "existing schema", *, dry_run: bool = False,
+             echo: Echo = print) -> GenerateResult:
+    """Start a folder on a database that exists: version 1 is its schema as it is (CREATE
+    statements in dependency order, a down file that drops them), recorded as applied without
+    running it."""
+    from . import migrations
+
+    found = migrations.scan(config.directory)
+    if found:
+        raise SqlgenError(f"{_shown(config.directory)} already holds migrations ({found[0].name}"
+                          f"{', ...' if len(found) > 1 else ''}); baseline starts a folder on a database another "
+                          "tool built. Here, generate the next migration, or record a version as applied with "
+                          "sqlgen stamp")
+    result = generate(config, message, dry_run=dry_run, echo=echo, _baseline=True)
+    if not dry_run and result.paths:
+        stamp(config, "1", echo=lambda line: None)
+        echo(f"Recorded version 1 ({result.paths[0].name[:-len('.up.sql')]}) as applied without running it")
+    return result
+
+
 def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool = False,
              renames: tuple[str, ...] = (), ask: Callable[[str], bool] | None = None,
-             verify: bool | None = None, echo: Echo = print) -> GenerateResult:
+             verify: bool | None = None, echo: Echo = print, _baseline: bool = False) -> GenerateResult:
     """Diff the models against the database and write the next up/down pair.
 
     `renames` ("table:new", "table.column:new") keep data under a new name;
@@ -59,7 +79,7 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         version=version,
         message=message,
         created=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        models=config.models or "(none)",
+        models="(none: the database as it was, sqlgen baseline)" if _baseline else config.models or "(none)",
         dialect="",
         server="",
         notice_lines=dialect.notice,
@@ -80,8 +100,14 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
             if column is None and new.lower() == config.version_table.lower():
                 raise SqlgenError(f"--rename {table}:{new}: {new!r} is the tracking table sqlgen records migrations "
                                   "in (the version_table setting); rename the table to another name")
-        plan = make_plan(config, dialect, chosen)
-        _refuse_dropping_everything(config, plan)
+        if _baseline:
+            plan = make_baseline(config, dialect)
+            if not plan.operations:
+                raise SqlgenError("the database holds no table sqlgen would manage: there is nothing to baseline; "
+                                  "start with sqlgen generate")
+        else:
+            plan = make_plan(config, dialect, chosen)
+            _refuse_dropping_everything(config, plan)
         if ask is not None:
             plan = ask_about_renames(plan, ask)
         result.notes = [printable(note) for note in plan.notes]
@@ -96,7 +122,8 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.up_review, text.down_review = review_lines(up_findings), review_lines(down_findings)
         result.summary = [printable(line) for op in plan.operations for line in op.summaries()]
 
-        _refuse_unapplied(config, dialect, existing, echo)
+        if not _baseline:
+            _refuse_unapplied(config, dialect, existing, echo)
 
     sql_mode = "" if empty else plan.server.sql_mode  # how the files will be read: the server's mode
     result.up_text, result.down_text = with_tracking_blocks(text, config, name, dialect, sql_mode)

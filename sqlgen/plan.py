@@ -157,6 +157,24 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
                 config.precondition_sample)
 
 
+def make_baseline(config: Config, dialect) -> Plan:
+    """The database as it is, as a plan from nothing: CREATE statements in dependency order,
+    and their inverse, the DROPs (sqlgen baseline). The models are not read."""
+    from .excluded import leave_out
+    from .ops import invert
+    from .schema import Schema
+
+    reflection = _Reflection(config.require_url(), dialect, frozenset({config.version_table}))
+    reflection.start()
+    reflection.models_loaded.set()
+    server = reflection.server_facts()
+    current, _, notes = leave_out(reflection.schema(), Schema(), config.exclude)
+    notes += [f"not in the baseline: {kind} {name}, which sqlgen does not manage" for kind, name in current.unmanaged]
+    operations = diff_or_explain(Schema(), replace(current, unmanaged=()), dialect.rules(server), ())
+    return Plan(dialect, server, operations, invert(operations), notes, Schema(), current, (), None,
+                config.precondition_sample)
+
+
 class _Reflection(threading.Thread):
     """Reads the database in a second thread: the server's facts while the models
     import, the schema once they have (importing them may touch the database) while

@@ -51,7 +51,7 @@ def assert_clean_error(result, message: str):
 
 
 COMMANDS = ["generate", "upgrade", "downgrade", "current", "history", "status", "stamp", "sql", "verify", "rehash",
-            "preflight"]
+            "preflight", "baseline"]
 
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], *[[command, "--help"] for command in COMMANDS]])
@@ -409,3 +409,23 @@ def test_generate_refuses_models_that_declare_no_table_against_a_database_that_h
     assert len(list((project / "migrations").glob("*.sql"))) == 2
     by_hand = invoke("--url", url, "--models", "empty_models:metadata", "generate", "--empty", "-m", "drop all")
     assert by_hand.exit_code == 0, by_hand.output
+
+
+def test_baseline_on_a_sqlite_database_then_generate_finds_nothing(project):
+    import sqlite3
+
+    path = project / "app.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE user (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50))")
+        connection.execute("INSERT INTO user VALUES (1, 'ann')")
+    url = f"sqlite:///{path}"
+    made = invoke("--url", url, "baseline")
+    assert made.exit_code == 0, made.output
+    assert "Recorded version 1 (0001_existing_schema) as applied without running it" in made.output
+    status = invoke("--url", url, "status")
+    assert "status:    up to date" in status.output, status.output
+    again = invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "x")
+    assert again.exit_code == 0 and "No changes detected" in again.output, again.output
+    assert_clean_error(invoke("--url", url, "baseline"), "already holds migrations (0001_existing_schema)")
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT * FROM user").fetchall() == [(1, "ann")]

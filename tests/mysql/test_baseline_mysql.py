@@ -1,0 +1,92 @@
+"""sqlgen baseline on MariaDB: a database another tool built becomes version 1 of a new folder,
+recorded as applied without running anything; the file rebuilds the same schema by hand, and
+generate then finds exactly what differs between the models and the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from examples.blog import models as blog
+from sqlgen import commands
+from sqlgen.errors import SqlgenError
+from support import Output, assert_same_schema, create_all, execute, make_config, snapshot
+
+pytestmark = pytest.mark.mysql
+ROOT = Path(__file__).resolve().parents[2]
+OTHERS = ("sqlgen_version", "alembic_version", "legacy_audit")
+
+
+def adopted(db) -> None:
+    """The blog's tables as create_all (Alembic, Flask-Migrate) made them, with rows, plus what
+    another tool and a legacy application left."""
+    create_all(blog.Base.metadata, db)
+    execute(db, "INSERT INTO user (id, name, email) VALUES (1, 'ann', 'ann@example.com')",
+            "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)",
+            "INSERT INTO alembic_version VALUES ('4f2a91c')",
+            "CREATE TABLE legacy_audit (id int PRIMARY KEY, note text)", "INSERT INTO legacy_audit VALUES (1, 'keep')")
+
+
+def test_baseline_records_the_schema_as_version_1_and_generate_then_finds_nothing(scratch, run_client, tmp_path):
+    db, by_hand = scratch.new(), scratch.new()
+    adopted(db)
+    before = snapshot(db, exclude=("sqlgen_version",))
+    directory = tmp_path / "migrations"
+    config = make_config(db, "examples.blog.models:Base", directory, root=ROOT, exclude=("legacy_*",))
+    out = Output()
+    result = commands.baseline(config, echo=out)
+    assert "Recorded version 1 (0001_existing_schema) as applied without running it" in out.lines, out.lines
+    assert any("not compared: table alembic_version" in line for line in out.lines)
+    up, down = result.paths
+    text = up.read_text()
+    assert "legacy_audit" not in text and "alembic_version" not in text
+    assert "Models:     (none: the database as it was, sqlgen baseline)" in text
+    # Nothing ran: the same tables and rows, and version 1 is applied.
+    assert snapshot(db, exclude=("sqlgen_version",)) == before
+    assert execute(db, "SELECT id, name FROM user")[0] == [(1, "ann")]
+    assert execute(db, "SELECT version, name, state FROM sqlgen_version")[0] == [(1, "0001_existing_schema",
+                                                                                  "applied")]
+    status = Output()
+    assert commands.status(config, echo=status) == 0 and "status:    up to date" in status.lines
+
+    # generate finds exactly the difference between the models and the database: none.
+    again = Output()
+    commands.generate(config, "nothing", echo=again)
+    assert again.lines[-1] == "No changes detected", again.text
+
+    # By hand on an empty database, the file builds the same schema and records version 1 the same way.
+    run_client(by_hand, up)
+    assert_same_schema(snapshot(by_hand, exclude=OTHERS), snapshot(db, exclude=OTHERS))
+    assert execute(by_hand, "SELECT version, name, checksum, state FROM sqlgen_version")[0] == \
+        execute(db, "SELECT version, name, checksum, state FROM sqlgen_version")[0]
+    # Its down file drops what it made, and is flagged as dropping data.
+    assert "DESTRUCTIVE drop-table" in down.read_text()
+    run_client(by_hand, down)
+    assert execute(by_hand, "SHOW TABLES")[0] == [("sqlgen_version",)]
+
+
+def test_baseline_refuses_a_folder_that_has_migrations_and_a_database_with_nothing_to_manage(scratch, tmp_path):
+    db = scratch.new()
+    directory = tmp_path / "migrations"
+    config = make_config(db, None, directory)
+    with pytest.raises(SqlgenError, match="the database holds no table sqlgen would manage: there is nothing to "
+                                          "baseline; start with sqlgen generate"):
+        commands.baseline(config, echo=Output())
+    assert not directory.exists() or not list(directory.glob("*.sql"))
+    adopted(db)
+    commands.baseline(config, echo=Output())
+    with pytest.raises(SqlgenError, match=r"already holds migrations \(0001_existing_schema\); baseline starts a "
+                                          r"folder on a database another tool built"):
+        commands.baseline(config, echo=Output())
+    assert len(list(directory.glob("*.sql"))) == 2
+
+
+def test_baseline_dry_run_writes_and_records_nothing(scratch, tmp_path):
+    db = scratch.new()
+    adopted(db)
+    directory = tmp_path / "migrations"
+    out = Output()
+    commands.baseline(make_config(db, None, directory), dry_run=True, echo=out)
+    assert "CREATE TABLE `user` (" in out.text and not list(directory.glob("*.sql"))
+    assert "sqlgen_version" not in [row[0] for row in execute(db, "SHOW TABLES")[0]]
