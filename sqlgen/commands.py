@@ -53,6 +53,11 @@ def baseline(config: Config, message: str = "existing schema", *, dry_run: bool 
     if not dry_run and result.paths:
         stamp(config, "1", echo=lambda line: None)
         echo(f"Recorded version 1 ({result.paths[0].name[:-len('.up.sql')]}) as applied without running it")
+        if config.models and config.column_order:
+            # Where the models order columns otherwise than the database, say what would help.
+            for note in make_plan(config, _dialect(config)).notes:
+                if "column_order = false" in note:
+                    echo(f"note: {note}")
     return result
 
 

@@ -26,10 +26,10 @@ DEFAULTS = {
     "version_table": "sqlgen_version",
 }
 KNOWN_KEYS = ("url", "models", "directory", "version_table", "templates", "verify", "verify_url",
-              "precondition_sample", "exclude")
+              "precondition_sample", "exclude", "column_order")
 ENVIRONMENT = {"url": "SQLGEN_URL", "models": "SQLGEN_MODELS", "directory": "SQLGEN_DIR",
                "verify_url": "SQLGEN_VERIFY_URL", "precondition_sample": "SQLGEN_PRECONDITION_SAMPLE",
-               "exclude": "SQLGEN_EXCLUDE"}
+               "exclude": "SQLGEN_EXCLUDE", "column_order": "SQLGEN_COLUMN_ORDER"}
 OPTIONS = {"url": "--url", "models": "--models", "directory": "--dir", "exclude": "--exclude"}
 
 
@@ -50,6 +50,9 @@ class Config:
     precondition_sample: int = 0
     # Glob patterns over table names: tables sqlgen never compares, creates or drops.
     exclude: tuple[str, ...] = ()
+    # Whether generate moves a column that stands elsewhere than in the models (false: positions
+    # are not compared; new columns still go where the models put them).
+    column_order: bool = True
     # The models themselves, where a front end has them already (flask sqlgen: the app's db).
     metadata: object = field(default=None, compare=False, repr=False)
 
@@ -154,9 +157,9 @@ def load_config(
                 f"{config_file}: unknown key {unknown[0]!r}; known keys are {', '.join(KNOWN_KEYS)}"
             )
         for key, value in settings.items():
-            if key == "verify":
+            if key in ("verify", "column_order"):
                 if not isinstance(value, bool):
-                    raise SqlgenError(f"{config_file}: verify must be true or false")
+                    raise SqlgenError(f"{config_file}: {key} must be true or false")
             elif key == "exclude":
                 if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                     raise SqlgenError(f"{config_file}: exclude must be a list of glob patterns over table names, "
@@ -207,7 +210,22 @@ def load_config(
         verify_url=dialects.relative_url(verify_url_value, verify_url_base) if verify_url_value else None,
         precondition_sample=sample or 0,
         exclude=_patterns(*pick("exclude", tuple(exclude) or None)),
+        column_order=_flag(*pick("column_order", None), default=True),
     )
+
+
+def _flag(value, _base: Path, source: str, default: bool) -> bool:
+    """A true/false setting: a TOML boolean, or from the environment 1/0, true/false, yes/no, on/off."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SqlgenError(f"{source} is {value!r}; give true or false")
 
 
 def _patterns(value, _base: Path, source: str) -> tuple[str, ...]:

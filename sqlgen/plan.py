@@ -27,11 +27,15 @@ class Plan:
     renames: tuple = ()
     metadata: object = None
     precondition_sample: int = 0  # rows a precondition reads of a bigger table (0: every row)
+    column_order: bool = True  # the setting: columns standing elsewhere than in the models are moved
+
+    def rules(self):
+        return replace(self.dialect.rules(self.server), column_order=self.column_order)
 
     def with_renames(self, renames: tuple) -> "Plan":
         from .ops import invert
 
-        operations = diff_or_explain(self.current, self.target, self.dialect.rules(self.server), renames)
+        operations = diff_or_explain(self.current, self.target, self.rules(), renames)
         return replace(self, operations=operations, inverse=invert(operations), renames=renames)
 
     def blocks(self, operations, schema) -> tuple[list[str], list[str], list]:
@@ -152,9 +156,15 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
             raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "
                               "which sqlgen does not manage; rename one of them")
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
-    operations = diff_or_explain(current, target, dialect.rules(server), renames)
+    rules = replace(dialect.rules(server), column_order=config.column_order)
+    operations = diff_or_explain(current, target, rules, renames)
+    moves = [op for op in operations for change in getattr(op, "changes", ()) if getattr(change, "move", None)]
+    if moves and config.column_order:
+        notes.append(f"{len(moves)} table(s) get columns moved to the models' order, each a table copy "
+                     f"({', '.join(sorted({op.table for op in moves})[:5])}); on a database another tool built, "
+                     "which appends added columns, column_order = false stops comparing positions")
     return Plan(dialect, server, operations, invert(operations), notes, current, target, renames, metadata,
-                config.precondition_sample)
+                config.precondition_sample, config.column_order)
 
 
 def make_baseline(config: Config, dialect) -> Plan:

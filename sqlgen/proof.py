@@ -38,7 +38,8 @@ def prove(config: Config, plan: Plan, existing, name: str, up_text: str, down_te
         return SqlgenError(f"--verify failed on a scratch database, nothing written: {what}")
 
     def differences(current, target, server) -> list[str]:
-        operations = diff_or_explain(current, target, dialect.rules(server), ())
+        operations = diff_or_explain(current, target, replace(dialect.rules(server), column_order=config.column_order),
+                                     ())
         return [line for operation in operations for line in operation.summaries()]
 
     with tempfile.TemporaryDirectory(prefix="sqlgen-verify-") as folder:

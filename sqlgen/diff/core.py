@@ -47,6 +47,9 @@ class Rules:
     # The name for an unnamed foreign key added to a table, given the key
     # names the table has then: the one the server would give it.
     foreign_key_name: Callable[[str, set[str]], str] = numbered_foreign_key_name
+    # Whether a column standing elsewhere in the table than in the models is moved there (the
+    # column_order setting: a database another tool built holds its added columns at the end).
+    column_order: bool = True
 
     def reported(self, item):
         """A Column or TableOptions with its comment and default as reported."""
@@ -87,7 +90,7 @@ def column_changes(old: Table, new: Table, rules: Rules) -> list:
     for position, column in enumerate(old.columns):
         if column.name not in new_names:
             changes.append(ops.DropColumn(column, old.column_before(column.name), position))
-    moved = _moved_columns(old, new)
+    moved = _moved_columns(old, new) if rules.column_order else set()
     for position, column in enumerate(new.columns):
         before = old.column(column.name)
         if before is None:

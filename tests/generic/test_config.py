@@ -143,3 +143,15 @@ def test_a_bad_exclude_is_one_line_saying_what_to_write(tmp_path, content, envir
     (tmp_path / "sqlgen.toml").write_text(content)
     with pytest.raises(SqlgenError, match=message):
         load_config(cwd=tmp_path, environ=environ)
+
+
+def test_column_order_from_the_file_and_the_environment(tmp_path):
+    assert load_config(cwd=tmp_path, environ={}).column_order is True
+    (tmp_path / "sqlgen.toml").write_text("column_order = false\n")
+    assert load_config(cwd=tmp_path, environ={}).column_order is False
+    assert load_config(cwd=tmp_path, environ={"SQLGEN_COLUMN_ORDER": "yes"}).column_order is True
+    with pytest.raises(SqlgenError, match="SQLGEN_COLUMN_ORDER is 'maybe'; give true or false"):
+        load_config(cwd=tmp_path, environ={"SQLGEN_COLUMN_ORDER": "maybe"})
+    (tmp_path / "sqlgen.toml").write_text('column_order = "no"\n')
+    with pytest.raises(SqlgenError, match="column_order must be true or false"):
+        load_config(cwd=tmp_path, environ={})

@@ -90,3 +90,47 @@ def test_baseline_dry_run_writes_and_records_nothing(scratch, tmp_path):
     commands.baseline(make_config(db, None, directory), dry_run=True, echo=out)
     assert "CREATE TABLE `user` (" in out.text and not list(directory.glob("*.sql"))
     assert "sqlgen_version" not in [row[0] for row in execute(db, "SHOW TABLES")[0]]
+
+
+def test_column_order_false_stops_moving_columns_another_tool_appended(scratch, run_client, tmp_path):
+    """Alembic adds a column at the end of its table; the models declare it in the middle. With
+    column_order on, generate moves it (a table copy) and says the setting would help; with it
+    off, positions are not compared, and a new column still goes where the models put it."""
+    db = scratch.new()
+    execute(db, "CREATE TABLE user (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, email varchar(80), "
+                "created_at datetime, name varchar(50) NOT NULL) DEFAULT CHARSET=utf8mb4")
+    (tmp_path / "ordered.py").write_text(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "sa.Table('user', metadata, sa.Column('id', sa.Integer, primary_key=True), "
+        "sa.Column('name', sa.String(50), nullable=False), sa.Column('email', sa.String(80)), "
+        "sa.Column('created_at', sa.DateTime))\n")
+    directory = tmp_path / "migrations"
+    ordered = make_config(db, "ordered:metadata", directory, root=tmp_path)
+    said = Output()
+    commands.baseline(ordered, echo=said)
+    assert any("column_order = false stops comparing positions" in line for line in said.lines), said.lines
+    out = Output()
+    moving = commands.generate(ordered, "moves", dry_run=True, echo=out)
+    assert any("column_order = false stops comparing positions" in line for line in out.lines), out.lines
+    assert any("moved after" in line for line in moving.summary), moving.summary
+
+    unordered = make_config(db, "ordered:metadata", directory, root=tmp_path, column_order=False)
+    out = Output()
+    commands.generate(unordered, "nothing", echo=out)
+    assert out.lines[-1] == "No changes detected", out.text
+
+    # A new column in the models, between name and email: added after name, and nothing moves.
+    (tmp_path / "ordered2.py").write_text((tmp_path / "ordered.py").read_text().replace(
+        "sa.Column('email', sa.String(80))", "sa.Column('nick', sa.String(20)), sa.Column('email', sa.String(80))"))
+    grown = make_config(db, "ordered2:metadata", directory, root=tmp_path, column_order=False)
+    result = commands.generate(grown, "nick", echo=Output())
+    assert result.summary == ["+ column user.nick"], result.summary
+    assert "ADD COLUMN `nick` varchar(20) NULL AFTER `name`" in result.up_text
+    run_client(db, result.paths[0])
+    # The others stay where the other tool put them; nick follows name, as in the models.
+    assert [row[0] for row in execute(db, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                                          "DATABASE() AND TABLE_NAME = 'user' ORDER BY ORDINAL_POSITION")[0]] == \
+        ["id", "email", "created_at", "name", "nick"]
+    out = Output()
+    commands.generate(grown, "again", echo=out)
+    assert out.lines[-1] == "No changes detected", out.text
