@@ -44,6 +44,9 @@ class Dialect:
     is_driver_error: Callable[[BaseException], bool]
     describe_error: Callable[[BaseException], str]  # the driver's message, masked, with advice where known
     refuse_missing: Callable[[str], None]  # url -> raise when a command must not create the database
+    # url -> (the URL to read the schema from without creating the database, a note or None): a
+    # SQLite file that does not exist yet reads as an empty database, and stays uncreated
+    reading_url: Callable[[str], tuple[str, str | None]]
     scratch_database: Callable  # url -> context manager of a new, empty database's URL (dropped after)
     server_info: Callable  # connection -> the server facts
     reflect: Callable  # (connection, server, exclude) -> Schema

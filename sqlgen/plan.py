@@ -137,7 +137,7 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
     from .models import load_metadata
     from .ops import invert
 
-    url = config.require_url()
+    url, missing = dialect.reading_url(config.require_url())
     reflection = _Reflection(url, dialect, frozenset({config.version_table}))
     reflection.start()  # connects and reads the server's facts meanwhile
     try:
@@ -148,6 +148,7 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
         reflection.models_loaded.set()
     server = reflection.server_facts()
     target, notes = dialect.declared_schema(metadata, server, config.version_table)
+    notes = ([missing] if missing else []) + notes
     current = reflection.schema()
     current, target, left_out = leave_out(current, target, config.exclude)
     notes += left_out
@@ -158,10 +159,11 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
     rules = replace(dialect.rules(server), column_order=config.column_order)
     operations = diff_or_explain(current, target, rules, renames)
-    moves = [op for op in operations for change in getattr(op, "changes", ()) if getattr(change, "move", None)]
+    moves = [op for op in operations if any(getattr(change, "move", None) for change in getattr(op, "changes", ()))]
     if moves and config.column_order:
         notes.append(f"{len(moves)} table(s) get columns moved to the models' order, each a table copy "
-                     f"({', '.join(sorted({op.table for op in moves})[:5])}); on a database another tool built, "
+                     f"({', '.join(sorted({getattr(op, 'table', None) or op.new.name for op in moves})[:5])}); "
+                     "on a database another tool built, "
                      "which appends added columns, column_order = false stops comparing positions")
     return Plan(dialect, server, operations, invert(operations), notes, current, target, renames, metadata,
                 config.precondition_sample, config.column_order)
@@ -174,7 +176,8 @@ def make_baseline(config: Config, dialect) -> Plan:
     from .ops import invert
     from .schema import Schema
 
-    reflection = _Reflection(config.require_url(), dialect, frozenset({config.version_table}))
+    url, _ = dialect.reading_url(config.require_url())
+    reflection = _Reflection(url, dialect, frozenset({config.version_table}))
     reflection.start()
     reflection.models_loaded.set()
     server = reflection.server_facts()

@@ -101,6 +101,18 @@ def is_driver_error(exc) -> bool:
     return isinstance(exc, sqlite3.Error) or (sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError))
 
 
+def reading_url(url: str) -> tuple[str, str | None]:
+    """generate and check read a SQLite file that does not exist yet as an empty database, and
+    never create it (upgrade does)."""
+    try:
+        refuse_missing(url)
+    except SqlgenError:
+        path = parse_url(url).database
+        return "sqlite://", (f"the SQLite database {path} does not exist yet: compared as an empty database "
+                             "(sqlgen upgrade creates it)")
+    return url, None
+
+
 def refuse_missing(url: str) -> None:
     """Commands other than upgrade and stamp never create the database file."""
     path = parse_url(url).database

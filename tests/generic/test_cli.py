@@ -383,6 +383,9 @@ def test_resume_options_are_refused_in_one_line_where_nothing_stopped(project, c
 
 def test_generate_refuses_to_write_a_migration_while_another_is_not_applied(project):
     """A second generate before upgrade would write the same change twice."""
+    import sqlite3
+
+    sqlite3.connect(project / "app.db").close()  # the app's database, empty
     url = f"sqlite:///{project / 'app.db'}"
     first = invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users")
     assert first.exit_code == 0, first.output
@@ -429,3 +432,14 @@ def test_baseline_on_a_sqlite_database_then_generate_finds_nothing(project):
     assert_clean_error(invoke("--url", url, "baseline"), "already holds migrations (0001_existing_schema)")
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT * FROM user").fetchall() == [(1, "ann")]
+
+
+def test_check_and_generate_never_create_a_sqlite_file_that_does_not_exist(project):
+    url = f"sqlite:///{project / 'new.db'}"
+    checked = invoke("--url", url, "--models", "app_models:metadata", "check")
+    assert checked.exit_code == 1 and "does not exist yet: compared as an empty database" in checked.output
+    assert invoke("--url", url, "--models", "app_models:metadata", "generate", "--dry-run").exit_code == 0
+    assert not (project / "new.db").exists()
+    assert invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users").exit_code == 0
+    assert not (project / "new.db").exists()
+    assert invoke("--url", url, "upgrade").exit_code == 0 and (project / "new.db").exists()
