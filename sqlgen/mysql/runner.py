@@ -129,8 +129,11 @@ class Runner:
         makes the table without them)."""
         import pymysql
 
-        _send(self.control, tracking.create_table(self.table))
-        missing = [name for name in tracking.RUNNER_COLUMNS if name not in self._columns()]
+        columns = self._columns()
+        if not columns:  # made whole at once: one DDL statement rather than two
+            _send(self.control, tracking.create_table(self.table, runner_columns=True))
+            columns = self._columns()  # (or made meanwhile by a file run by hand, without them)
+        missing = [name for name in tracking.RUNNER_COLUMNS if name not in columns]
         if missing:
             try:
                 _send(self.control, tracking.add_runner_columns(self.table, missing))

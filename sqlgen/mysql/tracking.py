@@ -16,7 +16,17 @@ BY = "CURRENT_USER()"
 SQL = TrackingSQL(q, quote_string, now=NOW, by=BY, upsert="ON DUPLICATE KEY UPDATE", inserted_value="VALUES({})")
 
 
-def create_table(table: str) -> str:
+def create_table(table: str, runner_columns: bool = False) -> str:
+    """The files' CREATE TABLE IF NOT EXISTS of the tracking table; with `runner_columns`, the
+    runner's own columns too, at the end, as add_runner_columns adds them to a table made by hand."""
+    sql = _create_table(table)
+    if runner_columns:
+        own = "".join(f"  {q(name)} {definition},\n" for name, definition in RUNNER_COLUMNS.items())
+        sql = sql.replace("  PRIMARY KEY (`version`)", own + "  PRIMARY KEY (`version`)", 1)
+    return sql
+
+
+def _create_table(table: str) -> str:
     return f"""CREATE TABLE IF NOT EXISTS {q(table)} (
   `version` int NOT NULL COMMENT 'NNNN of NNNN_name.up.sql',
   `name` varchar(255) NOT NULL,
