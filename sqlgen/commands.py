@@ -114,6 +114,8 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
             plan = make_plan(config, dialect, chosen)
             _refuse_dropping_everything(config, plan)
         if ask is not None:
+            if plan.operations:
+                _refuse_unapplied(config, dialect, existing, echo)  # before any question is asked
             plan = ask_about_renames(plan, ask)
         result.notes = [printable(note) for note in plan.notes]
         for note in result.notes:
@@ -161,26 +163,40 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
 
 
 def _refuse_unapplied(config: Config, dialect, existing, echo: Echo) -> None:
-    """generate diffs the models against the database: with a migration of the folder not yet
-    applied there, the new one would make the same change again."""
-    if not existing:
-        return
+    """generate compares the models with the database and numbers the new file after the
+    folder's: the folder and the tracking rows must agree, every migration of the folder applied."""
     try:
         dialect.refuse_missing(config.require_url())
     except SqlgenError:
-        rows = {}  # no database yet (a SQLite file not made): nothing of the folder is applied
-    else:
-        with _session(config, echo) as (runner, _):
-            rows = {row.version: row for row in runner.rows()}
+        return  # no database yet (a SQLite file not made): nothing recorded, nothing applied
+    with _session(config, echo, folder=False) as (runner, _):
+        rows = {row.version: row for row in runner.rows()}
+    if not rows and not existing:
+        return
+    files = {m.version: m for m in existing}
+    where = _shown(config.directory)
+    for version, row in sorted(rows.items()):
+        migration = files.get(version)
+        if migration is None or migration.name != row.name:
+            has = f"its file of that number is {migration.name}" if migration else "it has no file of that number"
+            raise SqlgenError(
+                f"the database records version {version} as {printable(row.name)} ({row.state}), but {where} does not "
+                f"hold that migration ({has}): a migration of another branch or folder? generate would number "
+                f"the new one against the wrong history. Bring its files into {where} (or check --dir), then "
+                "generate again")
     waiting = [m for m in existing if m.version not in rows or rows[m.version].state != "applied"]
     if not waiting:
         return
+    unfinished = [m for m in waiting if m.version in rows]
+    if unfinished:
+        row = rows[unfinished[0].version]
+        raise SqlgenError(f"{unfinished[0].name} is recorded as {row.state} in this database; finish or undo it "
+                          "first (sqlgen status says how), then generate: generate compares the models with the "
+                          "database, so a new migration now would be made against a half-done one")
     first = waiting[0].name
     what = (f"{first} is" if len(waiting) == 1 else
             f"{len(waiting)} migrations ({first} to {waiting[-1].name}) are")
-    states = {rows[m.version].state for m in waiting if m.version in rows}
-    state = f" (recorded as {', '.join(sorted(states))}: see sqlgen status)" if states else ""
-    raise SqlgenError(f"{what} not applied to this database yet{state}; generate compares the models with the "
+    raise SqlgenError(f"{what} not applied to this database yet; generate compares the models with the "
                       "database, so the new migration would make the same changes again. Run sqlgen upgrade "
                       f"first (or delete the pending files to make them again)")
 
@@ -193,7 +209,8 @@ def _refuse_dropping_everything(config: Config, plan) -> None:
     names = plan.current.table_names()
     shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
     raise SqlgenError(
-        f"the models ({config.models}) declare no table, but the database holds {len(names)} ({shown}): the "
+        f"the models ({config.models}) declare no table (or exclude leaves none of theirs), but the database "
+        f"holds {len(names)} ({shown}): the "
         "migration would drop every one. Check that the models' modules are imported where the models are "
         "(a model class is known only once its module is imported); to drop them all on purpose, write that "
         "migration by hand (sqlgen generate --empty)")
@@ -381,8 +398,8 @@ def _write_project(root: Path, pyproject: Path, use_pyproject: bool, config_file
 # --- The runner's commands -----------------------------------------------------------
 
 @contextmanager
-def _session(config: Config, echo: Echo, create: bool = False):
-    """A runner on a live connection, plus the migrations on disk.
+def _session(config: Config, echo: Echo, create: bool = False, folder: bool = True):
+    """A runner on a live connection, plus the migrations on disk (`folder`: which must exist).
 
     Only `create` sessions (upgrade, stamp) may create a SQLite file that does not exist yet.
     """
@@ -393,7 +410,7 @@ def _session(config: Config, echo: Echo, create: bool = False):
     url = config.require_url()
     if not create:
         dialect.refuse_missing(url)
-    found = migrations.scan(_existing_folder(config))
+    found = migrations.scan(_existing_folder(config)) if folder else []
     with dialect.open_database(url) as db:
         connection = db.connect()
         try:

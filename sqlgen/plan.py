@@ -150,14 +150,14 @@ def _plan_uncollected(config: Config, dialect, renames: tuple) -> Plan:
     target, notes = dialect.declared_schema(metadata, server, config.version_table)
     notes = ([missing] if missing else []) + notes
     current = reflection.schema()
-    current, target, left_out = leave_out(current, target, config.exclude)
+    rules = replace(dialect.rules(server), column_order=config.column_order)
+    current, target, left_out = leave_out(current, target, config.exclude, rules.case_insensitive_tables)
     notes += left_out
     for kind, name in current.unmanaged:
         if kind not in dialect.not_tables and name in target.table_names():
             raise SqlgenError(f"the models declare a table {name!r}, but the database has a {kind} of that name, "
                               "which sqlgen does not manage; rename one of them")
     notes += [f"not compared: {kind} {name}" for kind, name in current.unmanaged]
-    rules = replace(dialect.rules(server), column_order=config.column_order)
     operations = diff_or_explain(current, target, rules, renames)
     moves = [op for op in operations if any(getattr(change, "move", None) for change in getattr(op, "changes", ()))]
     if moves and config.column_order:
@@ -181,7 +181,8 @@ def make_baseline(config: Config, dialect) -> Plan:
     reflection.start()
     reflection.models_loaded.set()
     server = reflection.server_facts()
-    current, _, notes = leave_out(reflection.schema(), Schema(), config.exclude)
+    current, _, notes = leave_out(reflection.schema(), Schema(), config.exclude,
+                                  dialect.rules(server).case_insensitive_tables)
     notes += [f"not in the baseline: {kind} {name}, which sqlgen does not manage" for kind, name in current.unmanaged]
     operations = diff_or_explain(Schema(), replace(current, unmanaged=()), dialect.rules(server), ())
     return Plan(dialect, server, operations, invert(operations), notes, Schema(), current, (), None,

@@ -38,8 +38,11 @@ def prove(config: Config, plan: Plan, existing, name: str, up_text: str, down_te
         return SqlgenError(f"--verify failed on a scratch database, nothing written: {what}")
 
     def differences(current, target, server) -> list[str]:
-        operations = diff_or_explain(current, target, replace(dialect.rules(server), column_order=config.column_order),
-                                     ())
+        from .excluded import leave_out
+
+        rules = replace(dialect.rules(server), column_order=config.column_order)
+        current, target, _ = leave_out(current, target, config.exclude, rules.case_insensitive_tables)
+        operations = diff_or_explain(current, target, rules, ())
         return [line for operation in operations for line in operation.summaries()]
 
     with tempfile.TemporaryDirectory(prefix="sqlgen-verify-") as folder:

@@ -407,8 +407,8 @@ def test_generate_refuses_models_that_declare_no_table_against_a_database_that_h
     assert invoke("--url", url, "upgrade").exit_code == 0
     (project / "empty_models.py").write_text("import sqlalchemy as sa\nmetadata = sa.MetaData()\n")
     refused = invoke("--url", url, "--models", "empty_models:metadata", "generate", "-m", "oops")
-    assert_clean_error(refused, "the models (empty_models:metadata) declare no table, but the database holds 1 "
-                                "(user): the migration would drop every one")
+    assert_clean_error(refused, "the models (empty_models:metadata) declare no table (or exclude leaves none of "
+                                "theirs), but the database holds 1 (user): the migration would drop every one")
     assert len(list((project / "migrations").glob("*.sql"))) == 2
     by_hand = invoke("--url", url, "--models", "empty_models:metadata", "generate", "--empty", "-m", "drop all")
     assert by_hand.exit_code == 0, by_hand.output
@@ -443,3 +443,35 @@ def test_check_and_generate_never_create_a_sqlite_file_that_does_not_exist(proje
     assert invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users").exit_code == 0
     assert not (project / "new.db").exists()
     assert invoke("--url", url, "upgrade").exit_code == 0 and (project / "new.db").exists()
+
+
+def test_generate_refuses_when_the_database_records_a_migration_the_folder_does_not_hold(project):
+    """Another branch's 0002 applied to the database: a new 0002 here would take its number, and a
+    stamp would then record a migration that never ran."""
+    url = f"sqlite:///{project / 'app.db'}"
+    assert invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users").exit_code == 0
+    assert invoke("--url", url, "upgrade").exit_code == 0
+    other = project / "other_branch"
+    other.mkdir()
+    for path in (project / "migrations").iterdir():
+        (other / path.name).write_text(path.read_text())
+    assert invoke("--url", url, "--dir", str(other), "generate", "--empty", "-m", "tags").exit_code == 0
+    assert invoke("--url", url, "--dir", str(other), "upgrade").exit_code == 0
+    (project / "aged_models.py").write_text((project / "app_models.py").read_text().replace(
+        'sa.Column("name", sa.String(50))', 'sa.Column("name", sa.String(50)), sa.Column("age", sa.Integer)'))
+    refused = invoke("--url", url, "--models", "aged_models:metadata", "generate", "-m", "age")
+    assert_clean_error(refused, "the database records version 2 as 0002_tags (applied), but migrations does not "
+                                "hold that migration (it has no file of that number)")
+    assert sorted(p.name for p in (project / "migrations").glob("*.sql")) == ["0001_users.down.sql",
+                                                                           "0001_users.up.sql"]
+
+
+def test_generate_refuses_while_a_migration_is_recorded_as_failed(project):
+    url = f"sqlite:///{project / 'app.db'}"
+    assert invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users").exit_code == 0
+    up = project / "migrations" / "0001_users.up.sql"
+    up.write_text(up.read_text().replace('CREATE TABLE "user"', 'CREATE TABLE "user" bogus'))
+    assert invoke("--url", url, "rehash").exit_code == 0
+    assert invoke("--url", url, "upgrade").exit_code == 1
+    refused = invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "again")
+    assert_clean_error(refused, "0001_users is recorded as failed in this database; finish or undo it first")

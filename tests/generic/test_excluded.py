@@ -140,3 +140,34 @@ def test_sqlite_an_alembic_database_keeps_alembic_version_and_excluded_tables(ad
         assert connection.execute("SELECT * FROM alembic_version").fetchall() == [("1a2b3c",)]
         assert connection.execute("SELECT * FROM legacy_orders").fetchall() == [(7,)]
         assert "legacy_new" not in [row[0] for row in connection.execute("SELECT name FROM sqlite_master")]
+
+
+def test_on_a_database_that_ignores_letter_case_an_excluded_table_is_left_out_in_every_spelling():
+    """SQLite takes Audit and audit for one table: excluding the models' Audit must not drop audit."""
+    current = Schema((table("audit"), table("user")))
+    target = Schema((table("Audit", "x"), table("user")))
+    now, wanted, _ = leave_out(current, target, ("Audit",), case_insensitive=True)
+    assert now.table_names() == ("user",) and wanted.table_names() == ("user",)
+    assert diff(now, wanted, rules()) == []
+    kept, _, _ = leave_out(current, target, ("Audit",), case_insensitive=False)
+    assert kept.table_names() == ("audit", "user")  # on a server that tells them apart, audit is another table
+
+
+def test_a_foreign_key_to_an_excluded_table_is_noted():
+    from dataclasses import replace as with_keys
+
+    from sqlgen.schema import ForeignKey
+
+    child = with_keys(table("orders", "user_id"), foreign_keys=(ForeignKey("fk_user", ("user_id",), "legacy_users",
+                                                                           ("id",)),))
+    _, _, notes = leave_out(Schema((table("legacy_users"),)), Schema((child, table("legacy_users"))), ("legacy_*",))
+    assert any("foreign key of orders references the excluded table legacy_users" in note for note in notes), notes
+
+
+@pytest.mark.mysql
+def test_verify_proves_a_pair_with_the_same_exclusions(adopted, scratch_db, monkeypatch):
+    execute(scratch_db, "CREATE TABLE legacy_orders (id int PRIMARY KEY)")
+    monkeypatch.setenv("SQLGEN_EXCLUDE", "legacy_*")
+    made = sqlgen(adopted, url_text(scratch_db), "generate", "-m", "users", "--verify")
+    assert made.exit_code == 0 and "Verified on a scratch database" in made.output, made.output
+    assert "legacy_" not in next((adopted / "migrations").glob("0001_*.up.sql")).read_text()
