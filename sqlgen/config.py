@@ -61,6 +61,7 @@ class Config:
             raise SqlgenError(
                 "no database URL: pass --url, set SQLGEN_URL, or add url = \"...\" to sqlgen.toml"
             )
+        dialects.refuse_transient(self.url)
         return self.url
 
     def require_models(self) -> str:
@@ -206,7 +207,7 @@ def load_config(
         root=root,
         config_file=config_file,
         verbose=verbose,
-        verify=bool(pick("verify", None)[0] or False),
+        verify=_flag(*pick("verify", None), default=False),
         verify_url=dialects.relative_url(verify_url_value, verify_url_base) if verify_url_value else None,
         precondition_sample=sample or 0,
         exclude=_patterns(*pick("exclude", tuple(exclude) or None)),
@@ -232,6 +233,10 @@ def _patterns(value, _base: Path, source: str) -> tuple[str, ...]:
     """exclude: a list (the config file), comma-separated text (the environment) or the options."""
     if value is None:
         return ()
+    if not isinstance(value, (str, list, tuple)) or not all(isinstance(part, str) for part in
+                                                           ([value] if isinstance(value, str) else value)):
+        raise SqlgenError(f"{source} is {value!r}: exclude is a list of glob patterns over table names, "
+                          "e.g. [\"legacy_*\"]")
     patterns = [part.strip() for part in value.split(",")] if isinstance(value, str) else list(value)
     for pattern in patterns:
         bad = _control_character(pattern)

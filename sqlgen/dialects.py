@@ -63,6 +63,15 @@ def relative_url(url: str, base: Path) -> str:
     return get(name).relative_url(url, base) if name else url
 
 
+def refuse_transient(url: str) -> None:
+    """A database that vanishes when sqlgen's connection ends (in-memory SQLite) would hold
+    nothing a migration applied: refused, whatever the command."""
+    match = re.match(r"\s*([A-Za-z][\w+.-]*)://", url)
+    name = _BACKENDS.get(match.group(1).split("+")[0]) if match else None
+    if name:
+        get(name).refuse_transient(url)
+
+
 @contextmanager
 def connect(url: str, batches: bool = False):
     """A connection to the database; failures, also of the queries run on it, become one clear SqlgenError.

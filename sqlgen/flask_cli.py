@@ -10,6 +10,8 @@ sqlgen.toml, as for `sqlgen` itself.
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from .cli import Context, main
@@ -43,18 +45,33 @@ class SqlGen:
 class FlaskContext(Context):
     """The settings of the current app, for the commands of sqlgen.cli."""
 
-    def __init__(self, app, directory, verbose, exclude):
+    def __init__(self, info, directory, verbose, exclude):
         super().__init__(None, None, directory, verbose, exclude)
         self.options = {"directory": directory, "exclude": tuple(exclude)}  # the app gives the URL and models
-        self.app = app
+        self.info, self.app = info, None
+
+    def load_app(self):
+        """The app, loaded when a command first needs it (a command's --help does not), its app
+        context kept for the rest of the command."""
+        if self.app is None:
+            try:
+                app = self.info.load_app()
+            except Exception as exc:  # the app's own error: one line (its traceback under -v)
+                message = exc.format_message() if isinstance(exc, click.ClickException) else \
+                    f"{type(exc).__name__}: {exc}"
+                lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+                shown = lines[0] if len(lines) < 2 else f"{lines[0]} {lines[-1]}"
+                raise SqlgenError(f"cannot load the Flask app: {shown}") from exc
+            click.get_current_context().find_root().with_resource(app.app_context())
+            self.app = app
+        return self.app
 
     def config(self):
         from dataclasses import replace
 
-        from . import dialects
         from .config import load_config
 
-        app = self.app
+        app = self.load_app()
         extension = app.extensions.get(EXTENSION)
         db = (extension.db if extension is not None and extension.db is not None
               else app.extensions.get("sqlalchemy"))
@@ -70,16 +87,39 @@ class FlaskContext(Context):
                     for key in KNOWN_KEYS}
         if extension is not None:
             settings.update({key: value for key, value in extension.settings.items() if value is not None})
-        url = settings.pop("url", None)
         notes: list[str] = []
-        if url is None:
-            url = db.engine.url.render_as_string(hide_password=False)
-            url, notes = dialects.for_url(url).adopt_url(url)
-        config = load_config(**self.options, verbose=self.verbose, url=url, app_settings=settings)
+        if not settings.get("url") and not os.environ.get(ENVIRONMENT["url"]):
+            settings["url"], notes = self._engine_url(db)
+        models = settings.get("models")  # the app may name its models module; else its db
+        config = load_config(**self.options, verbose=self.verbose, app_settings=settings)
         for note in notes:
             click.echo(f"note: {note}", err=True)
+        if models:
+            return config
         return replace(config, metadata=db.metadata, models=f"{app.import_name} (flask sqlgen: the app's db)")
 
+    def _engine_url(self, db) -> tuple[str, list[str]]:
+        """The URL of the app's default engine, as sqlgen takes it (see Dialect.adopt_url)."""
+        from . import dialects
+
+        try:
+            engine = db.engine
+        except (KeyError, RuntimeError) as exc:
+            raise SqlgenError(f"the Flask app {self.app.import_name!r} has no default database "
+                              f"(SQLALCHEMY_DATABASE_URI; {type(exc).__name__}: {exc}); set it, or set SQLGEN_URL"
+                              ) from None
+        options = self.app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        connect_args = options.get("connect_args") or {} if isinstance(options, dict) else {}
+        secure = [key for key in connect_args if any(word in str(key).lower() for word in ("ssl", "tls", "cert", "auth"))]
+        if secure:
+            raise SqlgenError(f"the app connects with connect_args {secure[0]!r} (SQLALCHEMY_ENGINE_OPTIONS), which "
+                              "sqlgen does not take: its own sessions would be less secure. Set SQLGEN_URL to the "
+                              "app's URL with sqlgen's TLS options (ssl_ca, ssl_verify_cert, ...)")
+        url, notes = dialects.for_url(str(engine.url)).adopt_url(engine.url.render_as_string(hide_password=False))
+        if connect_args:
+            notes.append(f"the app's connect_args ({', '.join(map(str, connect_args))}) are not used: sqlgen opens "
+                         "its own sessions; give what they set in SQLGEN_URL's options")
+        return url, notes
 
 @click.group("sqlgen", help="sqlgen migrations of this app's Flask-SQLAlchemy database: plain SQL files "
                             "a DBA can read and run by hand (see sqlgen --help).")
@@ -93,16 +133,26 @@ class FlaskContext(Context):
 def cli(ctx: click.Context, directory, exclude, verbose):
     from flask.cli import ScriptInfo
 
-    info = ctx.ensure_object(ScriptInfo)
-    try:
-        app = info.load_app()
-    except click.ClickException:
-        raise
-    except Exception as exc:  # the app's own import error: one line, as Flask would say it
-        raise click.ClickException(f"cannot load the Flask app: {type(exc).__name__}: {exc}") from None
-    ctx.with_resource(app.app_context())
-    ctx.obj = FlaskContext(app, directory, verbose, exclude)
+    ctx.obj = FlaskContext(ctx.ensure_object(ScriptInfo), directory, verbose, exclude)
 
 
 for _name, _command in main.commands.items():
-    cli.add_command(_command, _name)
+    if _name != "init":
+        cli.add_command(_command, _name)
+
+
+@cli.command("init")
+@click.pass_context
+def init(ctx):
+    """Make the migrations folder; the app gives the database and the models (settings: SQLGEN_*
+    config keys, or SqlGen(app, db, ...))."""
+    from .cli import run
+
+    def make(config, echo):
+        if config.directory.exists():
+            echo(f"{config.directory} exists already")
+            return
+        config.directory.mkdir(parents=True)
+        echo(f"Created {config.directory}; next: flask sqlgen generate -m \"first migration\"")
+
+    run(ctx, make)

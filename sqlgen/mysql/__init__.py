@@ -109,6 +109,7 @@ DIALECT = Dialect(
     is_driver_error=connection.is_driver_error,
     describe_error=connection.describe_error,
     refuse_missing=_no_check,
+    refuse_transient=lambda url: None,  # a server database outlives its connections
     reading_url=lambda url: (url, None),  # a server database: connecting names one that is missing
     scratch_database=_scratch_database,
     server_info=server_info,

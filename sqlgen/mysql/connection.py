@@ -299,6 +299,13 @@ def adopt_url(url: str) -> tuple[str, list[str]]:
     if parsed.get_driver_name() != "pymysql":
         notes.append(f"the app's URL names the driver {parsed.get_driver_name()}; sqlgen connects through PyMySQL")
     known = _TEXT_OPTIONS | _INT_OPTIONS.keys() | _BOOL_OPTIONS | _TLS_FILES.keys()
+    security = [key for key, _ in parsed.query if key not in known and _SECURITY.match(key)]
+    if security:
+        # Leaving out what makes the app's connection secure would connect with less: refused.
+        raise SqlgenError(f"the app's database URL has the option {security[0]!r}, which sqlgen does not take: it "
+                          "cannot make its own sessions as secure from it. Set SQLGEN_URL to the same URL with "
+                          "sqlgen's TLS options (ssl_ca, ssl_verify_cert, ssl_verify_identity, ...: see "
+                          "Configuration in the README)")
     kept = [(key, value) for key, value in parsed.query if key in known]
     ignored = [key for key, _ in parsed.query if key not in known]
     if ignored:
@@ -306,6 +313,9 @@ def adopt_url(url: str) -> tuple[str, list[str]]:
                      "not the sessions sqlgen opens")
     location = rest.split("?", 1)[0]
     return f"{backend}+pymysql://{location}" + (f"?{urlencode(kept)}" if kept else ""), notes
+
+
+_SECURITY = re.compile(r"ssl|tls|auth|plugin|passw|secure|cert|key", re.I)
 
 
 def _pymysql_args(parsed: MysqlUrl, url: str) -> dict:

@@ -78,6 +78,7 @@ DIALECT = Dialect(
     is_driver_error=connection.is_driver_error,
     describe_error=reason,
     refuse_missing=connection.refuse_missing,
+    refuse_transient=connection.refuse_transient,
     reading_url=connection.reading_url,
     scratch_database=scratch_database,
     server_info=server_info,

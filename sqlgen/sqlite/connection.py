@@ -17,9 +17,11 @@ _SCHEME = re.compile(r"sqlite(\+\w+)?")
 
 def relative_url(url: str, base: Path) -> str:
     """sqlite:///app.db in a config file means app.db beside the file, wherever sqlgen runs."""
+    from urllib.parse import unquote
+
     scheme, separator, rest = url.partition(":///")
     if not separator or not _SCHEME.fullmatch(scheme) or rest.startswith(("/", "file:")) \
-            or rest.split("?")[0] in ("", ":memory:") or any(unicodedata.category(char) == "Cc" for char in url):
+            or unquote(rest.split("?")[0]) in ("", ":memory:") or any(unicodedata.category(char) == "Cc" for char in url):
         return url  # absolute, a URI filename, in memory, or for parse_url to refuse
     path, _, query = rest.partition("?")
     return f"{scheme}:///{(base / path).resolve()}" + (f"?{query}" if query else "")
@@ -99,6 +101,16 @@ def is_driver_error(exc) -> bool:
 
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     return isinstance(exc, sqlite3.Error) or (sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError))
+
+
+def refuse_transient(url: str) -> None:
+    from urllib.parse import unquote
+
+    parsed = parse_url(url)
+    database = unquote(parsed.database or "")
+    if database in ("", ":memory:") or "mode=memory" in url:
+        raise SqlgenError(f"{mask_url(url)!r} is an in-memory SQLite database, which vanishes when sqlgen's "
+                          "connection ends: nothing a migration applied would stay. Give a file (sqlite:///app.db)")
 
 
 def reading_url(url: str) -> tuple[str, str | None]:

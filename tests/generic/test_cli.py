@@ -475,3 +475,12 @@ def test_generate_refuses_while_a_migration_is_recorded_as_failed(project):
     assert invoke("--url", url, "upgrade").exit_code == 1
     refused = invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "again")
     assert_clean_error(refused, "0001_users is recorded as failed in this database; finish or undo it first")
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite:///%3Amemory%3A",
+                                 "sqlite:///file:shared?mode=memory&cache=shared&uri=true"])
+@pytest.mark.parametrize("command", [["upgrade"], ["generate", "-m", "x"], ["status"], ["stamp", "1"]])
+def test_an_in_memory_sqlite_database_is_refused_since_nothing_would_stay_applied(project, url, command):
+    result = invoke("--url", url, "--models", "app_models:metadata", *command)
+    assert_clean_error(result, "is an in-memory SQLite database, which vanishes when sqlgen's connection ends")
+    assert not any(path.name.startswith((":memory:", "%3A", "file:")) for path in project.iterdir())

@@ -164,3 +164,43 @@ def test_flask_sqlgen_on_mariadb_with_another_driver_and_engine_options_in_the_u
     assert "status:    up to date" in status.stdout, status.stdout + status.stderr
     assert execute(scratch_db, "SELECT version, state FROM sqlgen_version")[0] == [(1, "applied")]
     assert scratch_db.password is None or scratch_db.password not in made.stdout + made.stderr
+
+
+def test_flask_sqlgen_edges_a_user_meets(tmp_path):
+    # A command's help needs no loadable app.
+    assert flask(tmp_path, "generate", "--help", app="nowhere").returncode == 0
+    # init makes the folder only: the app gives the database and the models.
+    folder = make_app(tmp_path / "a", "sqlite:///app.db")
+    made = flask(folder, "init")
+    assert made.returncode == 0 and (folder / "migrations").is_dir() and not (folder / "sqlgen.toml").exists()
+    # An app that fails to load: one line, its secret masked.
+    broken = make_app(tmp_path / "b", "sqlite:///app.db")
+    (broken / "blogapp" / "models.py").write_text("raise RuntimeError('cannot reach mysql://u:s3cretpw@h/db')\n")
+    failed = flask(broken, "status")
+    lines = [line for line in failed.stderr.splitlines() if line.strip()]
+    assert failed.returncode == 1 and len(lines) == 1 and "s3cretpw" not in failed.stderr, failed.stderr
+    # App config read as settings: a false given as text is false, a bad exclude is one line.
+    quiet = make_app(tmp_path / "c", "sqlite:///app.db", config='{"SQLGEN_VERIFY": "false"}')
+    assert "Verified" not in flask(quiet, "generate", "-m", "users").stdout
+    bad = make_app(tmp_path / "d", "sqlite:///app.db", config='{"SQLGEN_EXCLUDE": [1, 2]}')
+    refused = flask(bad, "generate", "-m", "users")
+    assert refused.returncode == 1 and "exclude is a list of glob patterns" in refused.stderr, refused.stderr
+    # An in-memory database: refused, no file made.
+    memory = make_app(tmp_path / "e", "sqlite:///:memory:")
+    gone = flask(memory, "upgrade")
+    assert gone.returncode == 1 and "in-memory SQLite database" in gone.stderr, gone.stderr
+    assert not any(path.name.startswith(":") for path in memory.iterdir())
+
+
+def test_the_environment_url_wins_over_the_apps_and_tls_options_are_never_dropped(tmp_path):
+    folder = make_app(tmp_path, "mysql+mysqldb://u@127.0.0.1/db?ssl_mode=REQUIRED")
+    (folder / "blogapp" / "__init__.py").write_text((folder / "blogapp" / "__init__.py").read_text().replace(
+        "    db.init_app(app)", "    app.config['SQLALCHEMY_ENGINE_OPTIONS'] = {'module': __import__('pymysql')}\n"
+                               "    db.init_app(app)"))
+    refused = flask(folder, "generate", "--dry-run")
+    assert refused.returncode == 1 and "has the option 'ssl_mode', which sqlgen does not take" in refused.stderr, \
+        refused.stderr
+    own = tmp_path / "own.db"
+    chosen = flask(folder, "generate", "-m", "users", env={"SQLGEN_URL": f"sqlite:///{own}"})
+    assert chosen.returncode == 0, chosen.stderr
+    assert 'CREATE TABLE "user"' in next((folder / "migrations").glob("0001_*.up.sql")).read_text()
