@@ -11,14 +11,17 @@ sqlgen.toml, as for `sqlgen` itself.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
+from sqlalchemy import MetaData
 
 from .cli import Context, main
 from .config import ENVIRONMENT, KNOWN_KEYS
 from .errors import SqlgenError
 
 EXTENSION = "sqlgen"  # app.extensions[EXTENSION]: the SqlGen extension's settings
+DEFAULT = "default"  # --bind's name for the app's default database
 
 
 class SqlGen:
@@ -45,10 +48,46 @@ class SqlGen:
 class FlaskContext(Context):
     """The settings of the current app, for the commands of sqlgen.cli."""
 
-    def __init__(self, info, directory, verbose, exclude):
+    def __init__(self, info, directory, verbose, exclude, bind=None):
         super().__init__(None, None, directory, verbose, exclude)
         self.options = {"directory": directory, "exclude": tuple(exclude)}  # the app gives the URL and models
         self.info, self.app = info, None
+        # The database the next config() is for: None, the default; else a bind's key.
+        self.chosen = None if bind in (None, DEFAULT) else bind
+        self.bind_given = bind is not None
+        self.bind = self.chosen
+
+    def db(self):
+        app = self.load_app()
+        extension = app.extensions.get(EXTENSION)
+        db = (extension.db if extension is not None and extension.db is not None
+              else app.extensions.get("sqlalchemy"))
+        if db is None:
+            raise SqlgenError(f"the Flask app {app.import_name!r} has no Flask-SQLAlchemy extension "
+                              "(app.extensions['sqlalchemy']); call db.init_app(app) in it, or run sqlgen "
+                              "with --url and --models instead")
+        return db
+
+    def binds(self) -> list[str]:
+        """The app's binds (SQLALCHEMY_BINDS), besides its default database."""
+        binds = self.load_app().config.get("SQLALCHEMY_BINDS") or {}
+        return sorted(key for key in binds if key is not None)
+
+    def databases(self) -> list[str | None]:
+        """The databases a command acts on: the one --bind names, else the default and every bind
+        (a bind that no model uses is named in a note and left alone)."""
+        binds = self.binds()
+        if self.bind_given:
+            if self.chosen is not None and self.chosen not in binds:
+                raise SqlgenError(f"--bind {self.chosen}: the app has no such bind; its databases are "
+                                  f"{', '.join([DEFAULT, *binds])}")
+            return [self.chosen]
+        metadatas = getattr(self.db(), "metadatas", {}) or {}
+        used = [key for key in binds if key in metadatas and metadatas[key].tables]
+        for key in binds:
+            if key not in used:
+                click.echo(f"note: bind {key}: no model uses it; sqlgen leaves its database alone", err=True)
+        return [None, *used]
 
     def load_app(self):
         """The app, loaded when a command first needs it (a command's --help does not), its app
@@ -71,25 +110,31 @@ class FlaskContext(Context):
 
         from .config import load_config
 
-        app = self.load_app()
+        app, db, key = self.load_app(), self.db(), self.bind
         extension = app.extensions.get(EXTENSION)
-        db = (extension.db if extension is not None and extension.db is not None
-              else app.extensions.get("sqlalchemy"))
-        if db is None:
-            raise SqlgenError(f"the Flask app {app.import_name!r} has no Flask-SQLAlchemy extension "
-                              "(app.extensions['sqlalchemy']); call db.init_app(app) in it, or run sqlgen "
-                              "with --url and --models instead")
-        from .models import refuse_binds
-
-        refuse_binds(db, db.metadata, f"the app's db ({app.import_name})")
+        self._refuse_shared_databases(db)
         # The app's config keys: the environment variables' names (SQLGEN_DIR, ...), or SQLGEN_<SETTING>.
         settings = {key: app.config.get(ENVIRONMENT.get(key, ""), app.config.get(f"SQLGEN_{key.upper()}"))
                     for key in KNOWN_KEYS}
         if extension is not None:
             settings.update({key: value for key, value in extension.settings.items() if value is not None})
         notes: list[str] = []
+        if key is not None:
+            # A bind: its own engine, models and folder (migrations/<bind>); the settings that name
+            # the default database's do not apply to it.
+            settings.update(url=None, models=None)
+            settings["url"], notes = self._engine_url(db, key)
+            base = (self.options["directory"] or os.environ.get(ENVIRONMENT["directory"]) or settings.get("directory")
+                    or "migrations")
+            config = load_config(directory=str(Path(str(base)) / key), exclude=self.options["exclude"],
+                                 verbose=self.verbose, app_settings=settings, environ={})
+            metadata = db.metadatas.get(key) if getattr(db, "metadatas", None) else None
+            for note in notes:
+                click.echo(f"note: {note}", err=True)
+            return replace(config, metadata=metadata if metadata is not None else MetaData(),
+                           models=f"{app.import_name} (flask sqlgen: the app's db, bind {key})")
         if not settings.get("url") and not os.environ.get(ENVIRONMENT["url"]):
-            settings["url"], notes = self._engine_url(db)
+            settings["url"], notes = self._engine_url(db, None)
         models = settings.get("models")  # the app may name its models module; else its db
         config = load_config(**self.options, verbose=self.verbose, app_settings=settings)
         for note in notes:
@@ -98,16 +143,31 @@ class FlaskContext(Context):
             return config
         return replace(config, metadata=db.metadata, models=f"{app.import_name} (flask sqlgen: the app's db)")
 
-    def _engine_url(self, db) -> tuple[str, list[str]]:
-        """The URL of the app's default engine, as sqlgen takes it (see Dialect.adopt_url)."""
+    def _refuse_shared_databases(self, db) -> None:
+        """Two of the app's databases in one: each would see the other's tables as its own to drop."""
+        engines = getattr(db, "engines", None) or {}
+        seen: dict = {}
+        for key, engine in engines.items():
+            where = engine.url.render_as_string(hide_password=True)
+            if where in seen:
+                names = sorted((DEFAULT if name is None else name for name in (seen[where], key)),
+                               key=lambda name: (name != DEFAULT, name))
+                raise SqlgenError(f"the app's databases {names[0]} and {names[1]} are one database ({where}); "
+                                  "sqlgen would take each one's tables for the other's to drop. Give each bind "
+                                  "its own database")
+            seen[where] = key
+
+    def _engine_url(self, db, key: str | None) -> tuple[str, list[str]]:
+        """The URL of the app's engine for `key` (None: the default), as sqlgen takes it (see
+        Dialect.adopt_url)."""
         from . import dialects
 
         try:
-            engine = db.engine
+            engine = db.engine if key is None else db.engines[key]
         except (KeyError, RuntimeError) as exc:
-            raise SqlgenError(f"the Flask app {self.app.import_name!r} has no default database "
-                              f"(SQLALCHEMY_DATABASE_URI; {type(exc).__name__}: {exc}); set it, or set SQLGEN_URL"
-                              ) from None
+            what = "default database (SQLALCHEMY_DATABASE_URI" if key is None else f"bind {key} (SQLALCHEMY_BINDS"
+            raise SqlgenError(f"the Flask app {self.app.import_name!r} has no {what}; {type(exc).__name__}: "
+                              f"{exc}); set it, or set SQLGEN_URL") from None
         options = self.app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
         connect_args = options.get("connect_args") or {} if isinstance(options, dict) else {}
         secure = [key for key in connect_args if any(word in str(key).lower() for word in ("ssl", "tls", "cert", "auth"))]
@@ -128,17 +188,57 @@ class FlaskContext(Context):
 @click.option("--exclude", multiple=True, metavar="PATTERN",
               help="Tables never compared, created or dropped (glob, repeatable) [env SQLGEN_EXCLUDE, app config "
                    "SQLGEN_EXCLUDE].")
+@click.option("--bind", metavar="NAME", help=f"One database of the app: {DEFAULT!r} or a bind's name (default: "
+                                              "generate, upgrade and the reports act on every one).")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks on errors.")
 @click.pass_context
-def cli(ctx: click.Context, directory, exclude, verbose):
+def cli(ctx: click.Context, directory, exclude, bind, verbose):
     from flask.cli import ScriptInfo
 
-    ctx.obj = FlaskContext(ctx.ensure_object(ScriptInfo), directory, verbose, exclude)
+    ctx.obj = FlaskContext(ctx.ensure_object(ScriptInfo), directory, verbose, exclude, bind)
+
+
+# Commands run on each of the app's databases in turn; the others on one, which --bind names
+# when the app has binds (a downgrade or a stamp of "whichever" would be a guess).
+EACH_DATABASE = ("generate", "upgrade", "status", "current", "history", "check", "lint", "verify", "preflight")
+
+
+def _per_database(command: click.Command) -> click.Command:
+    each = command.name in EACH_DATABASE
+
+    @click.pass_context
+    def callback(ctx, **params):
+        state = ctx.find_object(FlaskContext)
+        try:
+            keys = state.databases() if each else [state.chosen]
+            if not each and state.binds() and not state.bind_given:
+                raise SqlgenError(f"the app has binds ({', '.join(state.binds())}): name the database "
+                                  f"{command.name} acts on with flask sqlgen --bind NAME {command.name} "
+                                  f"({DEFAULT!r} or a bind)")
+        except SqlgenError as exc:
+            from .cli import _one_line, _show_traceback
+
+            _show_traceback(state)
+            raise click.ClickException(_one_line(str(exc))) from None
+        code = 0
+        for key in keys:
+            state.bind = key
+            if len(keys) > 1:
+                click.echo(f"== {DEFAULT if key is None else 'bind ' + key} ==")
+            try:
+                ctx.invoke(command, **params)
+            except click.exceptions.Exit as done:
+                code = max(code, done.exit_code)
+        if code:
+            ctx.exit(code)
+
+    return click.Command(command.name, params=command.params, callback=callback, help=command.help,
+                         short_help=command.short_help, epilog=command.epilog)
 
 
 for _name, _command in main.commands.items():
     if _name != "init":
-        cli.add_command(_command, _name)
+        cli.add_command(_per_database(_command), _name)
 
 
 @cli.command("init")

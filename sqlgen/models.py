@@ -92,9 +92,9 @@ def refuse_binds(value, metadata, spec: str) -> None:
     if keys:
         shown = ", ".join(sorted(map(str, keys)))
         raise SqlgenError(f"{spec} has models in Flask-SQLAlchemy binds ({shown}) besides the default database; "
-                          "sqlgen migrates one database per migrations folder and does not migrate binds yet. "
-                          "Give sqlgen one database's MetaData (for a bind, a module with "
-                          "metadata = db.metadatas['<bind>'], its own --dir and that bind's --url)")
+                          "sqlgen migrates one database per migrations folder: run flask sqlgen, which migrates "
+                          "every bind in its own folder, or give sqlgen one database's MetaData (for a bind, a "
+                          "module with metadata = db.metadatas['<bind>'], its own --dir and that bind's --url)")
 
 
 def as_metadata(value):

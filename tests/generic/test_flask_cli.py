@@ -128,14 +128,52 @@ def test_settings_from_the_app_config_and_the_sqlgen_extension(tmp_path):
     assert (other / "elsewhere" / "0001_x.up.sql").exists()
 
 
-def test_models_in_a_bind_are_refused_in_one_line(tmp_path):
-    folder = make_app(tmp_path, "sqlite:///app.db", config='{"SQLALCHEMY_BINDS": {"logs": "sqlite:///logs.db"}}',
-                      more="\n\nclass Entry(db.Model):\n    __bind_key__ = 'logs'\n    id = db.Column(db.Integer, "
-                           "primary_key=True)")
-    refused = flask(folder, "generate", "-m", "all")
-    assert refused.returncode == 1
-    lines = [line for line in refused.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "has models in Flask-SQLAlchemy binds (logs)" in lines[0], refused.stderr
+ENTRY = ("\n\nclass Entry(db.Model):\n    __bind_key__ = 'logs'\n    id = db.Column(db.Integer, primary_key=True)\n"
+         "    what = db.Column(db.String(200))")
+
+
+def tables_of(path: Path) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        return sorted(row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+
+
+def test_every_bind_gets_its_own_folder_tracking_table_and_database(tmp_path):
+    folder = make_app(tmp_path, "sqlite:///app.db", more=ENTRY,
+                      config='{"SQLALCHEMY_BINDS": {"logs": "sqlite:///logs.db", "unused": "sqlite:///unused.db"}}')
+    made = flask(folder, "generate", "-m", "start")
+    assert made.returncode == 0, made.stderr
+    assert "== default ==" in made.stdout and "== bind logs ==" in made.stdout, made.stdout
+    assert "note: bind unused: no model uses it; sqlgen leaves its database alone" in made.stderr
+    assert (folder / "migrations" / "0001_start.up.sql").exists()
+    assert "CREATE TABLE \"entry\"" in (folder / "migrations" / "logs" / "0001_start.up.sql").read_text()
+    assert "entry" not in (folder / "migrations" / "0001_start.up.sql").read_text()
+    assert flask(folder, "upgrade").returncode == 0
+    instance = folder / "instance"
+    assert tables_of(instance / "app.db") == ["sqlgen_version", "user"]
+    assert tables_of(instance / "logs.db") == ["entry", "sqlgen_version"]
+    assert not (instance / "unused.db").exists() or tables_of(instance / "unused.db") == []
+    status = flask(folder, "status")
+    assert status.stdout.count("status:    up to date") == 2, status.stdout
+    assert flask(folder, "check").returncode == 0
+
+    # One database by name; a command that must not guess asks for it.
+    only = flask(folder, "--bind", "logs", "status")
+    assert "== " not in only.stdout and "logs.db" in only.stdout, only.stdout
+    refused = flask(folder, "downgrade", "base")
+    assert refused.returncode == 1 and "name the database downgrade acts on with flask sqlgen --bind NAME" in \
+        refused.stderr, refused.stderr
+    assert flask(folder, "--bind", "logs", "downgrade", "base").returncode == 0
+    assert tables_of(instance / "logs.db") == ["sqlgen_version"] and "user" in tables_of(instance / "app.db")
+    unknown = flask(folder, "--bind", "nope", "status")
+    assert unknown.returncode == 1 and "the app has no such bind; its databases are default, logs, unused" in \
+        unknown.stderr, unknown.stderr
+
+
+def test_two_of_the_apps_databases_in_one_are_refused(tmp_path):
+    folder = make_app(tmp_path, "sqlite:///app.db", more=ENTRY, config='{"SQLALCHEMY_BINDS": {"logs": "sqlite:///app.db"}}')
+    refused = flask(folder, "generate", "-m", "start")
+    assert refused.returncode == 1 and "the app's databases default and logs are one database" in refused.stderr, \
+        refused.stderr
     assert not (folder / "migrations").exists()
 
 
