@@ -129,14 +129,19 @@ def init(ctx, directory):
 @click.option("--no-input", is_flag=True, help="Never ask about likely renames.")
 @click.option("--verify/--no-verify", default=None,
               help="Prove the pair on a scratch database before writing it (config: verify = true).")
+@click.option("--allow-pending", is_flag=True,
+              help="Write the migration even though others of the folder are not applied to the database.")
+@click.option("--allow-drop-all", is_flag=True,
+              help="Write the migration even though it drops more than half of the tables (or all).")
 @click.pass_context
-def generate(ctx, message, dry_run, empty, renames, no_input, verify):
+def generate(ctx, message, dry_run, empty, renames, no_input, verify, allow_pending, allow_drop_all):
     """Diff the models against the database and write the next up/down pair."""
     from . import commands
 
     # On a terminal, ask about a dropped and an added column of the same definition.
     ask = None if no_input or not sys.stdin.isatty() else (lambda question: click.confirm(question, default=False))
-    run(ctx, commands.generate, message, dry_run=dry_run, empty=empty, renames=renames, ask=ask, verify=verify)
+    run(ctx, commands.generate, message, dry_run=dry_run, empty=empty, renames=renames, ask=ask, verify=verify,
+        allow_pending=allow_pending, allow_drop_all=allow_drop_all)
 
 
 @main.command()

@@ -63,13 +63,15 @@ def baseline(config: Config, message: str = "existing schema", *, dry_run: bool 
 
 def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool = False,
              renames: tuple[str, ...] = (), ask: Callable[[str], bool] | None = None,
-             verify: bool | None = None, echo: Echo = print, _baseline: bool = False) -> GenerateResult:
+             verify: bool | None = None, allow_pending: bool = False, allow_drop_all: bool = False,
+             echo: Echo = print, _baseline: bool = False) -> GenerateResult:
     """Diff the models against the database and write the next up/down pair.
 
     `renames` ("table:new", "table.column:new") keep data under a new name;
     `ask`, when given, is asked about each likely rename the diff finds;
     `verify` (default: the config's) proves the pair on a scratch database
-    first, and nothing is written unless it holds.
+    first, and nothing is written unless it holds. `allow_pending` writes a migration while
+    others of the folder are not applied; `allow_drop_all` one that drops most of the tables.
     """
     from . import migrations
     from .lint import review_lines
@@ -112,9 +114,10 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
                                   "start with sqlgen generate")
         else:
             plan = make_plan(config, dialect, chosen)
-            _refuse_dropping_everything(config, plan)
+            if not allow_drop_all:
+                _refuse_dropping_most(config, plan)
         if ask is not None:
-            if plan.operations:
+            if plan.operations and not allow_pending:
                 _refuse_unapplied(config, dialect, existing, echo)  # before any question is asked
             plan = ask_about_renames(plan, ask)
         result.notes = [printable(note) for note in plan.notes]
@@ -129,7 +132,7 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
         text.up_review, text.down_review = review_lines(up_findings), review_lines(down_findings)
         result.summary = [printable(line) for op in plan.operations for line in op.summaries()]
 
-        if not _baseline:
+        if not _baseline and not allow_pending:
             _refuse_unapplied(config, dialect, existing, echo)
 
     sql_mode = "" if empty else plan.server.sql_mode  # how the files will be read: the server's mode
@@ -198,22 +201,25 @@ def _refuse_unapplied(config: Config, dialect, existing, echo: Echo) -> None:
             f"{len(waiting)} migrations ({first} to {waiting[-1].name}) are")
     raise SqlgenError(f"{what} not applied to this database yet; generate compares the models with the "
                       "database, so the new migration would make the same changes again. Run sqlgen upgrade "
-                      f"first (or delete the pending files to make them again)")
+                      f"first (or delete the pending files to make them again; --allow-pending writes it anyway)")
 
 
-def _refuse_dropping_everything(config: Config, plan) -> None:
-    """Models that declare no table, against a database that holds some, are most often models
-    whose modules were never imported: the migration would drop every table."""
-    if plan.target.tables or not plan.current.tables:
+def _refuse_dropping_most(config: Config, plan) -> None:
+    """Models that declare no table, or whose migration would drop more than half of the
+    database's tables, are most often models whose modules were never imported."""
+    from . import ops
+
+    existing = plan.current.table_names()
+    dropped = sorted(op.table.name for op in plan.operations if isinstance(op, ops.DropTable))
+    if not existing or (plan.target.tables and len(dropped) * 2 <= len(existing)):
         return
-    names = plan.current.table_names()
-    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    shown = ", ".join(dropped[:5]) + (", ..." if len(dropped) > 5 else "")
+    what = ("declare no table (or exclude leaves none of theirs)" if not plan.target.tables else
+            f"would drop {len(dropped)} of the database's {len(existing)} tables")
     raise SqlgenError(
-        f"the models ({config.models}) declare no table (or exclude leaves none of theirs), but the database "
-        f"holds {len(names)} ({shown}): the "
-        "migration would drop every one. Check that the models' modules are imported where the models are "
-        "(a model class is known only once its module is imported); to drop them all on purpose, write that "
-        "migration by hand (sqlgen generate --empty)")
+        f"the models ({config.models}) {what}: the migration would drop {shown}. No models were imported? Check "
+        "that the models' modules are imported where the models are (a model class is known only once its module "
+        "is imported); to drop them on purpose, pass --allow-drop-all")
 
 
 def parse_renames(specs: tuple[str, ...]) -> tuple[tuple[str, str | None, str], ...]:

@@ -393,6 +393,10 @@ def test_generate_refuses_to_write_a_migration_while_another_is_not_applied(proj
     assert_clean_error(again, "0001_users is not applied to this database yet; generate compares the models with "
                               "the database, so the new migration would make the same changes again. Run sqlgen "
                               "upgrade first")
+    anyway = invoke("--url", url, "--models", "app_models:metadata", "generate", "--allow-pending", "-m", "again")
+    assert anyway.exit_code == 0 and (project / "migrations" / "0002_again.up.sql").exists(), anyway.output
+    for path in (project / "migrations").glob("0002_*"):
+        path.unlink()
     assert sorted(p.name for p in (project / "migrations").glob("*.sql")) == ["0001_users.down.sql",
                                                                            "0001_users.up.sql"]
     assert invoke("--url", url, "upgrade").exit_code == 0
@@ -408,10 +412,34 @@ def test_generate_refuses_models_that_declare_no_table_against_a_database_that_h
     (project / "empty_models.py").write_text("import sqlalchemy as sa\nmetadata = sa.MetaData()\n")
     refused = invoke("--url", url, "--models", "empty_models:metadata", "generate", "-m", "oops")
     assert_clean_error(refused, "the models (empty_models:metadata) declare no table (or exclude leaves none of "
-                                "theirs), but the database holds 1 (user): the migration would drop every one")
+                                "theirs): the migration would drop user. No models were imported?")
     assert len(list((project / "migrations").glob("*.sql"))) == 2
-    by_hand = invoke("--url", url, "--models", "empty_models:metadata", "generate", "--empty", "-m", "drop all")
-    assert by_hand.exit_code == 0, by_hand.output
+    allowed = invoke("--url", url, "--models", "empty_models:metadata", "generate", "--allow-drop-all", "-m", "drop")
+    assert allowed.exit_code == 0 and "- table user" in allowed.output, allowed.output
+
+
+def test_generate_refuses_a_migration_that_drops_more_than_half_of_the_tables(project):
+    import sqlite3
+
+    path = project / "app.db"
+    with sqlite3.connect(path) as connection:
+        for name in ("a", "b", "c"):
+            connection.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY)")
+    url = f"sqlite:///{path}"
+    assert invoke("--url", url, "baseline").exit_code == 0
+    (project / "one_left.py").write_text('import sqlalchemy as sa\nmetadata = sa.MetaData()\n'
+                                         'sa.Table("a", metadata, sa.Column("id", sa.Integer, primary_key=True))\n')
+    refused = invoke("--url", url, "--models", "one_left:metadata", "generate", "-m", "drop two")
+    assert_clean_error(refused, "would drop 2 of the database's 3 tables: the migration would drop b, c")
+    allowed = invoke("--url", url, "--models", "one_left:metadata", "generate", "--allow-drop-all", "-m", "drop two")
+    assert allowed.exit_code == 0 and "- table b" in allowed.output, allowed.output
+    for path in (project / "migrations").glob("0002_*"):
+        path.unlink()
+    # One of three is not more than half: no refusal.
+    (project / "two_left.py").write_text('import sqlalchemy as sa\nmetadata = sa.MetaData()\n' + "".join(
+        f'sa.Table("{name}", metadata, sa.Column("id", sa.Integer, primary_key=True))\n' for name in ("a", "b")))
+    kept = invoke("--url", url, "--models", "two_left:metadata", "generate", "-m", "drop c")
+    assert kept.exit_code == 0 and "- table c" in kept.output, kept.output
 
 
 def test_baseline_on_a_sqlite_database_then_generate_finds_nothing(project):
