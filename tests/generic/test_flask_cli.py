@@ -164,6 +164,10 @@ def test_every_bind_gets_its_own_folder_tracking_table_and_database(tmp_path):
         refused.stderr, refused.stderr
     assert flask(folder, "--bind", "logs", "downgrade", "base").returncode == 0
     assert tables_of(instance / "logs.db") == ["sqlgen_version"] and "user" in tables_of(instance / "app.db")
+    assert flask(folder, "--bind", "default", "downgrade", "base").returncode == 0
+    assert tables_of(instance / "app.db") == ["sqlgen_version"]
+    assert flask(folder, "check").returncode == 1  # both behind their models again
+    assert flask(folder, "upgrade").returncode == 0 and flask(folder, "check").returncode == 0
     unknown = flask(folder, "--bind", "nope", "status")
     assert unknown.returncode == 1 and "the app has no such bind; its databases are default, logs, unused" in \
         unknown.stderr, unknown.stderr

@@ -134,3 +134,58 @@ def test_column_order_false_stops_moving_columns_another_tool_appended(scratch, 
     out = Output()
     commands.generate(grown, "again", echo=out)
     assert out.lines[-1] == "No changes detected", out.text
+
+
+
+ALEMBIC_BUILT = """
+import sqlalchemy as sa
+metadata = sa.MetaData()
+sa.Table("author", metadata, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("name", sa.String(50), nullable=False), sa.Column("email", sa.String(120)),
+         sa.Column("joined", sa.DateTime){more})
+sa.Table("post", metadata, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("author_id", sa.Integer, sa.ForeignKey("author.id"), nullable=False),
+         sa.Column("title", sa.String(200), nullable=False))
+"""
+
+
+def test_an_alembic_built_database_is_adopted_baseline_then_nothing_then_exactly_the_change(scratch, tmp_path,
+                                                                                          run_client):
+    """Alembic appended email and joined to author after its first revision; alembic_version and a
+    legacy table stay; baseline, then generate finds nothing, then one model change is exactly it."""
+    db = scratch.new()
+    execute(db, "CREATE TABLE author (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(50) NOT NULL) "
+                "DEFAULT CHARSET=utf8mb4",
+            "CREATE TABLE post (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, author_id int NOT NULL, "
+            "title varchar(200) NOT NULL, FOREIGN KEY (author_id) REFERENCES author (id)) DEFAULT CHARSET=utf8mb4",
+            "ALTER TABLE author ADD COLUMN joined datetime NULL",  # Alembic's ALTERs append at the end
+            "ALTER TABLE author ADD COLUMN email varchar(120) NULL",
+            "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)",
+            "INSERT INTO alembic_version VALUES ('e1f0c2d4a9b8')",
+            "CREATE TABLE legacy_report (id int PRIMARY KEY, body text)", "INSERT INTO legacy_report VALUES (1, 'x')",
+            "INSERT INTO author (name, email) VALUES ('ann', 'ann@example.com')")
+    (tmp_path / "alembic_models.py").write_text(ALEMBIC_BUILT.replace("{more}", ""))
+    directory = tmp_path / "migrations"
+    config = make_config(db, "alembic_models:metadata", directory, root=tmp_path, exclude=("legacy_*",),
+                         column_order=False)
+    said = Output()
+    commands.baseline(config, echo=said)
+    assert any(line.startswith("Recorded version 1") for line in said.lines), said.lines
+    nothing = Output()
+    commands.generate(config, "nothing", echo=nothing)
+    assert nothing.lines[-1] == "No changes detected", nothing.text
+
+    (tmp_path / "alembic_models2.py").write_text(ALEMBIC_BUILT.replace(
+        "{more}", ', sa.Column("bio", sa.Text)'))
+    changed = make_config(db, "alembic_models2:metadata", directory, root=tmp_path, exclude=("legacy_*",),
+                          column_order=False)
+    result = commands.generate(changed, "bio", echo=Output())
+    assert result.summary == ["+ column author.bio"], result.summary
+    run_client(db, result.paths[0])
+    assert commands.status(changed, echo=Output()) == 0
+    assert execute(db, "SELECT version_num FROM alembic_version")[0] == [("e1f0c2d4a9b8",)]
+    assert execute(db, "SELECT body FROM legacy_report")[0] == [("x",)]
+    assert execute(db, "SELECT name, email FROM author")[0] == [("ann", "ann@example.com")]
+    last = Output()
+    commands.generate(changed, "again", echo=last)
+    assert last.lines[-1] == "No changes detected", last.text
