@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from functools import partial
 
 import click
 
@@ -26,6 +27,29 @@ class Context:
         return load_config(**self.options, verbose=self.verbose)
 
 
+def json_option(function):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print the result as JSON on stdout, for CI; an error too: {\"error\": ...}, exit 1.")(function)
+
+
+def run_json(ctx: click.Context, command, *args, native: bool = True, **kwargs):
+    """`run` for --json: the command's own JSON document (`native`), or its messages collected
+    into {"messages": [...], "exit_code": n}; an error as {"error": "..."} on stdout, exit 1."""
+    import json
+
+    lines: list[str] = []
+    try:
+        if native:
+            code = run(ctx, command, *args, as_json=True, **kwargs)
+        else:
+            code = run(ctx, command, *args, echo=lines.append, **kwargs)
+            click.echo(json.dumps({"messages": lines, "exit_code": code or 0}))
+    except click.ClickException as exc:
+        click.echo(json.dumps({"error": exc.format_message(), **({"messages": lines} if lines else {})}))
+        ctx.exit(1)
+    return code
+
+
 def run(ctx: click.Context, command, *args, **kwargs):
     """Call a command-layer function; turn errors into one clean line."""
     from .errors import SqlgenError
@@ -39,7 +63,8 @@ def run(ctx: click.Context, command, *args, **kwargs):
         logging.getLogger("sqlalchemy").addHandler(logging.NullHandler())
     try:
         config = state.config()
-        return command(config, *args, echo=click.echo, **kwargs)
+        kwargs.setdefault("echo", click.echo)
+        return command(config, *args, **kwargs)
     except SqlgenError as exc:
         _show_traceback(state)
         raise click.ClickException(_one_line(str(exc))) from None
@@ -159,14 +184,17 @@ def baseline(ctx, message, dry_run):
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--offline", is_flag=True, help="Do not ask the database (FILES are then required).")
+@json_option
 @click.pass_context
-def lint(ctx, files, offline):
+def lint(ctx, files, offline, as_json):
     """Report what migration files risk (default: the pending ones); exit 1 on a destructive finding.
 
     Accept a finding with a line in the file: -- sqlgen: allow drop-column account.bio
     """
     from . import commands
 
+    if as_json:
+        ctx.exit(run_json(ctx, commands.lint, tuple(files), offline=offline, native=False))
     ctx.exit(run(ctx, commands.lint, tuple(files), offline=offline))
 
 
@@ -213,24 +241,28 @@ def _resume(resume_at, resume_after):
 @click.argument("target", default="head")
 @lock_timeout_option
 @resume_options
+@json_option
 @click.pass_context
-def upgrade(ctx, target, lock_timeout, resume_at, resume_after):
+def upgrade(ctx, target, lock_timeout, resume_at, resume_after, as_json):
     """Apply pending migrations up to TARGET: head (default), a version, or +N."""
     from . import commands
 
-    run(ctx, commands.upgrade, target, lock_timeout=lock_timeout, resume=_resume(resume_at, resume_after))
+    (partial(run_json, native=False) if as_json else run)(ctx, commands.upgrade, target, lock_timeout=lock_timeout,
+                                                          resume=_resume(resume_at, resume_after))
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # so that -1 is a target
 @click.argument("target")
 @lock_timeout_option
 @resume_options
+@json_option
 @click.pass_context
-def downgrade(ctx, target, lock_timeout, resume_at, resume_after):
+def downgrade(ctx, target, lock_timeout, resume_at, resume_after, as_json):
     """Revert migrations until TARGET is current: a version, -N, or base (0)."""
     from . import commands
 
-    run(ctx, commands.downgrade, target, lock_timeout=lock_timeout, resume=_resume(resume_at, resume_after))
+    (partial(run_json, native=False) if as_json else run)(ctx, commands.downgrade, target, lock_timeout=lock_timeout,
+                                                          resume=_resume(resume_at, resume_after))
 
 
 @main.command()
@@ -246,30 +278,33 @@ def preflight(ctx, target, as_json):
 
 
 @main.command()
+@json_option
 @click.pass_context
-def current(ctx):
+def current(ctx, as_json):
     """Show the current version and its name."""
     from . import commands
 
-    run(ctx, commands.current)
+    (run_json if as_json else run)(ctx, commands.current)
 
 
 @main.command()
+@json_option
 @click.pass_context
-def history(ctx):
+def history(ctx, as_json):
     """List every migration with its state, when it ran and how long it took."""
     from . import commands
 
-    run(ctx, commands.history_)
+    (run_json if as_json else run)(ctx, commands.history_)
 
 
 @main.command()
+@json_option
 @click.pass_context
-def status(ctx):
+def status(ctx, as_json):
     """Summarise what needs attention; exit 1 if anything does (pending included)."""
     from . import commands
 
-    ctx.exit(run(ctx, commands.status))
+    ctx.exit((run_json if as_json else run)(ctx, commands.status))
 
 
 @main.command()

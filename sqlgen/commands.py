@@ -609,21 +609,48 @@ def preflight(config: Config, target: str = "head", *, as_json: bool = False, ec
     return 1 if failing or unchecked else 0
 
 
-def current(config: Config, *, echo: Echo = print) -> None:
+def _entry_json(entry) -> dict:
+    """One migration's state, for --json."""
+    row = entry.row
+    return {"version": entry.version, "name": entry.name, "state": entry.state, "describe": entry.describe(),
+            "statements_applied": row.statements_applied if row else None,
+            "statements_total": row.statements_total if row else None,
+            "in_doubt": getattr(row, "in_doubt", None) if row else None,
+            "started_at": _when(row.started_at) if row else None,
+            "applied_at": _when(row.applied_at) if row and row.applied_at else None,
+            "execution_ms": row.execution_ms if row else None, "applied_by": row.applied_by if row else None,
+            "error": row.error if row else None}
+
+
+def _version_json(entry) -> dict:
+    return {"version": entry.version, "name": entry.name} if entry else {"version": 0, "name": None}
+
+
+def current(config: Config, *, as_json: bool = False, echo: Echo = print) -> None:
+    import json
+
     from . import history
 
     with _session(config, echo) as (runner, found):
         entries = _entries(runner, found)
     top = history.current(entries)
+    unfinished = [entry for entry in entries if entry.row is not None and entry.row.state != "applied"]
+    if as_json:
+        echo(json.dumps({**_version_json(top), "unfinished": [_entry_json(entry) for entry in unfinished]}))
+        return
     echo(f"{top.version} {printable(top.name)}" if top else "0 (no migration applied)")
-    for entry in entries:
-        if entry.row is not None and entry.row.state != "applied":
-            echo(f"note: {printable(entry.name)} {entry.describe()}; see sqlgen status")
+    for entry in unfinished:
+        echo(f"note: {printable(entry.name)} {entry.describe()}; see sqlgen status")
 
 
-def history_(config: Config, *, echo: Echo = print) -> None:
+def history_(config: Config, *, as_json: bool = False, echo: Echo = print) -> None:
+    import json
+
     with _session(config, echo) as (runner, found):
         entries = _entries(runner, found)
+    if as_json:
+        echo(json.dumps({"migrations": [_entry_json(entry) for entry in entries]}))
+        return
     if not entries:
         echo(f"No migrations in {_shown(config.directory)} and none recorded in the database")
         return
@@ -638,7 +665,7 @@ def history_(config: Config, *, echo: Echo = print) -> None:
         echo(line)
 
 
-def status(config: Config, *, echo: Echo = print) -> int:
+def status(config: Config, *, as_json: bool = False, echo: Echo = print) -> int:
     """Print where the database stands; 1 when anything needs attention."""
     from . import history
 
@@ -647,6 +674,8 @@ def status(config: Config, *, echo: Echo = print) -> int:
         database = f"{printable(runner.database)} ({printable(runner.server.label)})"
         holder = runner.lock_holder()
     top = history.current(entries)
+    if as_json:
+        return _status_json(entries, top, runner, holder, echo)
     echo(f"database:  {database}")
     if holder is not None:
         echo(f"running:   a sqlgen run (connection {holder}) is applying migrations right now")
@@ -667,6 +696,27 @@ def status(config: Config, *, echo: Echo = print) -> int:
     if not pending and not problems and not stale and not unsafe:
         echo("status:    up to date")
     return 1 if pending or problems or stale or unsafe else 0
+
+
+def _status_json(entries, top, runner, holder, echo: Echo) -> int:
+    import json
+
+    from . import history
+
+    pending = [entry for entry in entries if entry.state == "pending"]
+    problems = [entry for entry in history.attention(entries) if entry.state != "pending"]
+    stale = [entry for entry in entries if entry.stale_tracking]
+    unsafe = _unsafe_files(entries)
+    code = 1 if pending or problems or stale or unsafe else 0
+    echo(json.dumps({
+        "database": runner.database, "server": runner.server.label, "running_connection": holder,
+        "current": _version_json(top), "pending": [_entry_json(entry) for entry in pending],
+        "attention": [_entry_json(entry) for entry in problems],
+        "edited_after_generate": [entry.name for entry in stale],
+        "unsafe_files": [{"file": str(path), "problem": str(problem)} for path, problem in unsafe],
+        "up_to_date": code == 0,
+    }))
+    return code
 
 
 def _unsafe_files(entries) -> list[tuple[Path, object]]:

@@ -512,3 +512,36 @@ def test_an_in_memory_sqlite_database_is_refused_since_nothing_would_stay_applie
     result = invoke("--url", url, "--models", "app_models:metadata", *command)
     assert_clean_error(result, "is an in-memory SQLite database, which vanishes when sqlgen's connection ends")
     assert not any(path.name.startswith((":memory:", "%3A", "file:")) for path in project.iterdir())
+
+
+def test_json_outputs_parse_errors_included(project):
+    import json
+
+    url = f"sqlite:///{project / 'app.db'}"
+    assert invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users").exit_code == 0
+    missing = invoke("--url", url, "status", "--json")
+    assert missing.exit_code == 1 and "does not exist" in json.loads(missing.output)["error"]
+    upgraded = invoke("--url", url, "upgrade", "--json")
+    assert upgraded.exit_code == 0
+    document = json.loads(upgraded.output)
+    assert document["exit_code"] == 0 and len(document["messages"]) == 2, document
+    assert document["messages"][0].startswith("applied 0001_users (1 statement")
+    assert document["messages"][1] == "Database is now at version 1 (0001_users)"
+    status = json.loads(invoke("--url", url, "status", "--json").output)
+    assert status["current"] == {"version": 1, "name": "0001_users"} and status["up_to_date"] is True
+    assert status["pending"] == [] and status["attention"] == []
+    current = json.loads(invoke("--url", url, "current", "--json").output)
+    assert current == {"version": 1, "name": "0001_users", "unfinished": []}
+    [entry] = json.loads(invoke("--url", url, "history", "--json").output)["migrations"]
+    assert (entry["version"], entry["state"], entry["statements_total"]) == (1, "applied", 1)
+    linted = invoke("--url", url, "lint", "--json", str(project / "migrations" / "0001_users.down.sql"))
+    report = json.loads(linted.output)
+    assert linted.exit_code == 1 and report["exit_code"] == 1
+    assert any("DESTRUCTIVE drop-table user" in line for line in report["messages"]), report
+    bad = invoke("--url", url, "downgrade", "7", "--json")
+    assert bad.exit_code == 1 and json.loads(bad.output) == {
+        "error": "there is no version 7 to return to; use a version from sqlgen history, or base"}
+    down = invoke("--url", url, "downgrade", "base", "--json")
+    assert down.exit_code == 0 and json.loads(down.output)["messages"][-1].startswith("Database is now at version 0")
+    behind = json.loads(invoke("--url", url, "status", "--json").output)
+    assert [item["name"] for item in behind["pending"]] == ["0001_users"] and behind["up_to_date"] is False
