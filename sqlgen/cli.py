@@ -132,7 +132,7 @@ def check(ctx, as_json):
     """Compare the models with the database: exit 0 when they agree, 1 when not."""
     from . import commands
 
-    ctx.exit(run(ctx, commands.check, as_json=as_json))
+    ctx.exit(run_json(ctx, commands.check) if as_json else run(ctx, commands.check))
 
 
 @main.command()
@@ -274,7 +274,7 @@ def preflight(ctx, target, as_json):
     exit 1 when rows break one, or one could not run."""
     from . import commands
 
-    ctx.exit(run(ctx, commands.preflight, target, as_json=as_json))
+    ctx.exit(run_json(ctx, commands.preflight, target) if as_json else run(ctx, commands.preflight, target))
 
 
 @main.command()

@@ -538,6 +538,10 @@ def test_json_outputs_parse_errors_included(project):
     report = json.loads(linted.output)
     assert linted.exit_code == 1 and report["exit_code"] == 1
     assert any("DESTRUCTIVE drop-table user" in line for line in report["messages"]), report
+    for command in (["check", "--json"], ["preflight", "--json"]):  # an error is JSON there too
+        broken = invoke("--url", url, "--models", "no_such_module:metadata", *command) if command[0] == "check" \
+            else invoke("--url", url, "--dir", str(project / "nowhere"), *command)
+        assert broken.exit_code == 1 and set(json.loads(broken.output)) == {"error"}, broken.output
     bad = invoke("--url", url, "downgrade", "7", "--json")
     assert bad.exit_code == 1 and json.loads(bad.output) == {
         "error": "there is no version 7 to return to; use a version from sqlgen history, or base"}
