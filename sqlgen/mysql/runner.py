@@ -36,6 +36,7 @@ from ..history import UNFINISHED, Entry, Row, Step, read_row
 from ..migrations import Checksum, FileFacts, body_statements, shown_statement
 from . import preconditions, tracking
 from ..preconditions import SAMPLE_ROWS, failure_message
+from ..progress import Progress
 from .transactions import FILE_READING, is_transactional, kind, only_sets_the_session, session_state_lost, unwrapped
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress records of statements that roll back
@@ -71,6 +72,7 @@ class Runner:
         self.database = server.database
         self.table = version_table
         self.echo = echo
+        self.progress = Progress(echo)
         control.autocommit(True)
         self.control_id = control.thread_id()
         self._spare = None  # a file session to reuse
@@ -185,6 +187,14 @@ class Runner:
     reads_as_it_runs = True
 
     def upgrade(self, step: Step) -> None:
+        facts = step.entry.facts
+        self.progress.start(step.entry.migration.up.name, facts.count if facts else 0)
+        try:
+            self._upgrade(step)
+        finally:
+            self.progress.done()
+
+    def _upgrade(self, step: Step) -> None:
         entry, facts = step.entry, step.entry.facts
         path = entry.migration.up
         version, name = entry.version, entry.name
@@ -290,6 +300,13 @@ class Runner:
             close_quietly(session)
 
     def downgrade(self, step: Step, down_facts: FileFacts) -> None:
+        self.progress.start(step.entry.migration.down.name, down_facts.count)
+        try:
+            self._downgrade(step, down_facts)
+        finally:
+            self.progress.done()
+
+    def _downgrade(self, step: Step, down_facts: FileFacts) -> None:
         entry = step.entry
         path = entry.migration.down
         version, name = entry.version, entry.name
@@ -476,6 +493,7 @@ class Runner:
     def _execute(self, session, file: str, number: int, total: int, statement) -> None:
         import pymysql
 
+        self.progress.tick(number)
         _check_reading(session, file, number, total, statement)
         try:
             with session.cursor() as cursor:
@@ -500,6 +518,7 @@ class Runner:
             for number, statement in packet:
                 self._execute(session, file, number, 0, statement)
             return
+        self.progress.tick(packet[0][0])
         _check_reading(session, file, packet[0][0], 0, packet[0][1])
         items = [item for _, statement in packet for item in (statement.text, "SHOW WARNINGS")]
         received = 0  # replies read: two per statement
@@ -786,6 +805,7 @@ class FileRun:
         """One packet: what must come first, the statement, its warnings, and what follows it."""
         import pymysql
 
+        self.runner.progress.tick(number)
         try:
             _check_reading(self.session, self.file, number, self.facts.count, statement)
         except StatementFailed as failure:

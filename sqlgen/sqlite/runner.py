@@ -17,6 +17,7 @@ from typing import Callable
 from ..errors import SqlgenError
 from ..history import Entry, Row, Step, read_row
 from ..migrations import FileFacts, body_statements
+from ..progress import Progress
 from ..tracking import COLUMNS
 from ..preconditions import SAMPLE_ROWS, failure_message
 from . import preconditions, tracking
@@ -175,9 +176,18 @@ class Runner:
         return f"version {version}: the migration breaks a foreign key ({where}); nothing was applied"
 
     def _run(self, path, facts: FileFacts, command: str = "upgrade") -> None:
+        progress = Progress(self.echo)
+        progress.start(path.name, facts.count)
+        try:
+            self._run_statements(path, facts, command, progress)
+        finally:
+            progress.done()
+
+    def _run_statements(self, path, facts: FileFacts, command: str, progress) -> None:
         import sqlite3
 
         for number, statement in body_statements(path, READING):
+            progress.tick(number)
             if statement.text.split(None, 1)[0].lower() in _TRANSACTION_CONTROL:
                 raise SqlgenError(f"{path.name}, line {statement.line}: sqlgen runs each SQLite migration in one "
                                   "transaction; remove this transaction statement from the file")
