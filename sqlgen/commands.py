@@ -95,7 +95,8 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     )
 
     if empty:
-        text.dialect = dialect.name
+        # As the folder's generated files name it (mariadb or mysql), where they do.
+        text.dialect = dialects.flavour_in_headers(config.directory) or dialect.name
         text.server = "not checked (generate --empty)"
     else:
         chosen = parse_renames(renames)

@@ -130,6 +130,24 @@ def _from_headers(directory: Path) -> str | None:
 _HEADER = re.compile(r"--\s*Dialect:\s*(mysql|mariadb|sqlite)\b", re.I)
 
 
+def flavour_in_headers(directory: Path) -> str | None:
+    """The dialect as the latest file's header names it (mariadb, mysql, sqlite), for a file
+    written without the database (generate --empty) to say the same."""
+    for path in sorted(directory.glob("*.up.sql"), reverse=True) if directory.is_dir() else ():
+        if not path.is_file():
+            continue
+        try:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                head = [next(handle, "") for _ in range(30)]
+        except OSError:
+            continue
+        for line in head:
+            match = _HEADER.match(line)
+            if match:
+                return match.group(1).lower()
+    return None
+
+
 def of_folder(directory: Path) -> str:
     """The dialect a migrations folder records, or the default one."""
     return recorded(directory) or DEFAULT

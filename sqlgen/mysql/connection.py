@@ -16,6 +16,7 @@ from ..errors import SqlgenError
 CONNECT_ERRORS = {
     1044: "access denied to the database for this user; grant access or use another user",
     1045: "access denied; check the user name and password in the URL",
+    1698: "access denied; check the user name and password in the URL",  # an unknown user, no password given
     1049: "unknown database; create it first (CREATE DATABASE ...) or fix the URL",
     2003: "cannot reach the server; is it running, and are host and port right?",
     2005: "unknown host; check the host name in the URL",

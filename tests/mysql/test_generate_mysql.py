@@ -305,3 +305,13 @@ def test_display_widths_are_written_as_create_all_writes_them_and_never_compared
     out = Output()
     commands.generate(make_config(made, "width_models:metadata", tmp_path / "m2", root=tmp_path), "x", echo=out)
     assert out.lines == ["No changes detected"]
+
+
+def test_an_empty_pair_names_the_dialect_as_the_generated_files_do(scratch, tmp_path):
+    db = scratch.new()
+    config = make_config(db, "change_kinds:create_table__after", tmp_path / "m")
+    generated = commands.generate(config, "first", echo=Output()).paths[0].read_text()
+    flavour = next(line for line in generated.splitlines() if line.startswith("-- Dialect:"))
+    commands.upgrade(config, echo=Output())
+    empty = commands.generate(config, "by hand", empty=True, echo=Output()).paths[0].read_text()
+    assert next(line for line in empty.splitlines() if line.startswith("-- Dialect:")) == flavour

@@ -187,3 +187,16 @@ def test_a_port_out_of_range_is_refused(port):
 
 def test_ports_at_the_bounds_are_taken():
     assert parse_url("mysql://h:1/db").port == 1 and parse_url("mysql://h:65535/db").port == 65535
+
+
+def test_an_unknown_user_gets_the_same_hint_as_a_wrong_password(scratch_db, tmp_path):
+    from click.testing import CliRunner
+
+    from sqlgen.cli import main
+
+    for user in ("nosuchuser_sqlgen", "root:wrong-password"):
+        url = f"mysql+pymysql://{user}@{scratch_db.host or '127.0.0.1'}:{scratch_db.port or 3306}/{scratch_db.database}"
+        result = CliRunner().invoke(main, ["--url", url, "--dir", str(tmp_path), "current"])
+        assert result.exit_code == 1 and "access denied; check the user name and password in the URL" in \
+            result.output, result.output
+        assert "wrong-password" not in result.output
