@@ -49,6 +49,17 @@ def baseline(config: Config, message: str = "existing schema", *, dry_run: bool 
                           f"{', ...' if len(found) > 1 else ''}); baseline starts a folder on a database another "
                           "tool built. Here, generate the next migration, or record a version as applied with "
                           "sqlgen stamp")
+    try:
+        _dialect(config).refuse_missing(config.require_url())
+    except SqlgenError:
+        pass  # no database at all: generate says there is nothing to baseline
+    else:
+        with _session(config, echo, folder=False) as (runner, _):
+            rows = runner.rows()
+        if rows:
+            raise SqlgenError(f"the database already records sqlgen migrations ({printable(rows[0].name)}"
+                              f"{', ...' if len(rows) > 1 else ''}): baseline is for a database no sqlgen folder "
+                              f"describes yet. Point --dir at the folder that made them (not {_shown(config.directory)})")
     result = generate(config, message, dry_run=dry_run, echo=echo, _baseline=True)
     if not dry_run and result.paths:
         stamp(config, "1", echo=lambda line: None)

@@ -114,6 +114,12 @@ class FlaskContext(Context):
         extension = app.extensions.get(EXTENSION)
         self._refuse_shared_databases(db)
         # The app's config keys: the environment variables' names (SQLGEN_DIR, ...), or SQLGEN_<SETTING>.
+        known = {ENVIRONMENT.get(key, f"SQLGEN_{key.upper()}") for key in KNOWN_KEYS} | \
+            {f"SQLGEN_{key.upper()}" for key in KNOWN_KEYS}
+        unknown = sorted(name for name in app.config if name.startswith("SQLGEN_") and name not in known)
+        if unknown:
+            raise SqlgenError(f"the app's config has {unknown[0]}, which is no sqlgen setting; the settings are "
+                              f"{', '.join(sorted(known))}")
         settings = {key: app.config.get(ENVIRONMENT.get(key, ""), app.config.get(f"SQLGEN_{key.upper()}"))
                     for key in KNOWN_KEYS}
         if extension is not None:
@@ -126,8 +132,10 @@ class FlaskContext(Context):
             settings["url"], notes = self._engine_url(db, key)
             base = (self.options["directory"] or os.environ.get(ENVIRONMENT["directory"]) or settings.get("directory")
                     or "migrations")
+            environ = {name: value for name, value in os.environ.items()
+                       if name not in (ENVIRONMENT["url"], ENVIRONMENT["models"], ENVIRONMENT["directory"])}
             config = load_config(directory=str(Path(str(base)) / key), exclude=self.options["exclude"],
-                                 verbose=self.verbose, app_settings=settings, environ={})
+                                 verbose=self.verbose, app_settings=settings, environ=environ)
             metadata = db.metadatas.get(key) if getattr(db, "metadatas", None) else None
             for note in notes:
                 click.echo(f"note: {note}", err=True)
@@ -233,7 +241,8 @@ def _per_database(command: click.Command) -> click.Command:
             ctx.exit(code)
 
     return click.Command(command.name, params=command.params, callback=callback, help=command.help,
-                         short_help=command.short_help, epilog=command.epilog)
+                         short_help=command.short_help, epilog=command.epilog,
+                         context_settings=command.context_settings)  # (downgrade -1: a target, not an option)
 
 
 for _name, _command in main.commands.items():

@@ -164,7 +164,7 @@ def test_every_bind_gets_its_own_folder_tracking_table_and_database(tmp_path):
         refused.stderr, refused.stderr
     assert flask(folder, "--bind", "logs", "downgrade", "base").returncode == 0
     assert tables_of(instance / "logs.db") == ["sqlgen_version"] and "user" in tables_of(instance / "app.db")
-    assert flask(folder, "--bind", "default", "downgrade", "base").returncode == 0
+    assert flask(folder, "--bind", "default", "downgrade", "-1").returncode == 0  # a target, not an option
     assert tables_of(instance / "app.db") == ["sqlgen_version"]
     assert flask(folder, "check").returncode == 1  # both behind their models again
     assert flask(folder, "upgrade").returncode == 0 and flask(folder, "check").returncode == 0
@@ -246,3 +246,20 @@ def test_the_environment_url_wins_over_the_apps_and_tls_options_are_never_droppe
     chosen = flask(folder, "generate", "-m", "users", env={"SQLGEN_URL": f"sqlite:///{own}"})
     assert chosen.returncode == 0, chosen.stderr
     assert 'CREATE TABLE "user"' in next((folder / "migrations").glob("0001_*.up.sql")).read_text()
+
+
+def test_the_environment_applies_to_binds_but_for_the_default_databases_url_and_models(tmp_path):
+    folder = make_app(tmp_path, "sqlite:///app.db", more=ENTRY, config='{"SQLALCHEMY_BINDS": {"logs": "sqlite:///logs.db"}}')
+    (folder / "instance").mkdir()
+    with sqlite3.connect(folder / "instance" / "logs.db") as connection:
+        connection.execute("CREATE TABLE legacy_old (id INTEGER PRIMARY KEY)")
+    made = flask(folder, "--bind", "logs", "generate", "--dry-run", env={"SQLGEN_EXCLUDE": "legacy_*"})
+    assert made.returncode == 0 and "legacy_old" not in made.stdout.split("note:")[-1].split("\n", 1)[-1], made.stdout
+    assert 'DROP TABLE "legacy_old"' not in made.stdout
+
+
+def test_an_unknown_sqlgen_key_in_the_app_config_is_one_line(tmp_path):
+    folder = make_app(tmp_path, "sqlite:///app.db", config='{"SQLGEN_EXCLUDES": ["legacy_*"]}')
+    refused = flask(folder, "status")
+    assert refused.returncode == 1 and "the app's config has SQLGEN_EXCLUDES, which is no sqlgen setting" in \
+        refused.stderr, refused.stderr

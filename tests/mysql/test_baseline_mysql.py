@@ -189,3 +189,13 @@ def test_an_alembic_built_database_is_adopted_baseline_then_nothing_then_exactly
     last = Output()
     commands.generate(changed, "again", echo=last)
     assert last.lines[-1] == "No changes detected", last.text
+
+
+def test_baseline_refuses_a_database_sqlgen_already_tracks(scratch, tmp_path):
+    db = scratch.new()
+    adopted(db)
+    commands.baseline(make_config(db, None, tmp_path / "first"), echo=Output())
+    with pytest.raises(SqlgenError, match=r"the database already records sqlgen migrations \(0001_existing_schema\)"
+                                          r": baseline is for a database no sqlgen folder describes yet"):
+        commands.baseline(make_config(db, None, tmp_path / "wrong_folder"), echo=Output())
+    assert not (tmp_path / "wrong_folder").exists() or not list((tmp_path / "wrong_folder").glob("*.sql"))
