@@ -514,7 +514,18 @@ def profile_upgrade(server: Server, title: str, write: Callable[[Path], Path], t
 
 # --- Main ---------------------------------------------------------------------------------
 
+def compile_sqlgen() -> None:
+    """sqlgen's bytecode, as a regular install has it (an editable one has none; where
+    PYTHONDONTWRITEBYTECODE is set, every run would compile its source again)."""
+    import compileall
+
+    import sqlgen
+
+    compileall.compile_dir(str(Path(sqlgen.__file__).parent), quiet=1)
+
+
 def main() -> None:
+    compile_sqlgen()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool and workload (median reported)")

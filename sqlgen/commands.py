@@ -503,6 +503,18 @@ def _large(path: Path) -> bool:
         return False  # said by the read
 
 
+def _by_hand(config: Config, dialect) -> str:
+    """How to run the script by hand, naming this database where the URL says which."""
+    import shlex
+
+    template, unknown = dialect.by_hand
+    try:
+        database = dialect.parse_url(config.url).database if config.url else None
+    except SqlgenError:
+        database = None
+    return template.format(database=printable(shlex.quote(database)) if database else unknown)
+
+
 def _refuse_unsafe(files, what: str = "nothing was run") -> None:
     """Refuse, before anything runs, files that hold what sqlgen cannot run as the client would."""
     for path, facts in files:
@@ -846,7 +858,7 @@ def sql(config: Config, span: str | None = None, *, offline: bool = False, echo:
     texts = [(path, fresh_text(migrations.read_migration(path), config, migration, direction, dialect, sql_mode))
              for migration, path in files]
     script = [f"-- sqlgen: {'upgrade' if up else 'downgrade'} from version {start} to {end}"]
-    script.append(dialect.by_hand)
+    script.append(_by_hand(config, dialect))
     for path, text in texts:
         script += ["", f"-- ==> {path.name} <==", text.removeprefix("\ufeff").rstrip("\n")]
     migrations.check_one_session(texts, "\n".join(script) + "\n", dialect.reading, sql_mode)

@@ -28,7 +28,9 @@ class Dialect:
     written_rules: ExpressionRules  # how a rendered statement is read back (quotes, comments)
     not_tables: frozenset[str]  # reflected kinds of objects not named like a table
     notice: tuple[str, ...]  # the header's word on what a failed statement leaves applied
-    by_hand: str  # the line of `sqlgen sql` telling how to run the script by hand
+    # The line of `sqlgen sql` telling how to run the script by hand: a template naming
+    # {database}, and what it says when the database is not known
+    by_hand: tuple[str, str]
     # Reading files
     reading: Reading  # how the dialect's command-line client cuts a file into statements
     # Statements a transaction can undo: a file of only these runs in one (None: the runner runs

@@ -112,19 +112,8 @@ def recorded(directory: Path) -> str | None:
 
 def _from_headers(directory: Path) -> str | None:
     """The dialect the files' headers name (`-- Dialect: sqlite`), for a folder without its marker."""
-    for path in sorted(directory.glob("*.up.sql")) if directory.is_dir() else ():
-        if not path.is_file():  # a pipe or a device would never end: scanning the folder names it
-            continue
-        try:
-            with path.open(encoding="utf-8", errors="replace") as handle:
-                head = [next(handle, "") for _ in range(30)]
-        except OSError:
-            continue
-        for line in head:
-            match = _HEADER.match(line)
-            if match:
-                return _BACKENDS[match.group(1).lower()]
-    return None
+    found = _header_dialect(directory, newest_first=False)
+    return _BACKENDS[found] if found else None
 
 
 _HEADER = re.compile(r"--\s*Dialect:\s*(mysql|mariadb|sqlite)\b", re.I)
@@ -133,8 +122,12 @@ _HEADER = re.compile(r"--\s*Dialect:\s*(mysql|mariadb|sqlite)\b", re.I)
 def flavour_in_headers(directory: Path) -> str | None:
     """The dialect as the latest file's header names it (mariadb, mysql, sqlite), for a file
     written without the database (generate --empty) to say the same."""
-    for path in sorted(directory.glob("*.up.sql"), reverse=True) if directory.is_dir() else ():
-        if not path.is_file():
+    return _header_dialect(directory, newest_first=True)
+
+
+def _header_dialect(directory: Path, newest_first: bool) -> str | None:
+    for path in sorted(directory.glob("*.up.sql"), reverse=newest_first) if directory.is_dir() else ():
+        if not path.is_file():  # a pipe or a device would never end: scanning the folder names it
             continue
         try:
             with path.open(encoding="utf-8", errors="replace") as handle:

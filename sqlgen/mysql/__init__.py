@@ -98,7 +98,7 @@ DIALECT = Dialect(
     not_tables=NOT_TABLES,
     notice=("MySQL and MariaDB commit each DDL statement on its own: if a statement",
             "fails, the statements before it stay applied."),
-    by_hand="-- Run it with the mysql or mariadb client, e.g. mariadb DBNAME < this_file.sql",
+    by_hand=("-- Run it with the mysql or mariadb client, e.g. mariadb {database} < this_file.sql", "DBNAME"),
     reading=FILE_READING,
     rolls_back=is_transactional,
     lint=_lint,

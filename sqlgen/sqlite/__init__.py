@@ -67,7 +67,8 @@ DIALECT = Dialect(
     not_tables=frozenset({"trigger", "partial or expression index"}),  # kinds not named like a table
     notice=("This file runs in one transaction: if a statement fails, none of it stays",
             "applied."),
-    by_hand="-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail app.db < this_file.sql",
+    by_hand=("-- Run it with the sqlite3 shell, stopping at the first error: sqlite3 -bail {database} < this_file.sql",
+             "app.db"),
     reading=READING,
     rolls_back=None,  # the runner runs every file in one transaction whatever it holds
     lint=_lint,

@@ -549,3 +549,11 @@ def test_json_outputs_parse_errors_included(project):
     assert down.exit_code == 0 and json.loads(down.output)["messages"][-1].startswith("Database is now at version 0")
     behind = json.loads(invoke("--url", url, "status", "--json").output)
     assert [item["name"] for item in behind["pending"]] == ["0001_users"] and behind["up_to_date"] is False
+
+
+def test_sql_says_to_run_the_script_on_this_database(project):
+    url = f"sqlite:///{project / 'my app.db'}"
+    assert invoke("--url", url, "--models", "app_models:metadata", "generate", "-m", "users").exit_code == 0
+    script = invoke("--url", url, "sql", "0:1")
+    assert script.exit_code == 0, script.output
+    assert f"sqlite3 -bail '{project / 'my app.db'}' < this_file.sql" in script.output.splitlines()[1]
