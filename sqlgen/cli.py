@@ -182,6 +182,18 @@ def baseline(ctx, message, dry_run):
 
 
 @main.command()
+@click.argument("names", nargs=-1, metavar="[NNNN_NAME...]")
+@click.pass_context
+def renumber(ctx, names):
+    """After merging two branches that each added a version: move the migrations this database
+    has not applied (or those named) after the others, renaming them and rewriting their
+    tracking blocks."""
+    from . import commands
+
+    run(ctx, commands.renumber, tuple(names))
+
+
+@main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--offline", is_flag=True, help="Do not ask the database (FILES are then required).")
 @json_option

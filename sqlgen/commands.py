@@ -767,6 +767,78 @@ def stamp(config: Config, version: str, *, lock_timeout: float = DEFAULT_LOCK_TI
          " as current without running any SQL")
 
 
+def renumber(config: Config, names: tuple[str, ...] = (), *, echo: Echo = print) -> None:
+    """After a merge of two branches that each added a version: move this branch's migrations
+    (the ones the database has not applied, or those named) after the others, renaming their
+    files and rewriting their tracking blocks and headers."""
+    import re
+
+    from . import migrations
+
+    folder = _existing_folder(config)
+    pairs = migrations.pairs_allowing_duplicates(folder)
+    dialect = _dialect(config)
+    rows = {}
+    if config.url:
+        try:
+            dialect.refuse_missing(config.require_url())
+        except SqlgenError:
+            pass
+        else:
+            with _session(config, echo, folder=False) as (runner, _):
+                rows = {row.version: row for row in runner.rows()}
+    by_version: dict[int, list] = {}
+    for pair in pairs:
+        by_version.setdefault(pair.version, []).append(pair)
+    if names:
+        wanted = {name.removesuffix(".up.sql").removesuffix(".down.sql") for name in names}
+        moving = [pair for pair in pairs if pair.name in wanted or pair.slug in wanted]
+        unknown = wanted - {pair.name for pair in moving} - {pair.slug for pair in moving}
+        if unknown:
+            raise SqlgenError(f"no migration {sorted(unknown)[0]!r} in {_shown(folder)}; name one as NNNN_slug")
+    else:
+        moving = []
+        for version, shared in sorted(by_version.items()):
+            if len(shared) < 2:
+                continue
+            recorded = rows.get(version)
+            stays = [pair for pair in shared if recorded is not None and pair.name == recorded.name]
+            if not stays:
+                raise SqlgenError(f"version {version} is used by {' and '.join(pair.name for pair in shared)}, and "
+                                  "this database records neither: name the ones to move after the others "
+                                  f"(sqlgen renumber {shared[-1].name})")
+            moving += [pair for pair in shared if pair not in stays]
+        if not moving:
+            echo("Nothing to renumber: every version is used once")
+            return
+    for pair in moving:
+        row = rows.get(pair.version)
+        if row is not None and row.name == pair.name:
+            raise SqlgenError(f"{pair.name} is recorded in this database ({row.state}): a migration that ran keeps "
+                              "its number; move the other one")
+    staying = [pair for pair in pairs if pair not in moving]
+    next_version = max((pair.version for pair in staying), default=0) + 1
+    for pair in moving:
+        new = migrations.Migration(next_version, pair.slug, folder / f"{next_version:04d}_{pair.slug}.up.sql",
+                                   folder / f"{next_version:04d}_{pair.slug}.down.sql")
+        for direction, old_path, new_path in (("up", pair.up, new.up), ("down", pair.down, new.down)):
+            if old_path is None or not old_path.exists():
+                continue
+            if new_path.exists():
+                raise SqlgenError(f"{_shown(new_path)} exists already; nothing more was renamed")
+            text = migrations.read_migration(old_path)
+            # The header names the file, its partner and its version; comments only (the checksum
+            # leaves them out).
+            lines = [re.sub(rf"\b{re.escape(pair.name)}\b", new.name,
+                            line.replace(f"migration {pair.version:04d} (", f"migration {next_version:04d} ("))
+                     if line.startswith("--") else line for line in text.split("\n")]
+            fresh = fresh_text("\n".join(lines), config, new, direction, dialect)
+            new_path.write_text(fresh, encoding="utf-8")
+            old_path.unlink()
+        echo(f"renumbered {pair.name} to {new.name}")
+        next_version += 1
+
+
 def verify(config: Config, *, echo: Echo = print) -> int:
     from dataclasses import replace as with_facts
 

@@ -41,6 +41,19 @@ def slugify(message: str) -> str:
     return text or "migration"
 
 
+def pairs_allowing_duplicates(directory: Path) -> list[Migration]:
+    """The folder's up/down pairs by version and slug, two pairs of one version included (after a
+    merge of two branches: what sqlgen renumber mends)."""
+    found: dict[tuple[int, str], dict[str, Path]] = {}
+    for path in sorted(directory.iterdir()) if directory.is_dir() else ():
+        match = FILE_NAME.match(path.name)
+        if match and path.is_file():
+            found.setdefault((int(match["version"]), match["slug"]), {})[match["direction"]] = path
+    return [Migration(version, slug, paths.get("up") or paths["down"].with_name(f"{version:04d}_{slug}.up.sql"),
+                      paths.get("down"))
+            for (version, slug), paths in sorted(found.items())]
+
+
 def scan(directory: Path) -> list[Migration]:
     """The migrations in `directory`, in order. A broken directory is an error."""
     try:

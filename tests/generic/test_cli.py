@@ -51,7 +51,7 @@ def assert_clean_error(result, message: str):
 
 
 COMMANDS = ["generate", "upgrade", "downgrade", "current", "history", "status", "stamp", "sql", "verify", "rehash",
-            "preflight", "baseline"]
+            "preflight", "baseline", "renumber"]
 
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], *[[command, "--help"] for command in COMMANDS]])

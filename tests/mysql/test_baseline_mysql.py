@@ -199,3 +199,72 @@ def test_baseline_refuses_a_database_sqlgen_already_tracks(scratch, tmp_path):
                                           r": baseline is for a database no sqlgen folder describes yet"):
         commands.baseline(make_config(db, None, tmp_path / "wrong_folder"), echo=Output())
     assert not (tmp_path / "wrong_folder").exists() or not list((tmp_path / "wrong_folder").glob("*.sql"))
+
+
+def test_renumber_after_a_merge_of_two_branches_then_runner_and_client_record_it_alike(scratch, tmp_path,
+                                                                                     run_client):
+    """main and a feature branch each added version 2. After the merge the folder holds two; the
+    shared database has main's. renumber moves the branch's after it; the runner and, on a copy,
+    the client then record the same row, and generate finds nothing."""
+    import shutil
+
+    from support import make_config as configured
+
+    base = ('import sqlalchemy as sa\nmetadata = sa.MetaData()\n'
+            'sa.Table("author", metadata, sa.Column("id", sa.Integer, primary_key=True){author})\n'
+            '{more}')
+    shared, copy = scratch.new(), scratch.new()
+    main_dir, branch_dir = tmp_path / "main", tmp_path / "branch"
+
+    def models(name: str, author: str = "", more: str = "") -> str:
+        (tmp_path / f"{name}.py").write_text(base.format(author=author, more=more))
+        return f"{name}:metadata"
+
+    one = models("v1")
+    commands.generate(configured(shared, one, main_dir, root=tmp_path), "start", echo=Output())
+    shutil.copytree(main_dir, branch_dir)
+    commands.upgrade(configured(shared, one, main_dir), echo=Output())
+    commands.upgrade(configured(copy, one, main_dir), echo=Output())
+    # main: a column, applied to both databases; the branch: a table, made against another database.
+    on_main = models("v_main", author=', sa.Column("email", sa.String(80))')
+    commands.generate(configured(shared, on_main, main_dir, root=tmp_path), "email", echo=Output())
+    commands.upgrade(configured(shared, on_main, main_dir), echo=Output())
+    run_client(copy, main_dir / "0002_email.up.sql")
+    branch_db = scratch.new()
+    commands.upgrade(configured(branch_db, one, branch_dir), echo=Output())
+    on_branch = models("v_branch", more='sa.Table("tag", metadata, sa.Column("id", sa.Integer, primary_key=True))\n')
+    commands.generate(configured(branch_db, on_branch, branch_dir, root=tmp_path), "tags", echo=Output())
+    for path in branch_dir.glob("0002_tags.*"):
+        shutil.copy(path, main_dir / path.name)  # the merge
+
+    merged = make_config(shared, None, main_dir)
+    with pytest.raises(SqlgenError, match="version 2 is used twice"):
+        commands.status(merged, echo=Output())
+    out = Output()
+    commands.renumber(merged, echo=out)
+    assert out.lines == ["renumbered 0002_tags to 0003_tags"], out.lines
+    text = (main_dir / "0003_tags.up.sql").read_text()
+    assert "VALUES (3, '0003_tags'" in text and "sqlgen migration 0003 (up)" in text and "0002_tags" not in text
+    assert "Undo with:  0003_tags.down.sql" in text
+    status = Output()
+    commands.status(merged, echo=status)
+    assert "pending:   1 (0003_tags)" in status.lines and not any("attention" in line for line in status.lines)
+
+    commands.upgrade(merged, echo=Output())
+    run_client(copy, main_dir / "0003_tags.up.sql")  # by hand on the other database
+    columns = "version, name, checksum, state, statements_applied, statements_total"
+    assert execute(shared, f"SELECT {columns} FROM sqlgen_version ORDER BY version")[0] == \
+        execute(copy, f"SELECT {columns} FROM sqlgen_version ORDER BY version")[0]
+    assert [row[:2] for row in execute(shared, "SELECT version, name FROM sqlgen_version ORDER BY version")[0]] == \
+        [(1, "0001_start"), (2, "0002_email"), (3, "0003_tags")]
+    both = models("v_both", author=', sa.Column("email", sa.String(80))',
+                  more='sa.Table("tag", metadata, sa.Column("id", sa.Integer, primary_key=True))\n')
+    done = Output()
+    commands.generate(configured(shared, both, main_dir, root=tmp_path), "nothing", echo=done)
+    assert done.lines[-1] == "No changes detected", done.text
+    # With nothing to mend, renumber says so; a migration that ran is never moved.
+    again = Output()
+    commands.renumber(merged, echo=again)
+    assert again.lines == ["Nothing to renumber: every version is used once"]
+    with pytest.raises(SqlgenError, match="0002_email is recorded in this database"):
+        commands.renumber(merged, ("0002_email",), echo=Output())
