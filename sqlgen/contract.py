@@ -47,6 +47,7 @@ class Dialect:
     describe_error: Callable[[BaseException], str]  # the driver's message, masked, with advice where known
     refuse_missing: Callable[[str], None]  # url -> raise when a command must not create the database
     refuse_transient: Callable[[str], None]  # url -> raise for a database that vanishes with its connection
+    database_key: Callable[[str], tuple]  # url -> the server and database it names, as comparable parts
     # url -> (the URL to read the schema from without creating the database, a note or None): a
     # SQLite file that does not exist yet reads as an empty database, and stays uncreated
     reading_url: Callable[[str], tuple[str, str | None]]

@@ -63,6 +63,13 @@ def relative_url(url: str, base: Path) -> str:
     return get(name).relative_url(url, base) if name else url
 
 
+def database_key(url: str) -> tuple:
+    """What tells two URLs apart as databases: the dialect's, from the URL's parts."""
+    match = re.match(r"\s*([A-Za-z][\w+.-]*)://", url)
+    name = _BACKENDS.get(match.group(1).split("+")[0]) if match else None
+    return get(name).database_key(url) if name else (url,)
+
+
 def refuse_transient(url: str) -> None:
     """A database that vanishes when sqlgen's connection ends (in-memory SQLite) would hold
     nothing a migration applied: refused, whatever the command."""

@@ -11,6 +11,7 @@ sqlgen.toml, as for `sqlgen` itself.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import click
@@ -70,8 +71,12 @@ class FlaskContext(Context):
 
     def binds(self) -> list[str]:
         """The app's binds (SQLALCHEMY_BINDS), besides its default database."""
-        binds = self.load_app().config.get("SQLALCHEMY_BINDS") or {}
-        return sorted(key for key in binds if key is not None)
+        binds = sorted(key for key in self.load_app().config.get("SQLALCHEMY_BINDS") or {} if key is not None)
+        for key in binds:  # each names a folder under the migrations folder
+            if not isinstance(key, str) or key == DEFAULT or not _BIND_NAME.fullmatch(key):
+                raise SqlgenError(f"the app's bind {key!r} cannot name a migrations folder: give binds names of "
+                                  f"letters, digits, '_' and '-' (and none called {DEFAULT!r})")
+        return binds
 
     def databases(self) -> list[str | None]:
         """The databases a command acts on: the one --bind names, else the default and every bind
@@ -152,17 +157,25 @@ class FlaskContext(Context):
         return replace(config, metadata=db.metadata, models=f"{app.import_name} (flask sqlgen: the app's db)")
 
     def _refuse_shared_databases(self, db) -> None:
-        """Two of the app's databases in one: each would see the other's tables as its own to drop."""
-        engines = getattr(db, "engines", None) or {}
+        """Two of the app's databases in one (or SQLGEN_URL naming a bind's): each would see the
+        other's tables as its own to drop. Compared as the server and database they name, not as
+        written (localhost and 127.0.0.1, a default port, mysql and mariadb alike)."""
+        from . import dialects
+
+        urls = {key: engine.url.render_as_string(hide_password=False)
+                for key, engine in (getattr(db, "engines", None) or {}).items()}
+        given = os.environ.get(ENVIRONMENT["url"]) or self.app.config.get(ENVIRONMENT["url"])
+        if given:
+            urls[None] = given
         seen: dict = {}
-        for key, engine in engines.items():
-            where = engine.url.render_as_string(hide_password=True)
+        for key, url in urls.items():
+            where = dialects.database_key(url)
             if where in seen:
                 names = sorted((DEFAULT if name is None else name for name in (seen[where], key)),
                                key=lambda name: (name != DEFAULT, name))
-                raise SqlgenError(f"the app's databases {names[0]} and {names[1]} are one database ({where}); "
-                                  "sqlgen would take each one's tables for the other's to drop. Give each bind "
-                                  "its own database")
+                raise SqlgenError(f"the app's databases {names[0]} and {names[1]} are one database "
+                                  f"({' '.join(str(part) for part in where if part)}); sqlgen would take each "
+                                  "one's tables for the other's to drop. Give each bind its own database")
             seen[where] = key
 
     def _engine_url(self, db, key: str | None) -> tuple[str, list[str]]:
@@ -177,6 +190,9 @@ class FlaskContext(Context):
             raise SqlgenError(f"the Flask app {self.app.import_name!r} has no {what}; {type(exc).__name__}: "
                               f"{exc}); set it, or set SQLGEN_URL") from None
         options = self.app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        if key is not None:  # a bind given as a dict carries its own engine options
+            bind = (self.app.config.get("SQLALCHEMY_BINDS") or {}).get(key)
+            options = bind if isinstance(bind, dict) else options
         connect_args = options.get("connect_args") or {} if isinstance(options, dict) else {}
         secure = [key for key in connect_args if any(word in str(key).lower() for word in ("ssl", "tls", "cert", "auth"))]
         if secure:
@@ -208,6 +224,7 @@ def cli(ctx: click.Context, directory, exclude, bind, verbose):
 
 # Commands run on each of the app's databases in turn; the others on one, which --bind names
 # when the app has binds (a downgrade or a stamp of "whichever" would be a guess).
+_BIND_NAME = re.compile(r"[A-Za-z0-9_-]+")
 EACH_DATABASE = ("generate", "upgrade", "status", "current", "history", "check", "lint", "verify", "preflight")
 
 
@@ -231,8 +248,9 @@ def _per_database(command: click.Command) -> click.Command:
         code = 0
         for key in keys:
             state.bind = key
-            if len(keys) > 1:
-                click.echo(f"== {DEFAULT if key is None else 'bind ' + key} ==")
+            if len(keys) > 1:  # on stderr: stdout stays the command's own (its --json document)
+                click.echo(f"== {DEFAULT if key is None else 'bind ' + key} ==", err="as_json" in params
+                           and params["as_json"])
             try:
                 ctx.invoke(command, **params)
             except click.exceptions.Exit as done:

@@ -48,8 +48,19 @@ class Progress:
         else:
             self.echo(text)
 
-    def done(self) -> None:
+    def saying(self, echo: Callable[[str], None]) -> Callable[[str], None]:
+        """`echo`, wiping the terminal's progress line before each message."""
+        def say(line: str) -> None:
+            self.clear()
+            echo(line)
+        return say
+
+    def clear(self) -> None:
         if self.live and self.shown:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
-        self.file, self.shown = None, False
+            self.shown = False
+
+    def done(self) -> None:
+        self.clear()
+        self.file = None

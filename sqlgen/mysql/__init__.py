@@ -110,6 +110,7 @@ DIALECT = Dialect(
     describe_error=connection.describe_error,
     refuse_missing=_no_check,
     refuse_transient=lambda url: None,  # a server database outlives its connections
+    database_key=connection.database_key,
     reading_url=lambda url: (url, None),  # a server database: connecting names one that is missing
     scratch_database=_scratch_database,
     server_info=server_info,

@@ -288,6 +288,15 @@ _IN_THE_URL = frozenset({"host", "port", "user", "username", "password", "passwd
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+def database_key(url: str) -> tuple:
+    parsed = parse_url(url)
+    socket = dict(parsed.query).get("unix_socket")
+    host = (parsed.host or "localhost").lower()
+    local = host in ("localhost", "127.0.0.1", "::1", "[::1]")
+    return ("mysql", socket or ("local" if local else host), None if socket else parsed.port or 3306,
+            parsed.database)
+
+
 def adopt_url(url: str) -> tuple[str, list[str]]:
     """An application's URL as sqlgen takes it: through PyMySQL whatever driver it names, and
     without the options that configure the application's own engine (pool_recycle, ...)."""

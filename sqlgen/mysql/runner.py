@@ -71,8 +71,8 @@ class Runner:
         self.server = server
         self.database = server.database
         self.table = version_table
-        self.echo = echo
         self.progress = Progress(echo)
+        self.echo = self.progress.saying(echo)  # a message first wipes a progress line on the terminal
         control.autocommit(True)
         self.control_id = control.thread_id()
         self._spare = None  # a file session to reuse
@@ -276,6 +276,16 @@ class Runner:
             except StatementFailed as failure:
                 if _is_lost(failure.exc):
                     self.wait_until_gone(session.thread_id(), path.name, failure.number)
+                broken = _broken_precondition(getattr(failure, "statement", None), failure)
+                if broken is not None:
+                    message = failure_message(path.name, broken.violation, *_rows_breaking(session, broken),
+                                              "upgrade", True)
+                    _rollback(session)
+                    facts = self._read_facts(entry.migration, "up")
+                    self._record(tracking.failed_row(self.table, version, name, facts.checksum, facts.count,
+                                                     f"statement {failure.number}: {message.split(': ', 1)[1]}"),
+                                 failure)
+                    raise SqlgenError(message) from None
                 _rollback(session)
                 facts = self._read_facts(entry.migration, "up")
                 failure = StatementFailed(path.name, failure.number, facts.count, failure.line, failure.exc)
@@ -502,7 +512,9 @@ class Runner:
                 while cursor.nextset():  # CALL may return several result sets
                     pass
         except pymysql.err.MySQLError as exc:
-            raise StatementFailed(file, number, total, statement.line, exc) from None
+            failure = StatementFailed(file, number, total, statement.line, exc)
+            failure.statement = statement
+            raise failure from None
         if warnings:
             self._show_warnings(session, file, number, statement)
 
@@ -544,7 +556,9 @@ class Runner:
             number, statement = packet[min(received // 2, len(packet) - 1)]
             if received % 2 == 0 and exc.args and exc.args[0] == 1064:
                 exc = self._parse_error_alone(session, statement, exc)
-            raise StatementFailed(file, number, 0, statement.line, exc) from None
+            failure = StatementFailed(file, number, 0, statement.line, exc)
+            failure.statement = statement
+            raise failure from None
 
     def _parse_error_alone(self, session, statement, exc):
         """The server quotes a syntax error's context up to the end of the packet: alone, the

@@ -80,6 +80,7 @@ DIALECT = Dialect(
     describe_error=reason,
     refuse_missing=connection.refuse_missing,
     refuse_transient=connection.refuse_transient,
+    database_key=connection.database_key,
     reading_url=connection.reading_url,
     scratch_database=scratch_database,
     server_info=server_info,

@@ -103,12 +103,25 @@ def is_driver_error(exc) -> bool:
     return isinstance(exc, sqlite3.Error) or (sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.DBAPIError))
 
 
+def database_key(url: str) -> tuple:
+    from urllib.parse import unquote
+
+    database = unquote(parse_url(url).database or "")
+    path = database[len("file:"):].split("?", 1)[0] if database.startswith("file:") else database
+    try:
+        return ("sqlite", str(Path(path).resolve()))
+    except OSError:
+        return ("sqlite", path)
+
+
 def refuse_transient(url: str) -> None:
     from urllib.parse import unquote
 
     parsed = parse_url(url)
     database = unquote(parsed.database or "")
-    if database in ("", ":memory:") or "mode=memory" in url:
+    plain = unquote(unquote(url)).lower()
+    path = database[len("file:"):].split("?", 1)[0] if database.startswith("file:") else database
+    if path in ("", ":memory:") or "mode=memory" in plain or "vfs=memdb" in plain:
         raise SqlgenError(f"{mask_url(url)!r} is an in-memory SQLite database, which vanishes when sqlgen's "
                           "connection ends: nothing a migration applied would stay. Give a file (sqlite:///app.db)")
 

@@ -557,3 +557,10 @@ def test_sql_says_to_run_the_script_on_this_database(project):
     script = invoke("--url", url, "sql", "0:1")
     assert script.exit_code == 0, script.output
     assert f"sqlite3 -bail '{project / 'my app.db'}' < this_file.sql" in script.output.splitlines()[1]
+
+
+@pytest.mark.parametrize("url", ["sqlite:///file::memory:?uri=true", "sqlite:///file:?uri=true",
+                                 "sqlite:///file:db?uri=true&vfs=memdb", "sqlite:///file:%3Amemory%3A?uri=true",
+                                 "sqlite:///file:x?mode=%6demory&uri=true"])
+def test_in_memory_sqlite_in_uri_forms_is_refused_too(project, url):
+    assert_clean_error(invoke("--url", url, "upgrade"), "is an in-memory SQLite database")

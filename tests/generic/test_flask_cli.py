@@ -263,3 +263,33 @@ def test_an_unknown_sqlgen_key_in_the_app_config_is_one_line(tmp_path):
     refused = flask(folder, "status")
     assert refused.returncode == 1 and "the app's config has SQLGEN_EXCLUDES, which is no sqlgen setting" in \
         refused.stderr, refused.stderr
+
+
+@pytest.mark.parametrize("logs", ["sqlite:///app.db", "sqlite:///./app.db", "sqlite:///../instance/app.db"])
+def test_one_database_named_two_ways_is_still_one(tmp_path, logs):
+    folder = make_app(tmp_path, "sqlite:///app.db", more=ENTRY, config='{"SQLALCHEMY_BINDS": {"logs": "%s"}}' % logs)
+    refused = flask(folder, "generate", "-m", "start")
+    assert refused.returncode == 1 and "the app's databases default and logs are one database" in refused.stderr, \
+        refused.stderr
+
+
+def test_a_bind_must_name_a_folder_and_a_bind_with_tls_connect_args_is_refused(tmp_path):
+    odd = make_app(tmp_path / "a", "sqlite:///app.db", config='{"SQLALCHEMY_BINDS": {"../out": "sqlite:///o.db"}}')
+    refused = flask(odd, "status")
+    assert refused.returncode == 1 and "cannot name a migrations folder" in refused.stderr, refused.stderr
+    secure = make_app(tmp_path / "b", "sqlite:///app.db", more=ENTRY, config=(
+        '{"SQLALCHEMY_BINDS": {"logs": {"url": "sqlite:///logs.db", "connect_args": {"ssl": {"ca": "/x"}}}}}'))
+    refused = flask(secure, "--bind", "logs", "status")
+    assert refused.returncode == 1 and "connect_args 'ssl'" in refused.stderr, refused.stderr
+
+
+def test_json_with_binds_keeps_stdout_to_the_documents(tmp_path):
+    import json
+
+    folder = make_app(tmp_path, "sqlite:///app.db", more=ENTRY, config='{"SQLALCHEMY_BINDS": {"logs": "sqlite:///logs.db"}}')
+    assert flask(folder, "generate", "-m", "start").returncode == 0
+    assert flask(folder, "upgrade").returncode == 0
+    status = flask(folder, "status", "--json")
+    documents = [json.loads(line) for line in status.stdout.splitlines() if line.strip()]
+    assert len(documents) == 2 and all(document["up_to_date"] for document in documents), status.stdout
+    assert "== bind logs ==" in status.stderr

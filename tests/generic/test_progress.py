@@ -55,3 +55,17 @@ def test_on_a_terminal_one_line_updated_in_place_then_wiped(monkeypatch):
     written = terminal.getvalue()
     assert lines == [] and written.count("\r") > 2 and "statement 100, 1 s" in written
     assert " of " not in written and written.endswith("\r\x1b[K")
+
+
+def test_a_message_wipes_the_terminals_progress_line_first(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
+    terminal, lines = Terminal(), []
+    shown = Progress(lambda line: lines.append((terminal.getvalue(), line)), terminal)
+    say = shown.saying(shown.echo)
+    shown.start("0002_load.up.sql", 10)
+    clock[0] += 2
+    shown.tick(5)
+    say("applied 0002_load")
+    written, line = lines[0]
+    assert written.endswith("\r\x1b[K") and line == "applied 0002_load"

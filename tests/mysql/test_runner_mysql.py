@@ -991,3 +991,18 @@ def test_a_session_set_that_fails_left_nothing_so_a_plain_rerun_retries_it(scrat
     out = run(config, commands.upgrade)
     assert any(line.startswith("applied 0001_tz") for line in out.lines), out.lines
     assert tables(scratch_db) == ["t6"]
+
+
+def test_a_precondition_in_a_large_data_file_is_reported_as_a_precondition(scratch_db, tmp_path):
+    execute(scratch_db, "CREATE TABLE big (id int PRIMARY KEY, body text) ENGINE=InnoDB")
+    execute(scratch_db, "INSERT INTO big VALUES (-6, 'bad')")
+    check = ("SELECT 'rows of big have a negative id' AS `sqlgen_precondition` FROM DUAL\n WHERE (SELECT 1 UNION ALL "
+             "SELECT 1 FROM DUAL WHERE EXISTS (SELECT id AS `id` FROM big WHERE id < 0)) IS NULL;\n")
+    directory = tmp_path / "migrations"
+    write(directory, 1, "load", _large_inserts(1, 300) + check + _large_inserts(301, 300), "DELETE FROM big;\n")
+    with pytest.raises(SqlgenError) as failed:
+        run(make_config(scratch_db, None, directory), commands.upgrade)
+    line = str(failed.value)
+    assert line.startswith("0001_load.up.sql: precondition failed") and "1 row of big has a negative id (id -6)" \
+        in line, line
+    assert execute(scratch_db, "SELECT COUNT(*) FROM big")[0] == [(1,)]
