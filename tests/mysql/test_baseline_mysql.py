@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from examples.blog import models as blog
 from sqlgen import commands
 from sqlgen.errors import SqlgenError
 from support import Output, assert_same_schema, create_all, execute, make_config, snapshot
@@ -21,7 +20,9 @@ OTHERS = ("sqlgen_version", "alembic_version", "legacy_audit")
 def adopted(db) -> None:
     """The blog's tables as create_all (Alembic, Flask-Migrate) made them, with rows, plus what
     another tool and a legacy application left."""
-    create_all(blog.Base.metadata, db)
+    from sqlgen.models import load_metadata
+
+    create_all(load_metadata("examples.blog.models:Base", ROOT), db)  # (the repository's root onto sys.path)
     execute(db, "INSERT INTO user (id, name, email) VALUES (1, 'ann', 'ann@example.com')",
             "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL PRIMARY KEY)",
             "INSERT INTO alembic_version VALUES ('4f2a91c')",
