@@ -49,17 +49,11 @@ def baseline(config: Config, message: str = "existing schema", *, dry_run: bool 
                           f"{', ...' if len(found) > 1 else ''}); baseline starts a folder on a database another "
                           "tool built. Here, generate the next migration, or record a version as applied with "
                           "sqlgen stamp")
-    try:
-        _dialect(config).refuse_missing(config.require_url())
-    except SqlgenError:
-        pass  # no database at all: generate says there is nothing to baseline
-    else:
-        with _session(config, echo, folder=False) as (runner, _):
-            rows = runner.rows()
-        if rows:
-            raise SqlgenError(f"the database already records sqlgen migrations ({printable(rows[0].name)}"
-                              f"{', ...' if len(rows) > 1 else ''}): baseline is for a database no sqlgen folder "
-                              f"describes yet. Point --dir at the folder that made them (not {_shown(config.directory)})")
+    rows = list(_recorded_rows(config, echo).values())
+    if rows:
+        raise SqlgenError(f"the database already records sqlgen migrations ({printable(rows[0].name)}"
+                          f"{', ...' if len(rows) > 1 else ''}): baseline is for a database no sqlgen folder "
+                          f"describes yet. Point --dir at the folder that made them (not {_shown(config.directory)})")
     result = generate(config, message, dry_run=dry_run, echo=echo, _baseline=True)
     if not dry_run and result.paths:
         stamp(config, "1", echo=lambda line: None)
@@ -177,15 +171,21 @@ def generate(config: Config, message: str, *, dry_run: bool = False, empty: bool
     return result
 
 
+def _recorded_rows(config: Config, echo: Echo) -> dict:
+    """The tracking rows by version; none where the database does not exist yet (a SQLite file
+    not made), which this never creates."""
+    try:
+        _dialect(config).refuse_missing(config.require_url())
+    except SqlgenError:
+        return {}
+    with _session(config, echo, folder=False) as (runner, _):
+        return {row.version: row for row in runner.rows()}
+
+
 def _refuse_unapplied(config: Config, dialect, existing, echo: Echo) -> None:
     """generate compares the models with the database and numbers the new file after the
     folder's: the folder and the tracking rows must agree, every migration of the folder applied."""
-    try:
-        dialect.refuse_missing(config.require_url())
-    except SqlgenError:
-        return  # no database yet (a SQLite file not made): nothing recorded, nothing applied
-    with _session(config, echo, folder=False) as (runner, _):
-        rows = {row.version: row for row in runner.rows()}
+    rows = _recorded_rows(config, echo)
     if not rows and not existing:
         return
     files = {m.version: m for m in existing}
@@ -778,15 +778,7 @@ def renumber(config: Config, names: tuple[str, ...] = (), *, echo: Echo = print)
     folder = _existing_folder(config)
     pairs = migrations.pairs_allowing_duplicates(folder)
     dialect = _dialect(config)
-    rows = {}
-    if config.url:
-        try:
-            dialect.refuse_missing(config.require_url())
-        except SqlgenError:
-            pass
-        else:
-            with _session(config, echo, folder=False) as (runner, _):
-                rows = {row.version: row for row in runner.rows()}
+    rows = _recorded_rows(config, echo) if config.url else {}
     by_version: dict[int, list] = {}
     for pair in pairs:
         by_version.setdefault(pair.version, []).append(pair)

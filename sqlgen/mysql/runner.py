@@ -547,8 +547,8 @@ class Runner:
                                 self.echo(f"{level.lower()}: {file}, line {statement.line}, statement {number}: "
                                           f"{code} {message}")
                         if received // 2 + 1 < len(packet):  # the next one, already sent
-                            _check_reading(session, file, *packet[received // 2 + 1][:1], 0,
-                                           packet[received // 2 + 1][1], sent=True)
+                            following, next_statement = packet[received // 2 + 1]
+                            _check_reading(session, file, following, 0, next_statement, sent=True)
                     received += 1
                     if received == len(items) or not cursor.nextset():
                         break
